@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    # Impact analysis adds routes under both the API and the fund pages.
+    path("", include("impact.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("dashboards.urls")),
+]

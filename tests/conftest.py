@@ -1,0 +1,54 @@
+"""Shared fixtures: named personas, and access to the real services.
+
+Tests that need a service are marked `services`. They skip when the service is
+missing on a newcomer's machine, and fail instead when REQUIRE_SERVICES=1 (CI).
+"""
+
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    """Reads everything, changes nothing."""
+    return django_user_model.objects.create_user("alice", password="alice-pass")
+
+
+@pytest.fixture
+def fund_admin(django_user_model):
+    """Enters announcements and recomputes allocations."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("bob", password="bob-pass", is_staff=True)
+    group = Group.objects.filter(name="Fund admins").first()
+    if group:
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Has an account but no business with the funds."""
+    return django_user_model.objects.create_user("charlie", password="charlie-pass")
+
+
+@pytest.fixture(scope="session")
+def real_data(django_db_setup, django_db_blocker):
+    """The real public data we ship, imported once into the test database.
+
+    It stays in the test database between runs (--reuse-db) and is skipped when the
+    same files were imported before, so only the first run pays for it.
+    """
+    from trusts.services import shipped_data_load
+
+    with django_db_blocker.unblock():
+        shipped_data_load(say=lambda line: None)

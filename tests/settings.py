@@ -1,0 +1,20 @@
+"""The project's settings with what only tests want: a fast hasher, no HTTPS redirect."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+
+# Several test sessions may run side by side on one machine (and beside a quick-start
+# worker): each gets its own test database and its own Celery queue.
+_session = os.environ.get("TEST_SESSION", "")
+if "TEST" in DATABASES["default"] and _session:  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-db-{_session}.sqlite3")  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"tests{_session}"

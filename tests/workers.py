@@ -1,0 +1,84 @@
+"""A real Celery worker process for tests, on the configured broker and test database."""
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+from config.celery import app as celery_app
+from config.health import broker_reachable
+from tests.conftest import service_missing
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    """The URL of the database this test session uses, for a worker in another process."""
+    settings = connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings['NAME']}"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    user = settings.get("USER") or "postgres"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+@contextmanager
+def live_worker(concurrency: int = 1, hostname: str = "tests"):
+    """Starts `celery worker` in a subprocess and waits until it answers a ping."""
+    if not broker_reachable():
+        service_missing(f"the Celery broker at {celery_app.conf.broker_url} is not reachable")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": test_database_url(),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--queues",
+            celery_app.conf.task_default_queue,
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--hostname",
+            f"{hostname}-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the worker exited early with code {process.returncode}")
+            try:
+                celery_app.send_task("config.ping").get(timeout=5)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from .models import (
+    AdmissionWaits,
+    AEActivity,
+    BaselineBudget,
+    FoundationTrustStatus,
+    Organisation,
+    OrganisationName,
+    Population,
+    SourceFile,
+    Succession,
+)
+
+
+class OrganisationNameInline(admin.TabularInline):
+    model = OrganisationName
+    extra = 0
+    fields = ("name", "valid_from", "valid_to", "source")
+
+
+class FoundationTrustStatusInline(admin.TabularInline):
+    model = FoundationTrustStatus
+    extra = 0
+
+
+class PopulationInline(admin.TabularInline):
+    model = Population
+    extra = 0
+
+
+class BaselineBudgetInline(admin.TabularInline):
+    model = BaselineBudget
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("ods_code", "name", "kind", "region", "opened_on", "closed_on")
+    list_filter = ("kind", "region")
+    search_fields = ("ods_code", "name", "names__name")
+    raw_id_fields = ("parent",)
+    inlines = [
+        OrganisationNameInline,
+        FoundationTrustStatusInline,
+        PopulationInline,
+        BaselineBudgetInline,
+    ]
+
+
+@admin.register(Succession)
+class SuccessionAdmin(admin.ModelAdmin):
+    list_display = ("predecessor", "successor", "effective_on", "kind", "share_percent")
+    list_filter = ("kind",)
+    search_fields = ("predecessor__ods_code", "successor__ods_code")
+    raw_id_fields = ("predecessor", "successor")
+
+
+@admin.register(AEActivity)
+class AEActivityAdmin(admin.ModelAdmin):
+    list_display = (
+        "organisation",
+        "grain",
+        "period_end",
+        "department_type",
+        "attendances",
+        "over_4h",
+        "over_4h_derived",
+        "source_file",
+        "source_line",
+    )
+    list_filter = ("grain", "department_type", "over_4h_derived")
+    search_fields = ("organisation__ods_code", "organisation__name")
+    date_hierarchy = "period_end"
+    raw_id_fields = ("organisation",)
+    list_select_related = ("organisation",)
+
+
+@admin.register(AdmissionWaits)
+class AdmissionWaitsAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "grain", "period_end", "dta_4_to_12h", "dta_over_12h")
+    list_filter = ("grain",)
+    search_fields = ("organisation__ods_code",)
+    raw_id_fields = ("organisation",)
+    list_select_related = ("organisation",)
+
+
+@admin.register(SourceFile)
+class SourceFileAdmin(admin.ModelAdmin):
+    list_display = ("name", "format", "rows", "imported_at")
+    readonly_fields = ("name", "sha256", "format", "rows", "imported_at")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrustsConfig(AppConfig):
+    name = "trusts"
+    verbose_name = "Organisations and A&E performance"

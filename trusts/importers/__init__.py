@@ -1,0 +1,84 @@
+"""Importers for the public NHS files the product reads, one module per format.
+
+`import_files` tells each file's format from its header, parses every row, and writes all
+the files in one transaction: any bad row in any file writes nothing at all.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.db import transaction
+
+from ..signals import data_imported
+from . import ae, organisations, populations
+from .base import ImportFailed, ImportResult, Problems, RowError, first_line, table_read
+from .formats import Format
+
+FORMATS: tuple[Format, ...] = (
+    organisations.OdsReference(),
+    organisations.ReferenceOrganisations(),
+    organisations.ReferenceSuccessions(),
+    organisations.PctToCcgLookup(),
+    populations.RegisteredPatients(),
+    populations.OnsPopulation(),
+    populations.CcgAllocations(),
+    ae.NhseMonthly(),
+    ae.NhsrMonthly(),
+    ae.BbcWeekly(),
+    ae.BbcWinter(),
+)
+
+__all__ = ["FORMATS", "ImportFailed", "ImportResult", "RowError", "format_detect", "import_files"]
+
+
+def format_detect(path: Path, *, category: str | None = None) -> Format | None:
+    header = first_line(path)
+    for candidate in FORMATS:
+        if category and candidate.category != category:
+            continue
+        if candidate.matches(header):
+            return candidate
+    return None
+
+
+def import_files(
+    paths: Sequence[Path | str], *, category: str | None = None, dry_run: bool = False
+) -> list[ImportResult]:
+    """Imports the files in order, all or nothing; raises ImportFailed listing every problem.
+
+    Files are written in the order given, inside one transaction, so a later file can refer
+    to what an earlier one created (codes before the names that point at them).
+    """
+    results: list[ImportResult] = []
+    with transaction.atomic():
+        for raw_path in paths:
+            path = Path(raw_path)
+            problems = Problems(path.name)
+            if not path.is_file():
+                raise ImportFailed([RowError(path.name, None, "file", "does not exist")])
+            chosen = format_detect(path, category=category)
+            if chosen is None:
+                problems.add(1, "header", _unknown_layout(path, category))
+                raise ImportFailed(problems.errors)
+            table = table_read(path, has_header=chosen.has_header, problems=problems)
+            plan = None if table is None else chosen.parse(table, problems)
+            if problems or plan is None:
+                raise ImportFailed(problems.errors)
+            result = ImportResult(
+                file=str(path), format=chosen.label, category=chosen.category, rows=len(table.rows)
+            )
+            chosen.write(plan, result)
+            result.dry_run = dry_run
+            results.append(result)
+        if dry_run:
+            transaction.set_rollback(True)
+        elif any(r.created or r.updated for r in results):
+            data_imported.send(sender=import_files, results=results)
+    return results
+
+
+def _unknown_layout(path: Path, category: str | None) -> str:
+    header = first_line(path)
+    shown = ", ".join(header[:6]) + (" ..." if len(header) > 6 else "")
+    known = "; ".join(f.label for f in FORMATS if not category or f.category == category)
+    return f"unknown column layout ({shown}); this command reads: {known}"

@@ -1,0 +1,299 @@
+"""What every importer shares: reading a CSV safely, collecting row errors, upserting.
+
+An import parses every row before it writes anything, collects every problem rather than
+stopping at the first, and writes inside one transaction, so a file with any bad row
+leaves the database exactly as it was.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import models
+
+# A file bigger than this is not one of the public files we know; refusing it early keeps
+# a mistaken upload from exhausting the worker's memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FIELD_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    line: int | None
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.reason}"
+
+
+class ImportFailed(Exception):
+    """Raised with every problem found; nothing was written."""
+
+    def __init__(self, errors: Sequence[RowError]):
+        self.errors = list(errors)
+        shown = "\n".join(str(error) for error in self.errors[:200])
+        more = len(self.errors) - 200
+        super().__init__(shown + (f"\n... and {more} more" if more > 0 else ""))
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str
+    category: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        verb = "would change" if self.dry_run else "changed"
+        text = (
+            f"{Path(self.file).name}: {self.format}, {self.rows:,} rows; {verb}: "
+            f"{self.created:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
+        )
+        if self.skipped:
+            text += f"; skipped: {'; '.join(self.skipped)}"
+        return text
+
+
+class Problems:
+    """Collects row errors for one file."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.errors: list[RowError] = []
+
+    def add(self, line: int | None, field_name: str, reason: str) -> None:
+        self.errors.append(RowError(self.file, line, field_name, reason))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass
+class Table:
+    """A CSV read into memory: its header (None for headerless files) and numbered rows."""
+
+    path: Path
+    header: list[str] | None
+    rows: list[tuple[int, list[str]]]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def table_read(path: Path, *, has_header: bool, problems: Problems) -> Table | None:
+    """Reads a whole CSV, or records why it cannot be read and returns None."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.add(None, "file", f"{size:,} bytes is larger than the {MAX_FILE_BYTES:,} allowed")
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.add(
+            None,
+            "file",
+            f"not UTF-8 text (byte {error.start}: {raw[error.start : error.start + 1]!r}); "
+            "save it as UTF-8 CSV",
+        )
+        return None
+    if "\x00" in text:
+        problems.add(None, "file", "contains NUL bytes; it is not a CSV file")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    header = None
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if has_header and header is None:
+                header = [cell.strip() for cell in row]
+                continue
+            rows.append((reader.line_num, row))
+    except csv.Error as error:
+        problems.add(reader.line_num, "file", f"not valid CSV: {error}")
+        return None
+    if has_header and header is None:
+        problems.add(None, "file", "is empty")
+        return None
+    return Table(path, header, rows)
+
+
+def first_line(path: Path) -> list[str]:
+    """The first CSV row, for telling formats apart by their header."""
+    with path.open("rb") as handle:
+        raw = handle.read(64 * 1024)
+    text = raw.decode("utf-8-sig", errors="replace")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        return [cell.strip() for cell in row]
+    return []
+
+
+class Columns:
+    """Maps header names to positions, case- and space-insensitively."""
+
+    def __init__(self, header: Sequence[str]):
+        self.positions: dict[str, int] = {}
+        for position, name in enumerate(header):
+            key = " ".join(name.casefold().split())
+            if key:
+                self.positions.setdefault(key, position)
+
+    def has(self, name: str) -> bool:
+        return " ".join(name.casefold().split()) in self.positions
+
+    def missing(self, names: Iterable[str]) -> list[str]:
+        return [name for name in names if not self.has(name)]
+
+    def value(self, row: Sequence[str], name: str) -> str:
+        position = self.positions.get(" ".join(name.casefold().split()))
+        if position is None or position >= len(row):
+            return ""
+        return row[position].strip()
+
+
+def text_value(raw: str, line: int, name: str, problems: Problems, *, required=True) -> str:
+    value = raw.strip()
+    if required and not value:
+        problems.add(line, name, "is blank")
+    elif len(value) > MAX_FIELD_CHARS:
+        problems.add(line, name, f"is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,}")
+        return value[:MAX_FIELD_CHARS]
+    return value
+
+
+def count_value(raw: str, line: int, name: str, problems: Problems, *, required=True) -> int | None:
+    """A non-negative whole number, written without separators."""
+    value = raw.strip()
+    if not value:
+        if required:
+            problems.add(line, name, "is blank")
+        return None
+    if "," in value:
+        problems.add(
+            line, name, f"{value!r} has a thousands separator; write {value.replace(',', '')}"
+        )
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        try:
+            as_float = float(value)
+        except ValueError:
+            problems.add(line, name, f"{value!r} is not a whole number")
+            return None
+        if not as_float.is_integer():
+            problems.add(line, name, f"{value!r} is not a whole number")
+            return None
+        number = int(as_float)
+    if number < 0:
+        problems.add(line, name, f"{number} is negative")
+        return None
+    return number
+
+
+def date_value(
+    raw: str, line: int, name: str, problems: Problems, *, formats: Sequence[str], required=True
+) -> dt.date | None:
+    value = raw.strip()
+    if not value:
+        if required:
+            problems.add(line, name, "is blank")
+        return None
+    for date_format in formats:
+        try:
+            return dt.datetime.strptime(value, date_format).date()  # noqa: DTZ007 - dates only
+        except ValueError:
+            continue
+    shown = " or ".join(
+        date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+        for date_format in formats
+    )
+    problems.add(line, name, f"{value!r} is not a date written {shown}")
+    return None
+
+
+def duplicates_check(
+    keyed_rows: Iterable[tuple[tuple, int]], problems: Problems, what: str
+) -> None:
+    """Reports each key seen on more than one line."""
+    first_seen: dict[tuple, int] = {}
+    for key, line in keyed_rows:
+        if key in first_seen:
+            shown = ", ".join(str(part) for part in key)
+            problems.add(line, what, f"duplicate of line {first_seen[key]} ({shown})")
+        else:
+            first_seen[key] = line
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add_to(self, result: ImportResult) -> None:
+        result.created += self.created
+        result.updated += self.updated
+        result.unchanged += self.unchanged
+
+
+def upsert(
+    model: type[models.Model],
+    *,
+    key_fields: Sequence[str],
+    rows: Iterable[dict],
+    existing: Iterable[models.Model] | None = None,
+    keep_existing: Callable[[models.Model, dict], bool] | None = None,
+    batch_size: int = 2_000,
+) -> UpsertCounts:
+    """Creates missing rows and updates changed ones in bulk; unchanged rows are not touched.
+
+    `existing` narrows which stored rows can match (defaults to all of the model's rows);
+    `keep_existing(stored, new)` lets a caller refuse an update, e.g. a derived figure
+    never replaces a counted one.
+    """
+    counts = UpsertCounts()
+    stored_rows = model.objects.all() if existing is None else existing
+    stored = {
+        tuple(getattr(instance, name) for name in key_fields): instance for instance in stored_rows
+    }
+    to_create: list[models.Model] = []
+    to_update: list[models.Model] = []
+    changed_fields: set[str] = set()
+    for values in rows:
+        key = tuple(values[name] for name in key_fields)
+        instance = stored.get(key)
+        if instance is None:
+            to_create.append(model(**values))
+            continue
+        if keep_existing and keep_existing(instance, values):
+            counts.unchanged += 1
+            continue
+        differing = [name for name, value in values.items() if getattr(instance, name) != value]
+        if not differing:
+            counts.unchanged += 1
+            continue
+        for name in differing:
+            setattr(instance, name, values[name])
+        changed_fields.update(differing)
+        to_update.append(instance)
+    model.objects.bulk_create(to_create, batch_size=batch_size)
+    if to_update:
+        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=batch_size)
+    counts.created = len(to_create)
+    counts.updated = len(to_update)
+    return counts

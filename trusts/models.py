@@ -1,0 +1,350 @@
+"""Who the organisations are, how they changed, how many people they serve, how their A&Es did."""
+
+import datetime as dt
+import re
+
+from django.db import models
+from django.db.models import Q
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        TRUST = "trust", "NHS trust or foundation trust"
+        CCG = "ccg", "Clinical commissioning group"
+        PCT = "pct", "Primary care trust"
+        PCT_CLUSTER = "pct_cluster", "PCT cluster"
+        SHA = "sha", "Strategic health authority"
+        NHSE_REGION = "nhse_region", "NHS England region"
+        AREA_TEAM = "area_team", "NHS England area team"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        HWB = "hwb", "Health and wellbeing board"
+        OTHER_PROVIDER = "other_provider", "Other A&E provider"
+        NATIONAL = "national", "National body"
+
+    ods_code = models.CharField(max_length=12, unique=True)
+    name = models.CharField(max_length=200, help_text="The latest name; earlier ones are in names.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    region = models.CharField(max_length=60, blank=True)
+    opened_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
+                name="organisation_closes_after_it_opens",
+            ),
+        ]
+        indexes = [
+            # The organisation lists and the API filter by kind and region.
+            models.Index(fields=["kind", "region"], name="organisation_kind_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return (self.opened_on is None or self.opened_on <= day) and (
+            self.closed_on is None or day <= self.closed_on
+        )
+
+    def name_on(self, day: dt.date) -> str:
+        """The name the organisation was known by on a day, for figures "as it was then"."""
+        # Undated names (the ODS file's latest name, spelling variants) say nothing about
+        # when they were used, so only a dated name can override today's.
+        dated = [
+            name
+            for name in self.names.all()
+            if (name.valid_from or name.valid_to) and name.is_valid_on(day)
+        ]
+        if not dated:
+            return self.name
+        latest = max(dated, key=lambda name: name.valid_from or dt.date.min)
+        return re.sub(r"(\w)['\u2019]S\b", r"\1's", latest.name)
+
+    def is_foundation_trust_on(self, day: dt.date) -> bool:
+        return any(status.covers(day) for status in self.foundation_trust_statuses.all())
+
+
+class OrganisationName(models.Model):
+    """A name an organisation used, with the dates it was used.
+
+    Also the alias table: sources that identify trusts by name only (the weekly
+    sitreps) are matched to ODS codes through these rows.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200, editable=False)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "normalised", "source"], name="organisation_name_once"
+            ),
+        ]
+        indexes = [
+            # Name matching in the weekly sitrep importer.
+            models.Index(fields=["normalised"], name="organisation_name_normalised"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.organisation.ods_code}"
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_name(self.name)
+        super().save(*args, **kwargs)
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+def normalise_name(name: str) -> str:
+    """A spelling-insensitive key: case, apostrophes, '&' and punctuation do not matter."""
+    folded = name.casefold().replace("&", " and ")
+    for apostrophe in ("'", "\u2019"):
+        folded = folded.replace(apostrophe, "")
+    kept = "".join(ch if ch.isalnum() else " " for ch in folded)
+    return " ".join(kept.split())
+
+
+class FoundationTrustStatus(models.Model):
+    """A period during which a trust was a foundation trust (authorised by Monitor)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="foundation_trust_statuses"
+    )
+    authorised_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation", "authorised_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "authorised_on"], name="foundation_trust_status_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = f" to {self.ended_on}" if self.ended_on else ""
+        return f"{self.organisation.ods_code} FT from {self.authorised_on}{until}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.authorised_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+class Succession(models.Model):
+    """One organisation's work passing to another on a date (merger, acquisition, split)."""
+
+    class Kind(models.TextChoices):
+        MERGER = "merger", "Merged into"
+        ACQUISITION = "acquisition", "Acquired by"
+        SPLIT = "split", "Split between"
+        REPLACEMENT = "replacement", "Replaced by (reorganisation)"
+
+    predecessor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="predecessions"
+    )
+    effective_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    share_percent = models.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Share of the predecessor that passed to this successor, where known.",
+    )
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["effective_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "effective_on"], name="succession_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True)
+                | Q(share_percent__gte=0, share_percent__lte=100),
+                name="succession_share_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.predecessor.ods_code} {self.get_kind_display().lower()} "
+            f"{self.successor.ods_code} on {self.effective_on}"
+        )
+
+
+class Population(models.Model):
+    class Basis(models.TextChoices):
+        REGISTERED = "registered", "GP-registered patients"
+        RESIDENT = "resident", "ONS resident population estimate"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="populations"
+    )
+    as_of = models.DateField(help_text="The date the count refers to (mid-year, or extract date).")
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    people = models.PositiveIntegerField()
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation", "basis", "as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "basis", "as_of"], name="population_once_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.ods_code} {self.people:,} {self.basis} on {self.as_of}"
+
+
+class BaselineBudget(models.Model):
+    """An organisation's recurrent allocation for a financial year (top-slice rules read it)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="budgets")
+    financial_year = models.CharField(max_length=7, help_text="e.g. 2013-14")
+    amount_pence = models.BigIntegerField()
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "financial_year"], name="budget_once_per_year"
+            ),
+            models.CheckConstraint(condition=Q(amount_pence__gte=0), name="budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.ods_code} {self.financial_year} £{self.amount_pence / 100:,.0f}"
+
+
+class DepartmentType(models.TextChoices):
+    TYPE_1 = "1", "Type 1 (major A&E)"
+    TYPE_2 = "2", "Type 2 (single specialty)"
+    OTHER = "other", "Other (types 3 and 4: UTCs, MIUs, walk-in centres)"
+
+
+class Grain(models.TextChoices):
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+
+
+class AEActivity(models.Model):
+    """Counts for one provider, department type and week or month, never only a percentage."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="ae_activity"
+    )
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Windows take a figure by the end of its period.")
+    department_type = models.CharField(max_length=5, choices=DepartmentType.choices)
+    attendances = models.PositiveIntegerField()
+    over_4h = models.PositiveIntegerField()
+    over_4h_derived = models.BooleanField(
+        default=False,
+        help_text="Worked out from a rounded percentage (weekly sitreps), not a published count.",
+    )
+    booked_attendances = models.PositiveIntegerField(null=True, blank=True)
+    booked_over_4h = models.PositiveIntegerField(null=True, blank=True)
+    emergency_admissions = models.PositiveIntegerField(null=True, blank=True)
+    source_file = models.CharField(max_length=200)
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "A&E activity"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "grain", "period_start", "department_type"],
+                name="ae_activity_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(over_4h__lte=models.F("attendances")),
+                name="ae_over_4h_within_attendances",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="ae_period_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # Four-hour performance and league tables over a window of period ends.
+            models.Index(
+                fields=["grain", "period_end", "department_type", "organisation"],
+                name="ae_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation.ods_code} type {self.department_type} {self.grain} "
+            f"to {self.period_end}: {self.over_4h}/{self.attendances} over 4h"
+        )
+
+
+class AdmissionWaits(models.Model):
+    """Provider-level counts that no department type owns: trolley waits, other admissions."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="admission_waits"
+    )
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    dta_4_to_12h = models.PositiveIntegerField(null=True, blank=True)
+    dta_over_12h = models.PositiveIntegerField(null=True, blank=True)
+    other_emergency_admissions = models.PositiveIntegerField(null=True, blank=True)
+    source_file = models.CharField(max_length=200)
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "admission waits"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "grain", "period_start"], name="admission_waits_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.ods_code} {self.grain} to {self.period_end} waits"
+
+
+class SourceFile(models.Model):
+    """A data file that was imported, by content: the demo loader skips files already loaded."""
+
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    format = models.CharField(max_length=60)
+    rows = models.PositiveIntegerField()
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.format}, {self.rows:,} rows)"

@@ -1,0 +1,194 @@
+"""Reads of organisations and A&E performance, shared by commands, the API and dashboards.
+
+Four-hour performance over a window is always 1 - sum(over 4h) / sum(attendances) over the
+chosen department types, never an average of percentages; a weekly or monthly figure
+belongs to the window that holds the end of its period.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from .models import AEActivity, DepartmentType, Grain, Organisation, OrganisationName
+from .windows import Window, financial_year_of
+
+STANDARD_PERCENT = Decimal("95")
+ALL_TYPES: tuple[str, ...] = tuple(DepartmentType.values)
+
+
+def types_parse(text: str) -> tuple[str, ...]:
+    """ "1", "1,2", "other" or "all"."""
+    if text.strip().casefold() == "all":
+        return ALL_TYPES
+    chosen = tuple(dict.fromkeys(part.strip().casefold() for part in text.split(",")))
+    unknown = [part for part in chosen if part not in ALL_TYPES]
+    if unknown or not chosen:
+        raise ValueError(f"{text!r}: department types are 1, 2, other or all")
+    return chosen
+
+
+def percent_within_4h(attendances: int, over_4h: int) -> Decimal | None:
+    if not attendances:
+        return None
+    value = 100 * (1 - Decimal(over_4h) / Decimal(attendances))
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def grain_for(window: Window) -> str:
+    """Monthly counts cover every department type, so they win where both grains exist."""
+    monthly = AEActivity.objects.filter(
+        grain=Grain.MONTH, period_end__range=(window.start, window.end)
+    ).exists()
+    return Grain.MONTH if monthly else Grain.WEEK
+
+
+def activity_in(
+    window: Window, *, types: Sequence[str], grain: str | None = None
+) -> QuerySet[AEActivity]:
+    return AEActivity.objects.filter(
+        grain=grain or grain_for(window),
+        period_end__range=(window.start, window.end),
+        department_type__in=types,
+    )
+
+
+@dataclass(frozen=True)
+class Performance:
+    ods_code: str
+    name: str
+    kind: str
+    region: str
+    attendances: int
+    over_4h: int
+    periods: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent_within_4h(self.attendances, self.over_4h)
+
+
+@dataclass(frozen=True)
+class LeagueRow(Performance):
+    rank: int = 0
+
+
+def performance_by_organisation(
+    window: Window,
+    *,
+    types: Sequence[str],
+    kinds: Iterable[str] | None = None,
+    codes: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    grain: str | None = None,
+) -> list[Performance]:
+    """Counts and four-hour performance per organisation, named as it was at the window's end."""
+    rows = activity_in(window, types=types, grain=grain)
+    if kinds:
+        rows = rows.filter(organisation__kind__in=list(kinds))
+    if codes:
+        rows = rows.filter(organisation__ods_code__in=list(codes))
+    if regions:
+        rows = rows.filter(organisation__region__in=list(regions))
+    totals = rows.values("organisation").annotate(
+        attendances=Sum("attendances"), over_4h=Sum("over_4h")
+    )
+    by_id = {row["organisation"]: row for row in totals}
+    periods = defaultdict(set)
+    for organisation_id, period_end in rows.values_list("organisation", "period_end"):
+        periods[organisation_id].add(period_end)
+    organisations = Organisation.objects.filter(pk__in=by_id).prefetch_related(
+        Prefetch("names", queryset=OrganisationName.objects.order_by("valid_from"))
+    )
+    return [
+        Performance(
+            ods_code=organisation.ods_code,
+            name=organisation.name_on(window.end),
+            kind=organisation.kind,
+            region=organisation.region,
+            attendances=by_id[organisation.pk]["attendances"],
+            over_4h=by_id[organisation.pk]["over_4h"],
+            periods=len(periods[organisation.pk]),
+        )
+        for organisation in organisations
+        if by_id[organisation.pk]["attendances"]
+    ]
+
+
+def league_table(
+    window: Window,
+    *,
+    types: Sequence[str],
+    limit: int | None = None,
+    kinds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    grain: str | None = None,
+) -> list[LeagueRow]:
+    """Organisations ranked worst first; equal performance is ranked by ODS code."""
+    ranked = sorted(
+        performance_by_organisation(window, types=types, kinds=kinds, regions=regions, grain=grain),
+        key=lambda row: (Decimal(row.over_4h) / row.attendances * -1, row.ods_code),
+    )
+    rows = [LeagueRow(rank=rank, **asdict(row)) for rank, row in enumerate(ranked, start=1)]
+    return rows[:limit] if limit else rows
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    label: str
+    start: dt.date
+    end: dt.date
+    attendances: int
+    over_4h: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent_within_4h(self.attendances, self.over_4h)
+
+
+def _bucket(period_end: dt.date, grain: str, by: str) -> tuple[str, dt.date]:
+    if by == "month" or (by == "period" and grain == Grain.MONTH):
+        return f"{period_end:%Y-%m}", period_end.replace(day=1)
+    if by == "period":
+        return f"{period_end:%Y-%m-%d}", period_end
+    if by == "quarter":
+        year = financial_year_of(period_end)
+        quarter = ((period_end.month - 4) % 12) // 3 + 1
+        return f"{year} Q{quarter}", period_end.replace(
+            month=period_end.month - (period_end.month - 1) % 3, day=1
+        )
+    if by == "year":
+        year = financial_year_of(period_end)
+        return year, dt.date(int(year[:4]), 4, 1)
+    raise ValueError(f"{by!r}: group by period, month, quarter or year")
+
+
+def performance_series(
+    window: Window,
+    *,
+    types: Sequence[str],
+    grain: str,
+    by: str = "period",
+    codes: Iterable[str] | None = None,
+) -> list[SeriesPoint]:
+    """England's (or the chosen organisations') performance period by period."""
+    rows = activity_in(window, types=types, grain=grain)
+    if codes:
+        rows = rows.filter(organisation__ods_code__in=list(codes))
+    per_period = rows.values("period_end").annotate(
+        attendances=Sum("attendances"), over_4h=Sum("over_4h")
+    )
+    buckets: dict[str, list] = {}
+    for row in per_period.order_by("period_end"):
+        label, start = _bucket(row["period_end"], grain, by)
+        bucket = buckets.setdefault(label, [start, row["period_end"], 0, 0])
+        bucket[1] = max(bucket[1], row["period_end"])
+        bucket[2] += row["attendances"]
+        bucket[3] += row["over_4h"]
+    return [
+        SeriesPoint(label, start, end, attendances, over_4h)
+        for label, (start, end, attendances, over_4h) in buckets.items()
+    ]

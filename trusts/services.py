@@ -1,0 +1,68 @@
+"""Writes to the trusts app that are more than one import: loading the data we ship."""
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from .importers import import_files
+from .models import SourceFile
+
+DATA = settings.DATA_DIR
+REFERENCE = settings.BASE_DIR / "trusts" / "data"
+
+# Each stage reads what the stages before it wrote (codes before names, names before
+# name-keyed files), and is imported as one all-or-nothing unit.
+ORGANISATION_STAGES: tuple[tuple[Path, ...], ...] = (
+    (DATA / "ods_etr_nhs_trusts.csv", DATA / "ods_eccg_ccgs.csv", REFERENCE / "organisations.csv"),
+    (
+        DATA / "pct_to_ccg_2013_lookup.csv",
+        REFERENCE / "successions.csv",
+        DATA / "ccg_allocations_2013-14_to_2015-16.csv",
+        DATA / "hscic_gp_registered_patients_by_ccg_2015.csv",
+    ),
+    (DATA / "ccg_ons_population_mid2012_to_mid2016.csv",),
+)
+AE_STAGES: tuple[tuple[Path, ...], ...] = (
+    # The winter file first: its names and codes identify many trusts in the weekly series,
+    # and its real breach counts are kept where the weekly series only derives them.
+    (DATA / "bbc_weekly_ae_type1_by_trust_winter_2014-15.csv",),
+    (DATA / "bbc_weekly_ae_type1_by_trust_2010-11_to_2014-12.csv",),
+    (DATA / "nhsr_ae_attendances_2016-04_2019-03.csv",),
+    # data/nhse_monthly_ae_csv_2025 holds earlier releases of six of these months; the
+    # revised releases here supersede them (data/SOURCES.md, file 11).
+    tuple(sorted((DATA / "nhse_monthly_ae_csv_2020-2026").glob("*.csv"))),
+)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stage_import(paths: tuple[Path, ...], *, say: Callable[[str], None]) -> None:
+    """Imports a stage unless every one of its files was imported before, byte for byte."""
+    digests = {path: file_sha256(path) for path in paths}
+    known = set(
+        SourceFile.objects.filter(sha256__in=digests.values()).values_list("sha256", flat=True)
+    )
+    if known >= set(digests.values()):
+        more = " ..." if len(paths) > 3 else ""
+        say(f"  unchanged: {', '.join(p.name for p in paths[:3])}{more}")
+        return
+    for result in import_files(list(paths)):
+        path = Path(result.file)
+        SourceFile.objects.update_or_create(
+            sha256=digests[path],
+            defaults={"name": path.name, "format": result.format, "rows": result.rows},
+        )
+        say(f"  {result}")
+
+
+def shipped_data_load(*, say: Callable[[str], None] = print) -> None:
+    say("Organisations, populations and budgets:")
+    for stage in ORGANISATION_STAGES:
+        stage_import(stage, say=say)
+    say("A&E activity:")
+    for stage in AE_STAGES:
+        stage_import(stage, say=say)
