@@ -1,0 +1,378 @@
+"""What was announced, by which rule it is shared, who gets what by which route, what was spent."""
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from trusts.models import Organisation
+
+
+class Fund(models.Model):
+    class Body(models.TextChoices):
+        DH = "dh", "Department of Health"
+        TREASURY = "treasury", "HM Treasury"
+        PRIME_MINISTER = "pm", "Prime Minister (Downing Street)"
+        NHS_ENGLAND = "nhse", "NHS England"
+        MONITOR = "monitor", "Monitor"
+        TDA = "tda", "NHS Trust Development Authority"
+        SHA = "sha", "Strategic health authority"
+        DCLG = "dclg", "Department for Communities and Local Government"
+
+    class MoneyKind(models.TextChoices):
+        NEW = "new", "New money"
+        REALLOCATION = "reallocation", "Reallocation of existing budgets"
+        TOP_SLICE = "top_slice", "Top-slice of existing budgets"
+
+    class Route(models.TextChoices):
+        DIRECT_TO_TRUSTS = "direct_to_trusts", "Paid to trusts directly"
+        VIA_PCT_CLUSTERS = "via_pct_clusters", "To CCGs through their PCT cluster"
+        TO_CCGS = "to_ccgs", "Paid to CCGs"
+        HWB_POOL = "hwb_pool", "Pooled by health and wellbeing boards (councils and CCGs)"
+        HELD_REGIONALLY = "held_regionally", "Held and spent regionally"
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", "Announced"
+        ALLOCATING = "allocating", "Allocating"
+        ALLOCATED = "allocated", "Allocated"
+        PAID = "paid", "Paid"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class DateCertainty(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed (a dated page says so)"
+        INFERRED = "inferred", "Inferred from wording and dated coverage"
+        NOT_CONFIRMED = "not_confirmed", "Not confirmed"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    announced_by = models.CharField(max_length=20, choices=Body.choices)
+    announced_on = models.DateField()
+    announced_on_certainty = models.CharField(
+        max_length=20, choices=DateCertainty.choices, default=DateCertainty.CONFIRMED
+    )
+    total_pence = models.BigIntegerField(help_text="The announced total, in pence.")
+    total_is_cap = models.BooleanField(default=False, help_text='The announcement said "up to".')
+    financial_years = models.JSONField(default=list, help_text='e.g. ["2013-14", "2014-15"]')
+    purpose = models.TextField()
+    money_kind = models.CharField(max_length=20, choices=MoneyKind.choices)
+    route = models.CharField(max_length=20, choices=Route.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="waves"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ANNOUNCED)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["announced_on", "name"]
+        permissions = [("recompute_fund", "Can recompute a fund's allocations")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_pence__gte=0), name="fund_not_negative"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="fund_not_own_wave"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def primary_source(self) -> "FundSource | None":
+        return next(iter(self.sources.all()), None)
+
+
+class FundSource(models.Model):
+    """An announcement, article or answer that states the fund's facts."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500)
+    published_on = models.DateField(null=True, blank=True)
+    says = models.TextField(blank=True, help_text="What this source states, in brief.")
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "url"], name="fund_source_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FundStatusChange(models.Model):
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=20, choices=Fund.Status.choices)
+    on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["fund", "on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "status"], name="fund_status_dated_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} {self.status} on {self.on}"
+
+
+class Tranche(models.Model):
+    class MissedConditionPolicy(models.TextChoices):
+        NOT_APPLICABLE = "n/a", "Not performance-linked"
+        WITHHOLD = "withhold", "Withhold the money"
+        PAY_AND_SUPPORT = "pay_and_support", "Pay in full and send support"
+        REDIRECT = "redirect", "Pay, but the money goes to services agreed locally"
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="tranches")
+    name = models.CharField(max_length=120)
+    amount_pence = models.BigIntegerField()
+    financial_year = models.CharField(max_length=7, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    performance_linked = models.BooleanField(default=False)
+    missed_condition_policy = models.CharField(
+        max_length=20,
+        choices=MissedConditionPolicy.choices,
+        default=MissedConditionPolicy.NOT_APPLICABLE,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "name"], name="tranche_name_once_per_fund"),
+            models.CheckConstraint(condition=Q(amount_pence__gte=0), name="tranche_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.name}"
+
+
+class TrancheCondition(models.Model):
+    class Kind(models.TextChoices):
+        CONDITION = "condition", "National condition"
+        NATIONAL_METRIC = "national_metric", "National metric"
+        LOCAL_METRIC = "local_metric", "Local metric"
+
+    tranche = models.ForeignKey(Tranche, on_delete=models.CASCADE, related_name="conditions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tranche", "kind", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class AllocationRule(models.Model):
+    """How a fund is shared out; its parameters are checked by funding.rules for its kind."""
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", "Published list of recipients and amounts"
+        PER_CAPITA = "per_capita", "Rate per head of population"
+        WORST_N = "worst_n", "The N worst four-hour performers"
+        COMPLEMENT = "complement", "Everyone not funded by another fund"
+        TOP_SLICE = "top_slice", "Percentage of each organisation's budget"
+        PRO_RATA = "pro_rata", "Shares of a stored metric"
+
+    fund = models.OneToOneField(Fund, on_delete=models.CASCADE, related_name="rule")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.get_kind_display()} (v{self.version})"
+
+
+class PublishedAllocation(models.Model):
+    """An amount stated for a recipient by a source, as announced (not computed)."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="published_allocations")
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    tranche = models.ForeignKey(Tranche, null=True, blank=True, on_delete=models.CASCADE)
+    amount_pence = models.BigIntegerField()
+    source = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "recipient"]
+        constraints = [
+            # Two conditional constraints, because SQLite cannot treat NULL tranches as equal.
+            models.UniqueConstraint(
+                fields=["fund", "recipient", "tranche"], name="published_allocation_once"
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "recipient"],
+                condition=Q(tranche__isnull=True),
+                name="published_allocation_once_untranched",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_pence__gte=0), name="published_allocation_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.recipient.ods_code} £{self.amount_pence / 100:,.2f} (published)"
+
+
+class AllocationRun(models.Model):
+    """One computation of a fund's allocations; exactly one succeeded run per fund is current."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (inputs unchanged)"
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    is_current = models.BooleanField(default=False)
+    triggered_by = models.CharField(max_length=200)
+    inputs_fingerprint = models.CharField(max_length=64, blank=True)
+    rule_kind = models.CharField(max_length=20, blank=True)
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_pence = models.BigIntegerField(null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund"], condition=Q(is_current=True), name="one_current_run_per_fund"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(status="succeeded"),
+                name="only_a_succeeded_run_is_current",
+            ),
+            # The recompute lock: a second worker's claim on the same fund fails here,
+            # whichever process or machine it runs on.
+            models.UniqueConstraint(
+                fields=["fund"], condition=Q(status="running"), name="one_running_run_per_fund"
+            ),
+        ]
+        indexes = [
+            # The recompute service looks for a succeeded run with the same fingerprint.
+            models.Index(fields=["fund", "inputs_fingerprint"], name="run_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        current = ", current" if self.is_current else ""
+        return f"{self.fund} run {self.pk} ({self.status}{current})"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class Allocation(models.Model):
+    """Who gets what from one run. Rows are never edited: a new run writes new rows."""
+
+    class Basis(models.TextChoices):
+        PUBLISHED = "published", "Published (as announced)"
+        MODELLED = "modelled", "Modelled (computed by the rule)"
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="allocations")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="allocations")
+    tranche = models.ForeignKey(Tranche, null=True, blank=True, on_delete=models.CASCADE)
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="allocations"
+    )
+    intermediary = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    basis = models.CharField(max_length=10, choices=Basis.choices)
+    amount_pence = models.BigIntegerField()
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    rationale = models.CharField(max_length=500)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "-amount_pence", "recipient_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "recipient", "tranche", "basis"], name="allocation_once_per_run"
+            ),
+            models.UniqueConstraint(
+                fields=["run", "recipient", "basis"],
+                condition=Q(tranche__isnull=True),
+                name="allocation_once_per_run_untranched",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_pence__gte=0), name="allocation_not_negative"
+            ),
+        ]
+        indexes = [
+            # /api/v1/allocations/?fund=... and the fund page read a fund's current rows.
+            models.Index(fields=["fund", "run", "basis"], name="allocation_fund_run"),
+            # The trust page and the league table list what one recipient received.
+            models.Index(fields=["recipient", "run"], name="allocation_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient.ods_code} £{self.amount_pence / 100:,.2f} ({self.basis})"
+
+
+class SpendingReport(models.Model):
+    """What a recipient (or a region as a whole) said it spent, against what it was given."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="spending_reports")
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=20, help_text="e.g. 2010-11")
+    allocation_pence = models.BigIntegerField(null=True, blank=True)
+    uncommitted_pence = models.BigIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=300)
+    source_url = models.URLField(max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "recipient", "period"], name="spending_report_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(allocation_pence__isnull=True) | Q(allocation_pence__gte=0),
+                name="spending_allocation_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(uncommitted_pence__isnull=True) | Q(uncommitted_pence__gte=0),
+                name="spending_uncommitted_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.recipient.ods_code} spending {self.period}"
+
+
+class SpendingLine(models.Model):
+    report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="lines")
+    category = models.CharField(max_length=120)
+    amount_pence = models.BigIntegerField()
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "-amount_pence"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "category"], name="spending_line_once"),
+            models.CheckConstraint(
+                condition=Q(amount_pence__gte=0), name="spending_line_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: £{self.amount_pence / 100:,.2f}"

@@ -1,0 +1,81 @@
+"""Pence arithmetic. Money is whole pence (int); shares are exact fractions until rounded."""
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+PENNY = Decimal("0.01")
+
+
+def pounds_to_pence(value: str | int | Decimal) -> int:
+    """Exact: "1234.50" is 123450. Fractions of a penny and separators are refused."""
+    text = str(value).strip().removeprefix("£")
+    if "," in text:
+        raise ValueError(f"{value!r}: write {text.replace(',', '')}, without separators")
+    try:
+        pounds = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount in pounds") from None
+    if not pounds.is_finite():
+        raise ValueError(f"{value!r} is not an amount in pounds")
+    if pounds < 0:
+        raise ValueError(f"{value!r} is negative")
+    pence = pounds * 100
+    if pence != pence.to_integral_value():
+        raise ValueError(f"{value!r} has a fraction of a penny")
+    return int(pence)
+
+
+def pence_to_pounds(pence: int) -> Decimal:
+    return (Decimal(pence) / 100).quantize(PENNY)
+
+
+def format_pounds(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{pence_to_pounds(abs(pence)):,}"
+
+
+def round_half_up(value: Fraction) -> int:
+    floor = value.numerator // value.denominator
+    return floor + (1 if value - floor >= Fraction(1, 2) else 0)
+
+
+def largest_remainder(
+    total_pence: int, weights: Mapping[str, int | Fraction | Decimal]
+) -> dict[str, int]:
+    """Splits a total in proportion to weights, exactly, by the largest-remainder method."""
+    if total_pence < 0:
+        raise ValueError("a total to share cannot be negative")
+    exact_weights = {key: Fraction(weight) for key, weight in weights.items()}
+    negative = sorted(key for key, weight in exact_weights.items() if weight < 0)
+    if negative:
+        raise ValueError(f"negative weights for {', '.join(negative)}")
+    whole = sum(exact_weights.values(), Fraction(0))
+    if whole == 0:
+        if total_pence:
+            raise ValueError("every weight is zero, so there is nothing to share the total by")
+        return dict.fromkeys(exact_weights, 0)
+    return round_to_total(
+        {key: total_pence * weight / whole for key, weight in exact_weights.items()}, total_pence
+    )
+
+
+def round_to_total(exact_pence: Mapping[str, Fraction], total_pence: int) -> dict[str, int]:
+    """Rounds exact amounts to whole pence that sum to total_pence.
+
+    Everyone gets the whole pence of their exact amount; the pennies left over go one each
+    to the largest remainders, ties going to the lower key, so the same inputs always give
+    the same answer whatever their order. total_pence must be the exact sum rounded (so
+    each amount ends within a penny of its exact value).
+    """
+    shares = {key: exact.numerator // exact.denominator for key, exact in exact_pence.items()}
+    left_over = total_pence - sum(shares.values())
+    if not 0 <= left_over <= len(shares):
+        raise ValueError(f"{total_pence} pence is not the rounded sum of the exact amounts")
+    remainders = sorted(
+        ((exact - shares[key], key) for key, exact in exact_pence.items() if exact != shares[key]),
+        key=lambda item: (-item[0], item[1]),
+    )
+    for _, key in remainders[:left_over]:
+        shares[key] += 1
+    return shares

@@ -1,0 +1,458 @@
+"""Allocation rules as plain functions: candidates in, shares out, every penny accounted for.
+
+Nothing here touches the database; `funding.services` gathers the candidates and stores
+the shares. Missing inputs stop a rule with an error naming them: they never count as zero.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from .money import format_pounds, largest_remainder, pounds_to_pence, round_half_up, round_to_total
+
+KINDS = ("fixed", "per_capita", "worst_n", "complement", "top_slice", "pro_rata")
+DEPARTMENT_TYPES = ("1", "2", "other")
+POPULATION_BASES = ("registered", "resident")
+PRO_RATA_METRICS = ("population", "budget_pence", "attendances", "over_4h", "metric")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    name: str = ""
+    population: int | None = None
+    budget_pence: int | None = None
+    attendances: int | None = None
+    over_4h: int | None = None
+    metric: Decimal | None = None
+    excluded: bool = False
+    intermediary: str | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    code: str
+    amount_pence: int
+    rank: int | None
+    rationale: str
+    details: dict = field(default_factory=dict)
+
+
+class RuleError(ValueError):
+    pass
+
+
+class MissingInputs(RuleError):
+    LABELS = {
+        "population": "population",
+        "budget_pence": "baseline budget",
+        "performance": "A&E figures in the window",
+        "attendances": "attendances",
+        "over_4h": "four-hour breaches",
+        "metric": "metric value",
+    }
+
+    def __init__(self, field_name: str, codes: Sequence[str]):
+        self.field = field_name
+        self.codes = sorted(codes)
+        label = self.LABELS.get(field_name, field_name)
+        super().__init__(
+            f"No {label} for {len(self.codes)} eligible organisation"
+            f"{'s' if len(self.codes) != 1 else ''}: {', '.join(self.codes)}"
+        )
+
+
+class ParameterError(RuleError):
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+
+
+def _percent(numerator: Fraction) -> str:
+    return f"{float(numerator * 100):.2f}%"
+
+
+def _require(candidates: Sequence[Candidate], attribute: str) -> None:
+    missing = [c.code for c in candidates if getattr(c, attribute) is None]
+    if missing:
+        raise MissingInputs(attribute, missing)
+
+
+def _ordered(shares: list[Share]) -> list[Share]:
+    return sorted(shares, key=lambda share: (share.rank is None, share.rank or 0, share.code))
+
+
+def fixed(published: Sequence[tuple[str, int]]) -> list[Share]:
+    seen: set[str] = set()
+    shares = []
+    for code, pence in published:
+        if code in seen:
+            raise RuleError(f"{code} is listed twice")
+        if pence < 0:
+            raise RuleError(f"{code} has a negative amount")
+        seen.add(code)
+        shares.append(Share(code, pence, None, f"{format_pounds(pence)} as published", {}))
+    return _ordered(shares)
+
+
+def per_capita(
+    candidates: Sequence[Candidate], *, rate_pence: int, cap_pence: int | None
+) -> list[Share]:
+    _require(candidates, "population")
+    uncapped = {c.code: c.population * rate_pence for c in candidates}
+    total = sum(uncapped.values())
+    capped = cap_pence is not None and total > cap_pence
+    amounts = (
+        largest_remainder(cap_pence, {c.code: c.population for c in candidates})
+        if capped
+        else uncapped
+    )
+    rate = format_pounds(rate_pence)
+    shares = []
+    for c in candidates:
+        rationale = f"{c.population:,} people × {rate} = {format_pounds(uncapped[c.code])}"
+        if capped:
+            rationale += (
+                f"; scaled to the {format_pounds(cap_pence)} cap "
+                f"({format_pounds(total)} asked for in all)"
+            )
+        shares.append(
+            Share(
+                c.code,
+                amounts[c.code],
+                None,
+                rationale,
+                {"population": c.population, "rate_pence": rate_pence, "capped": capped},
+            )
+        )
+    return _ordered(shares)
+
+
+def performance(candidate: Candidate) -> Fraction:
+    return 1 - Fraction(candidate.over_4h, candidate.attendances)
+
+
+def rank_by_performance(
+    candidates: Sequence[Candidate],
+) -> list[tuple[int, Candidate, Fraction]]:
+    """Worst four-hour performance first; equal performance is ranked by code."""
+    missing = [c.code for c in candidates if not c.attendances or c.over_4h is None]
+    if missing:
+        raise MissingInputs("performance", missing)
+    ordered = sorted(candidates, key=lambda c: (performance(c), c.code))
+    return [(rank, c, performance(c)) for rank, c in enumerate(ordered, start=1)]
+
+
+def _weights(chosen: Sequence[Candidate], share: str) -> dict[str, int]:
+    if share == "equal":
+        return {c.code: 1 for c in chosen}
+    attribute = {"attendances": "attendances", "breaches": "over_4h", "population": "population"}[
+        share
+    ]
+    _require(chosen, attribute)
+    return {c.code: getattr(c, attribute) for c in chosen}
+
+
+def _share_words(share: str, weight: int, weights_total: int) -> str:
+    if share == "equal":
+        return "an equal share"
+    noun = {"attendances": "attendances", "breaches": "breaches", "population": "people"}[share]
+    return f"pro rata to {weight:,} {noun} ({_percent(Fraction(weight, weights_total))})"
+
+
+def worst_n(
+    candidates: Sequence[Candidate], *, n: int, total_pence: int, share: str
+) -> list[Share]:
+    ranked = rank_by_performance(candidates)
+    chosen = ranked[:n]
+    weights = _weights([c for _, c, _ in chosen], share)
+    amounts = largest_remainder(total_pence, weights)
+    weights_total = sum(weights.values())
+    return _ordered(
+        [
+            Share(
+                c.code,
+                amounts[c.code],
+                rank,
+                f"Ranked {rank} of {len(ranked)} on four-hour performance "
+                f"{_percent(value)} ({c.over_4h:,} of {c.attendances:,} attendances over "
+                f"4 hours); {_share_words(share, weights[c.code], weights_total)} "
+                f"of {format_pounds(total_pence)}",
+                {
+                    "rank": rank,
+                    "of": len(ranked),
+                    "performance_percent": f"{float(value * 100):.2f}",
+                    "attendances": c.attendances,
+                    "over_4h": c.over_4h,
+                },
+            )
+            for rank, c, value in chosen
+        ]
+    )
+
+
+def complement(candidates: Sequence[Candidate], *, total_pence: int, share: str) -> list[Share]:
+    chosen = [c for c in candidates if not c.excluded]
+    if not chosen:
+        raise RuleError("every eligible organisation is already funded by the excluded funds")
+    weights = _weights(chosen, share)
+    amounts = largest_remainder(total_pence, weights)
+    weights_total = sum(weights.values())
+    left_out = len(candidates) - len(chosen)
+    return _ordered(
+        [
+            Share(
+                c.code,
+                amounts[c.code],
+                None,
+                f"Not funded by the excluded funds (one of {len(chosen)}; {left_out} left out); "
+                f"{_share_words(share, weights[c.code], weights_total)} of "
+                f"{format_pounds(total_pence)}",
+                {"weight": weights[c.code]},
+            )
+            for c in chosen
+        ]
+    )
+
+
+def top_slice(candidates: Sequence[Candidate], *, percent: Decimal) -> list[Share]:
+    _require(candidates, "budget_pence")
+    rate = Fraction(percent) / 100
+    # Each organisation gives its own percentage, so amounts are rounded, not rescaled.
+    exact = {c.code: c.budget_pence * rate for c in candidates}
+    amounts = round_to_total(exact, round_half_up(sum(exact.values(), Fraction(0))))
+    return _ordered(
+        [
+            Share(
+                c.code,
+                amounts[c.code],
+                None,
+                f"{percent}% of a {format_pounds(c.budget_pence)} baseline budget",
+                {"budget_pence": c.budget_pence, "percent": str(percent)},
+            )
+            for c in candidates
+        ]
+    )
+
+
+def pro_rata(candidates: Sequence[Candidate], *, total_pence: int, metric: str) -> list[Share]:
+    if metric not in PRO_RATA_METRICS:
+        raise RuleError(f"{metric!r} is not one of {', '.join(PRO_RATA_METRICS)}")
+    _require(candidates, metric)
+    weights = {c.code: Fraction(getattr(c, metric)) for c in candidates}
+    amounts = largest_remainder(total_pence, weights)
+    whole = sum(weights.values())
+    return _ordered(
+        [
+            Share(
+                c.code,
+                amounts[c.code],
+                None,
+                f"{getattr(c, metric):,} {metric.replace('_', ' ')} "
+                f"({_percent(weights[c.code] / whole) if whole else '0.00%'}) of "
+                f"{format_pounds(total_pence)}",
+                {metric: str(getattr(c, metric))},
+            )
+            for c in candidates
+        ]
+    )
+
+
+# --- Parameters a fund admin types, checked before anything runs ---------------------------
+
+Check = Callable[[object], object]
+
+
+def _pounds(value) -> str:
+    pence = pounds_to_pence(value if isinstance(value, str | int) else str(value))
+    if pence <= 0:
+        raise ValueError("must be more than £0")
+    return f"{pence // 100}.{pence % 100:02d}"
+
+
+def _positive_int(minimum: int) -> Check:
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError("must be a whole number")
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        if number < minimum:
+            raise ValueError(f"must be at least {minimum}")
+        return number
+
+    return check
+
+
+def _choice(options: Sequence[str]) -> Check:
+    def check(value):
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return value
+
+    return check
+
+
+def _date(value) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError("must be a date written YYYY-MM-DD") from None
+
+
+def _strings(allowed: Sequence[str] | None = None) -> Check:
+    def check(value):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a non-empty list of names")
+        if allowed:
+            unknown = [v for v in value if v not in allowed]
+            if unknown:
+                raise ValueError(f"{', '.join(unknown)} not among {', '.join(allowed)}")
+        return value
+
+    return check
+
+
+def _percent_value(value) -> str:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("must be a number") from None
+    if not 0 < number <= 100:
+        raise ValueError("must be more than 0 and at most 100")
+    return str(number)
+
+
+def _financial_year(value) -> str:
+    text = str(value)
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or int(text[5:]) != (int(text[:4]) + 1) % 100:
+        raise ValueError("must be a financial year such as 2015-16")
+    return text
+
+
+WINDOW = {"window_from": _date, "window_to": _date, "department_types": _strings(DEPARTMENT_TYPES)}
+POPULATION = {"population_basis": _choice(POPULATION_BASES), "population_date": _date}
+SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
+    # kind: (every key it accepts, the keys it requires)
+    "fixed": ({}, set()),
+    "per_capita": (
+        {"rate": _pounds, "cap": _pounds, "eligible_kinds": _strings(), **POPULATION},
+        {"rate", "eligible_kinds", "population_basis", "population_date"},
+    ),
+    "worst_n": (
+        {
+            "n": _positive_int(1),
+            "total": _pounds,
+            "share": _choice(("equal", "attendances", "breaches")),
+            "near_miss": _positive_int(0),
+            "eligible_kinds": _strings(),
+            **WINDOW,
+        },
+        {"n", "total", "share", "eligible_kinds", *WINDOW},
+    ),
+    "complement": (
+        {
+            "total": _pounds,
+            "share": _choice(("equal", "population", "attendances")),
+            "eligible_kinds": _strings(),
+            "excluded_funds": _strings(),
+            **WINDOW,
+            **POPULATION,
+        },
+        {"total", "share", "eligible_kinds", "excluded_funds"},
+    ),
+    "top_slice": (
+        {"percent": _percent_value, "eligible_kinds": _strings(), "budget_year": _financial_year},
+        {"percent", "eligible_kinds", "budget_year"},
+    ),
+    "pro_rata": (
+        {
+            "total": _pounds,
+            "metric": _choice(PRO_RATA_METRICS),
+            "eligible_kinds": _strings(),
+            **WINDOW,
+            **POPULATION,
+        },
+        {"total", "metric", "eligible_kinds"},
+    ),
+}
+
+
+def validate_parameters(kind: str, parameters, *, fund_total_pence: int | None = None) -> dict:
+    """The cleaned parameters, or ParameterError naming every field at fault."""
+    if kind not in SCHEMAS:
+        raise ParameterError({"kind": f"{kind!r} is not one of {', '.join(KINDS)}"})
+    if not isinstance(parameters, dict):
+        raise ParameterError({"parameters": "must be a JSON object"})
+    accepted, required = SCHEMAS[kind]
+    required = set(required)
+    share = parameters.get("share")
+    if share in ("attendances", "breaches") or kind == "worst_n":
+        required |= set(WINDOW)
+    if share == "population" or (kind == "pro_rata" and parameters.get("metric") == "population"):
+        required |= set(POPULATION)
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    for name in sorted(set(parameters) - set(accepted)):
+        errors[name] = f"is not a parameter of a {kind} rule"
+    for name in sorted(required - set(parameters)):
+        errors[name] = "is required"
+    for name, check in accepted.items():
+        if name not in parameters:
+            continue
+        try:
+            cleaned[name] = check(parameters[name])
+        except ValueError as error:
+            errors[name] = str(error)
+    if cleaned.get("window_from", "") > cleaned.get("window_to", "9999"):
+        errors["window_to"] = "must not be before window_from"
+    if fund_total_pence is not None:
+        for name in ("total", "cap"):
+            if name in cleaned and pounds_to_pence(cleaned[name]) > fund_total_pence:
+                errors[name] = f"exceeds the fund's total of {format_pounds(fund_total_pence)}"
+    if errors:
+        raise ParameterError(errors)
+    return cleaned
+
+
+def describe(kind: str, parameters: dict) -> str:
+    """The rule in plain words, for the fund page and the admin."""
+    p = parameters
+    kinds = " or ".join(k.replace("_", " ") for k in p.get("eligible_kinds", [])) or "organisation"
+    window = ""
+    if "window_from" in p:
+        types = ", ".join(p.get("department_types", []))
+        window = f" over {p['window_from']} to {p['window_to']} (A&E type {types})"
+    share_words = {
+        "equal": "in equal shares",
+        "attendances": "pro rata to attendances",
+        "breaches": "pro rata to four-hour breaches",
+        "population": "pro rata to population",
+    }
+    if kind == "fixed":
+        return "The published list of recipients and amounts."
+    if kind == "per_capita":
+        cap = f", up to £{Decimal(p['cap']):,.2f} in all" if "cap" in p else ""
+        return (
+            f"£{Decimal(p['rate']):,.2f} per head of {p['population_basis']} population on "
+            f"{p['population_date']} for each eligible {kinds}{cap}."
+        )
+    if kind == "worst_n":
+        return (
+            f"£{Decimal(p['total']):,.2f} to the {p['n']} {kinds}s with the lowest four-hour "
+            f"performance{window}, {share_words[p['share']]}."
+        )
+    if kind == "complement":
+        return (
+            f"£{Decimal(p['total']):,.2f} to every eligible {kinds} not funded by "
+            f"{', '.join(p['excluded_funds'])}, {share_words[p['share']]}{window}."
+        )
+    if kind == "top_slice":
+        return f"{p['percent']}% of each {kinds}'s {p['budget_year']} baseline budget."
+    if kind == "pro_rata":
+        return f"£{Decimal(p['total']):,.2f} shared among {kinds}s pro rata to {p['metric']}."
+    raise RuleError(f"{kind!r} is not a rule kind")

@@ -1,0 +1,224 @@
+"""Reads for the funding app: a rule's inputs, its fingerprint, and what funds allocated."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from trusts.models import BaselineBudget, Organisation, Population, Succession
+from trusts.selectors import performance_by_organisation
+from trusts.windows import Window
+
+from . import rules
+from .models import Allocation, AllocationRule, Fund, PublishedAllocation
+
+
+def _window(parameters: dict) -> Window:
+    return Window(
+        dt.date.fromisoformat(parameters["window_from"]),
+        dt.date.fromisoformat(parameters["window_to"]),
+    )
+
+
+def _reporting_candidates(parameters: dict) -> dict[str, rules.Candidate]:
+    """Organisations of the eligible kinds that reported A&E figures in the window."""
+    rows = performance_by_organisation(
+        _window(parameters),
+        types=parameters["department_types"],
+        kinds=parameters["eligible_kinds"],
+    )
+    return {
+        row.ods_code: rules.Candidate(
+            row.ods_code, row.name, attendances=row.attendances, over_4h=row.over_4h
+        )
+        for row in rows
+    }
+
+
+def _populations(organisations, parameters: dict) -> dict[str, int]:
+    return dict(
+        Population.objects.filter(
+            organisation__in=organisations,
+            basis=parameters["population_basis"],
+            as_of=dt.date.fromisoformat(parameters["population_date"]),
+        ).values_list("organisation__ods_code", "people")
+    )
+
+
+def _open_organisations(kinds, day: dt.date) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind__in=kinds).filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=day),
+        Q(closed_on__isnull=True) | Q(closed_on__gte=day),
+    )
+
+
+def pct_of_ccgs() -> dict[str, str]:
+    """Each CCG's main predecessor PCT: the one that gave it the largest share of postcodes."""
+    best: dict[str, tuple[Decimal, str]] = {}
+    for ccg, pct, share in Succession.objects.filter(
+        predecessor__kind=Organisation.Kind.PCT, successor__kind=Organisation.Kind.CCG
+    ).values_list("successor__ods_code", "predecessor__ods_code", "share_percent"):
+        key = (share or Decimal(0), pct)
+        if ccg not in best or key > best[ccg]:
+            best[ccg] = key
+    return {ccg: pct for ccg, (_, pct) in best.items()}
+
+
+def excluded_recipients(slugs: list[str]) -> set[str]:
+    missing = set(slugs) - set(
+        Fund.objects.filter(slug__in=slugs, runs__is_current=True).values_list("slug", flat=True)
+    )
+    if missing:
+        raise rules.RuleError(
+            f"no current allocations yet for the excluded fund(s): {', '.join(sorted(missing))}"
+        )
+    return set(
+        Allocation.objects.filter(
+            fund__slug__in=slugs, run__is_current=True, amount_pence__gt=0
+        ).values_list("recipient__ods_code", flat=True)
+    )
+
+
+def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
+    """Everything the rule reads, as plain values for funding.rules."""
+    p = rule.parameters
+    kind = rule.kind
+    if kind == AllocationRule.Kind.FIXED:
+        return []
+    if kind == AllocationRule.Kind.PER_CAPITA or (
+        kind == AllocationRule.Kind.PRO_RATA and p.get("metric") == "population"
+    ):
+        day = dt.date.fromisoformat(p["population_date"])
+        organisations = list(_open_organisations(p["eligible_kinds"], day))
+        people = _populations(organisations, p)
+        intermediaries = pct_of_ccgs() if rule.fund.route == Fund.Route.VIA_PCT_CLUSTERS else {}
+        return [
+            rules.Candidate(
+                org.ods_code,
+                org.name,
+                population=people.get(org.ods_code),
+                intermediary=intermediaries.get(org.ods_code),
+            )
+            for org in organisations
+        ]
+    if kind == AllocationRule.Kind.TOP_SLICE or (
+        kind == AllocationRule.Kind.PRO_RATA and p.get("metric") == "budget_pence"
+    ):
+        budgets = BaselineBudget.objects.filter(
+            organisation__kind__in=p["eligible_kinds"], financial_year=p["budget_year"]
+        ).values_list("organisation__ods_code", "organisation__name", "amount_pence")
+        return [rules.Candidate(code, name, budget_pence=pence) for code, name, pence in budgets]
+    candidates = _reporting_candidates(p)
+    if kind == AllocationRule.Kind.COMPLEMENT:
+        excluded = excluded_recipients(p["excluded_funds"])
+        people = (
+            _populations(Organisation.objects.filter(ods_code__in=candidates), p)
+            if p["share"] == "population"
+            else {}
+        )
+        return [
+            rules.Candidate(
+                c.code,
+                c.name,
+                attendances=c.attendances,
+                over_4h=c.over_4h,
+                population=people.get(c.code),
+                excluded=c.code in excluded,
+            )
+            for c in candidates.values()
+        ]
+    return list(candidates.values())
+
+
+def published_allocations(fund: Fund) -> list[PublishedAllocation]:
+    return list(
+        PublishedAllocation.objects.filter(fund=fund).select_related("recipient", "tranche")
+    )
+
+
+def inputs_fingerprint(*, fund: Fund) -> str:
+    """A digest of everything a run reads; equal digests give equal allocations."""
+    rule = getattr(fund, "rule", None)
+    try:
+        candidates = [asdict(c) for c in rule_candidates(rule=rule)] if rule else []
+    except (rules.RuleError, KeyError, ValueError) as error:
+        candidates = [f"error: {error}"]
+    inputs = {
+        "fund_total": fund.total_pence,
+        "rule": [rule.kind, rule.version, rule.parameters] if rule else None,
+        "candidates": sorted(candidates, key=str),
+        "published": sorted(
+            (p.recipient.ods_code, p.tranche_id, p.amount_pence)
+            for p in published_allocations(fund)
+        ),
+    }
+    encoded = json.dumps(inputs, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def current_allocations(*, fund: Fund | None = None) -> QuerySet[Allocation]:
+    rows = Allocation.objects.filter(run__is_current=True)
+    if fund is not None:
+        rows = rows.filter(fund=fund)
+    return rows.select_related("recipient", "intermediary", "tranche", "fund")
+
+
+def fund_totals(fund: Fund) -> dict[str, int]:
+    """Announced, allocated by the current run (published and modelled), and paid."""
+    by_basis = dict(
+        current_allocations(fund=fund)
+        .values("basis")
+        .annotate(total=Sum("amount_pence"))
+        .values_list("basis", "total")
+    )
+    return {
+        "announced_pence": fund.total_pence,
+        "modelled_pence": by_basis.get(Allocation.Basis.MODELLED, 0),
+        "published_pence": by_basis.get(Allocation.Basis.PUBLISHED, 0),
+        "paid_pence": fund.total_pence if fund.status == Fund.Status.PAID else 0,
+    }
+
+
+def funds_with_totals() -> QuerySet[Fund]:
+    """Every fund with its current run's totals, in one query."""
+    current = Q(allocations__run__is_current=True)
+    return Fund.objects.annotate(
+        modelled_pence=Sum(
+            "allocations__amount_pence",
+            filter=current & Q(allocations__basis=Allocation.Basis.MODELLED),
+            default=0,
+        ),
+        published_pence=Sum(
+            "allocations__amount_pence",
+            filter=current & Q(allocations__basis=Allocation.Basis.PUBLISHED),
+            default=0,
+        ),
+        recipient_count=Count("allocations__recipient", filter=current, distinct=True),
+    ).order_by("announced_on", "slug")
+
+
+def funds_depending_on(fund: Fund) -> list[Fund]:
+    """Funds whose complement rule excludes this fund's recipients."""
+    return [
+        rule.fund
+        for rule in AllocationRule.objects.filter(
+            kind=AllocationRule.Kind.COMPLEMENT
+        ).select_related("fund")
+        if fund.slug in rule.parameters.get("excluded_funds", [])
+    ]
+
+
+def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
+    """The slugs of the funds whose current runs gave each of these organisations money."""
+    funded: dict[str, list[str]] = {}
+    for code, slug in (
+        current_allocations()
+        .filter(recipient__ods_code__in=codes, amount_pence__gt=0)
+        .values_list("recipient__ods_code", "fund__slug")
+        .distinct()
+    ):
+        funded.setdefault(code, []).append(slug)
+    return {code: sorted(slugs) for code, slugs in funded.items()}

@@ -1,0 +1,408 @@
+"""Writes for the funding app: rules, recompute requests, runs, published allocation uploads."""
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from trusts.importers.base import RowError
+
+from . import rules, selectors
+from .models import (
+    Allocation,
+    AllocationRule,
+    AllocationRun,
+    Fund,
+    FundStatusChange,
+    PublishedAllocation,
+    Tranche,
+)
+
+logger = logging.getLogger(__name__)
+
+FUND_ADMINS = "Fund admins"
+# Which funds an import can change: rules that read A&E figures, and rules that read
+# organisations, populations or budgets.
+RULES_READING = {
+    "ae": {
+        AllocationRule.Kind.WORST_N,
+        AllocationRule.Kind.COMPLEMENT,
+        AllocationRule.Kind.PRO_RATA,
+    },
+    "orgs": {
+        AllocationRule.Kind.PER_CAPITA,
+        AllocationRule.Kind.TOP_SLICE,
+        AllocationRule.Kind.PRO_RATA,
+        AllocationRule.Kind.COMPLEMENT,
+    },
+}
+
+
+class FundBusy(Exception):
+    """Another run of the same fund is in progress; try again later."""
+
+
+def fund_admin_group_ensure() -> Group:
+    group, _ = Group.objects.get_or_create(name=FUND_ADMINS)
+    codenames = [
+        f"{action}_{model}"
+        for model in (
+            "fund",
+            "fundsource",
+            "fundstatuschange",
+            "tranche",
+            "tranchecondition",
+            "allocationrule",
+            "publishedallocation",
+            "spendingreport",
+            "spendingline",
+        )
+        for action in ("add", "change", "delete", "view")
+    ] + ["recompute_fund", "view_allocation", "view_allocationrun"]
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="funding", codename__in=codenames)
+    )
+    return group
+
+
+def rule_save(*, fund: Fund, kind: str, parameters: dict, reason: str = "") -> AllocationRule:
+    """Validates and saves a fund's rule, bumping its version when it changes."""
+    cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
+    rule = AllocationRule.objects.filter(fund=fund).first()
+    if rule is None:
+        rule = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
+    elif (rule.kind, rule.parameters) != (kind, cleaned):
+        rule.kind, rule.parameters = kind, cleaned
+        rule.version += 1
+    else:
+        return rule
+    rule._change_reason = reason or None
+    rule.save()
+    return rule
+
+
+def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange | None:
+    """Dates the fund's current status when no step records it yet, so every step is dated."""
+    if fund.status_changes.filter(status=fund.status).exists():
+        return None
+    return FundStatusChange.objects.create(fund=fund, status=fund.status, on=on, note=note)
+
+
+def fund_recompute_request(*, fund: Fund, triggered_by: str) -> AllocationRun | None:
+    """Records a pending run and sends it to the workers once the transaction commits.
+
+    If the broker cannot be reached the run stays pending, and the periodic requeue (or
+    `recompute_allocations`) sends it when the broker is back; the caller's save stands.
+    """
+    if (
+        not AllocationRule.objects.filter(fund=fund).exists()
+        and not fund.published_allocations.exists()
+    ):
+        return None
+    run = AllocationRun.objects.create(fund=fund, triggered_by=triggered_by[:200])
+    transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
+    return run
+
+
+def run_enqueue(*, run_id: int) -> bool:
+    from .tasks import recompute_fund
+
+    try:
+        result = recompute_fund.apply_async(args=[run_id], retry=False)
+    except Exception:
+        logger.warning("Broker unreachable; run %s stays pending", run_id, exc_info=True)
+        return False
+    AllocationRun.objects.filter(pk=run_id).update(task_id=result.id)
+    return True
+
+
+def pending_runs_enqueue(*, older_than_seconds: int = 60) -> int:
+    """Sends runs that never reached a worker (the broker was down when they were saved)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    sent = 0
+    for run_id in AllocationRun.objects.filter(
+        status=AllocationRun.Status.PENDING, requested_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        sent += run_enqueue(run_id=run_id)
+    return sent
+
+
+def funds_reading_recompute(*, categories: set[str], triggered_by: str) -> list[AllocationRun]:
+    kinds = set().union(*(RULES_READING.get(category, set()) for category in categories))
+    funds = Fund.objects.filter(rule__kind__in=kinds)
+    return [
+        run
+        for fund in funds
+        if (run := fund_recompute_request(fund=fund, triggered_by=triggered_by))
+    ]
+
+
+def _claim(run: AllocationRun, task_id: str) -> bool:
+    """Marks the run as running, unless another run of the fund already is.
+
+    The database allows one running run per fund (a partial unique index), which makes
+    this a lock that holds across worker processes and machines. A message redelivered
+    after its worker died carries the same task id, so it may take its own run back.
+    """
+    claimable = AllocationRun.objects.filter(pk=run.pk, status=AllocationRun.Status.PENDING)
+    if task_id:
+        claimable = AllocationRun.objects.filter(pk=run.pk).filter(
+            status__in=[AllocationRun.Status.PENDING, AllocationRun.Status.RUNNING],
+            task_id__in=["", task_id],
+        )
+    try:
+        with transaction.atomic():
+            claimed = claimable.update(
+                status=AllocationRun.Status.RUNNING,
+                started_at=timezone.now(),
+                task_id=task_id or run.task_id,
+                progress=5,
+            )
+    except IntegrityError:
+        raise FundBusy(f"{run.fund.slug} is already being recomputed") from None
+    return bool(claimed)
+
+
+def stale_runs_fail(*, fund: Fund) -> int:
+    """Ends runs whose worker vanished without finishing, so they stop holding the lock."""
+    limit = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
+    return AllocationRun.objects.filter(
+        fund=fund, status=AllocationRun.Status.RUNNING, started_at__lt=limit
+    ).update(
+        status=AllocationRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="Abandoned: its worker stopped without finishing.",
+    )
+
+
+def _progress(run: AllocationRun, percent: int) -> None:
+    AllocationRun.objects.filter(pk=run.pk).update(progress=percent)
+
+
+def _finish(run: AllocationRun, status: str, **fields) -> AllocationRun:
+    AllocationRun.objects.filter(pk=run.pk).update(
+        status=status, finished_at=timezone.now(), progress=100, **fields
+    )
+    run.refresh_from_db()
+    return run
+
+
+def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> AllocationRun:
+    """Computes a run's allocations and makes them current, all in one transaction.
+
+    A run whose inputs match the current run's is skipped; a failed run leaves the
+    previous allocations current. Raises FundBusy if another run of the fund is going.
+    """
+    run.refresh_from_db()
+    if run.status not in (AllocationRun.Status.PENDING, AllocationRun.Status.RUNNING):
+        return run  # finished already: a redelivered message has nothing to do
+    fund = Fund.objects.select_related("rule").get(pk=run.fund_id)
+    stale_runs_fail(fund=fund)
+    if not _claim(run, task_id):
+        run.refresh_from_db()
+        return run
+    rule = getattr(fund, "rule", None)
+    try:
+        fingerprint = selectors.inputs_fingerprint(fund=fund)
+        current = fund.runs.filter(is_current=True).first()
+        if current and current.inputs_fingerprint == fingerprint:
+            return _finish(
+                run,
+                AllocationRun.Status.SKIPPED,
+                inputs_fingerprint=fingerprint,
+                notes=[f"Inputs unchanged since run {current.pk}."],
+            )
+        _progress(run, 20)
+        rows = _allocations_compute(fund, rule)
+        _progress(run, 70)
+    except (rules.RuleError, KeyError, ValueError) as error:
+        return _finish(run, AllocationRun.Status.FAILED, error=str(error))
+    except Exception as error:
+        _finish(run, AllocationRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+    with transaction.atomic():
+        for row in rows:
+            row.run = run
+        Allocation.objects.bulk_create(rows, batch_size=2_000)
+        AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
+        AllocationRun.objects.filter(pk=run.pk).update(
+            status=AllocationRun.Status.SUCCEEDED,
+            is_current=True,
+            finished_at=timezone.now(),
+            progress=100,
+            inputs_fingerprint=fingerprint,
+            rule_kind=rule.kind if rule else "",
+            rule_version=rule.version if rule else None,
+            total_pence=sum(r.amount_pence for r in rows if r.basis == Allocation.Basis.MODELLED),
+            recipient_count=len({r.recipient_id for r in rows}),
+        )
+        for dependant in selectors.funds_depending_on(fund):
+            fund_recompute_request(fund=dependant, triggered_by=f"run {run.pk} of {fund.slug}")
+    run.refresh_from_db()
+    return run
+
+
+def _allocations_compute(fund: Fund, rule: AllocationRule | None) -> list[Allocation]:
+    from trusts.models import Organisation
+
+    published = selectors.published_allocations(fund)
+    rows = [
+        Allocation(
+            fund=fund,
+            tranche=p.tranche,
+            recipient=p.recipient,
+            basis=Allocation.Basis.PUBLISHED,
+            amount_pence=p.amount_pence,
+            rationale=f"As published: {p.source}"[:500],
+        )
+        for p in published
+    ]
+    if rule is None or rule.kind == AllocationRule.Kind.FIXED:
+        return rows
+    candidates = selectors.rule_candidates(rule=rule)
+    shares = _shares(rule, candidates)
+    intermediaries = {c.code: c.intermediary for c in candidates if c.intermediary}
+    codes = {s.code for s in shares} | set(intermediaries.values())
+    organisations = {o.ods_code: o for o in Organisation.objects.filter(ods_code__in=codes)}
+    rows += [
+        Allocation(
+            fund=fund,
+            recipient=organisations[share.code],
+            intermediary=organisations.get(intermediaries.get(share.code, "")),
+            basis=Allocation.Basis.MODELLED,
+            amount_pence=share.amount_pence,
+            rank=share.rank,
+            rationale=share.rationale[:500],
+            details=share.details,
+        )
+        for share in shares
+    ]
+    return rows
+
+
+def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rules.Share]:
+    p = rules.validate_parameters(
+        rule.kind, rule.parameters, fund_total_pence=rule.fund.total_pence
+    )
+    total = rules.pounds_to_pence(p["total"]) if "total" in p else None
+    if rule.kind == AllocationRule.Kind.PER_CAPITA:
+        cap = rules.pounds_to_pence(p["cap"]) if "cap" in p else None
+        return rules.per_capita(
+            candidates, rate_pence=rules.pounds_to_pence(p["rate"]), cap_pence=cap
+        )
+    if rule.kind == AllocationRule.Kind.WORST_N:
+        return rules.worst_n(candidates, n=p["n"], total_pence=total, share=p["share"])
+    if rule.kind == AllocationRule.Kind.COMPLEMENT:
+        return rules.complement(candidates, total_pence=total, share=p["share"])
+    if rule.kind == AllocationRule.Kind.TOP_SLICE:
+        return rules.top_slice(candidates, percent=Decimal(p["percent"]))
+    return rules.pro_rata(candidates, total_pence=total, metric=p["metric"])
+
+
+def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules.Share]:
+    """What a rule would allocate, without saving anything (the admin's preview)."""
+    cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
+    unsaved = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
+    if kind == AllocationRule.Kind.FIXED:
+        return rules.fixed(
+            [(p.recipient.ods_code, p.amount_pence) for p in selectors.published_allocations(fund)]
+        )
+    return _shares(unsaved, selectors.rule_candidates(rule=unsaved))
+
+
+@dataclass
+class UploadResult:
+    created: int
+    replaced: int
+
+
+UPLOAD_COLUMNS = ("ods_code", "amount", "source")
+
+
+def published_allocations_import(
+    *, fund: Fund, content: bytes, file_name: str, tranche: Tranche | None = None
+) -> UploadResult:
+    """Replaces a fund's published list from a CSV (ods_code, amount in pounds, source).
+
+    All or nothing: any bad row raises ImportFailed with every problem, and nothing changes.
+    """
+    from trusts.importers.base import ImportFailed
+    from trusts.models import Organisation
+
+    errors: list[RowError] = []
+
+    def problem(line, field_name, reason):
+        errors.append(RowError(file_name, line, field_name, reason))
+
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed([RowError(file_name, None, "file", "not UTF-8 text")]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().casefold() for name in reader.fieldnames or []]
+    missing = [column for column in UPLOAD_COLUMNS if column not in header]
+    if missing:
+        raise ImportFailed(
+            [RowError(file_name, 1, "header", f"missing columns: {', '.join(missing)}")]
+        )
+    rows = []
+    seen: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        row = {key.strip().casefold(): (value or "").strip() for key, value in raw.items() if key}
+        if not any(row.values()):
+            continue
+        code = row["ods_code"].upper()
+        try:
+            pence = rules.pounds_to_pence(row["amount"])
+        except ValueError as error:
+            problem(line, "amount", str(error))
+            pence = None
+        if not row["source"]:
+            problem(line, "source", "is blank: say where the figure was published")
+        if code in seen:
+            problem(line, "ods_code", f"{code} is also on line {seen[code]}")
+        seen.setdefault(code, line)
+        rows.append((line, code, pence, row["source"][:300]))
+    organisations = {
+        o.ods_code: o for o in Organisation.objects.filter(ods_code__in=[r[1] for r in rows])
+    }
+    for line, code, _, _ in rows:
+        if code not in organisations:
+            problem(line, "ods_code", f"{code!r} is not a known ODS code")
+    total = sum(r[2] or 0 for r in rows)
+    limit = tranche.amount_pence if tranche else fund.total_pence
+    if total > limit:
+        problem(
+            None,
+            "amount",
+            f"the amounts add up to £{total / 100:,.2f}, more than the "
+            f"£{limit / 100:,.2f} {'tranche' if tranche else 'fund'}",
+        )
+    if errors:
+        raise ImportFailed(errors)
+    with transaction.atomic():
+        existing = PublishedAllocation.objects.filter(fund=fund, tranche=tranche)
+        replaced = existing.count()
+        for old in existing:
+            old._change_reason = f"Replaced by upload {file_name}"
+            old.delete()
+        for _, code, pence, source in rows:
+            new = PublishedAllocation(
+                fund=fund,
+                recipient=organisations[code],
+                tranche=tranche,
+                amount_pence=pence,
+                source=source,
+            )
+            new._change_reason = f"Uploaded from {file_name}"
+            new.save()
+        fund_recompute_request(fund=fund, triggered_by=f"upload {file_name}")
+    return UploadResult(created=len(rows), replaced=replaced)

@@ -1,0 +1,126 @@
+"""Admins entering announcements: rule validation, preview, upload, history, permissions."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from funding import services
+from funding.models import AllocationRule, AllocationRun, Fund, PublishedAllocation
+from funding.seed import demo_funds_seed
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
+
+
+@pytest.fixture
+def winter(fund_admin):
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    demo_funds_seed()
+    return Fund.objects.get(slug="ae-winter-2013-14")
+
+
+def test_the_rule_form_names_each_bad_parameter(client, fund_admin, winter):
+    from funding.admin import AllocationRuleForm
+
+    form = AllocationRuleForm(
+        data={"kind": "worst_n", "parameters": '{"n": 0, "share": "votes"}'},
+        instance=winter.rule,
+    )
+    assert not form.is_valid()
+    messages = form.errors["parameters"]
+    assert "n: must be at least 1" in messages
+    assert "share: must be one of equal, attendances, breaches" in messages
+    assert "total: is required" in messages
+
+
+def test_the_preview_shows_allocations_without_saving(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    runs_before = AllocationRun.objects.count()
+    response = client.post(
+        reverse("admin:funding_fund_preview", args=[winter.pk]),
+        {
+            "kind": "worst_n",
+            "parameters": '{"n": 3, "total": "300.00", "share": "equal", '
+            '"eligible_kinds": ["trust"], "window_from": "2013-01-01", "window_to": "2013-03-31", '
+            '"department_types": ["1"]}',
+        },
+    )
+    assert response.status_code == 200
+    assert b"3 recipients, \xc2\xa3300.00 in all" in response.content
+    assert b"RV8" in response.content
+    assert AllocationRun.objects.count() == runs_before
+    assert winter.rule.parameters["n"] == 53
+
+
+def test_an_upload_with_a_bad_row_saves_nothing_and_lists_problems(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    before = list(PublishedAllocation.objects.filter(fund=winter).values_list("pk", flat=True))
+    upload = SimpleUploadedFile(
+        "shares.csv",
+        b"ods_code,amount,source\nR1H,12800000.00,Standard\nZZZ,1.005,x\nRF4,7000000,\n",
+    )
+    response = client.post(reverse("admin:funding_fund_upload", args=[winter.pk]), {"file": upload})
+    content = response.content.decode()
+    assert "shares.csv:3: amount: &#x27;1.005&#x27; has a fraction of a penny" in content
+    assert "shares.csv:4: source: is blank" in content
+    assert "shares.csv:3: ods_code: &#x27;ZZZ&#x27; is not a known ODS code" in content
+    assert (
+        list(PublishedAllocation.objects.filter(fund=winter).values_list("pk", flat=True)) == before
+    )
+
+
+def test_an_upload_replaces_the_published_list_and_requests_a_recompute(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    upload = SimpleUploadedFile("shares.csv", b"ods_code,amount,source\nR1H,12800000.00,Standard\n")
+    tranche = winter.tranches.get(name="53 high-risk systems (provisional)")
+    response = client.post(
+        reverse("admin:funding_fund_upload", args=[winter.pk]),
+        {"file": upload, "tranche": tranche.pk},
+    )
+    assert response.status_code == 302
+    assert list(
+        PublishedAllocation.objects.filter(fund=winter).values_list(
+            "recipient__ods_code", flat=True
+        )
+    ) == ["R1H"]
+    assert AllocationRun.objects.filter(fund=winter, status="pending").exists()
+    history = PublishedAllocation.history.filter(fund_id=winter.pk).first()
+    assert history.history_change_reason == "Uploaded from shares.csv"
+
+
+def test_an_upload_that_exceeds_the_fund_is_refused(winter):
+    from trusts.importers.base import ImportFailed
+
+    with pytest.raises(ImportFailed, match=r"more than the £250,000,000\.00 fund"):
+        services.published_allocations_import(
+            fund=winter, content=b"ods_code,amount,source\nR1H,300000000,x\n", file_name="big.csv"
+        )
+
+
+def test_a_new_status_is_dated_once_when_saved(winter):
+    from funding.models import FundStatusChange
+
+    winter.status = Fund.Status.PAID
+    winter.save()
+    services.fund_status_date(fund=winter, on=dt.date(2014, 4, 1), note="test")
+    services.fund_status_date(fund=winter, on=dt.date(2014, 5, 1), note="again")
+    paid = FundStatusChange.objects.get(fund=winter, status=Fund.Status.PAID)
+    assert (paid.on, paid.note) == (dt.date(2014, 4, 1), "test")
+
+
+def test_changing_a_rule_is_in_its_history_with_who_and_why(winter):
+    services.rule_save(
+        fund=winter, kind="worst_n", parameters={**winter.rule.parameters, "n": 50}, reason="test"
+    )
+    rule = AllocationRule.objects.get(fund=winter)
+    assert rule.version == 2
+    assert rule.history.first().history_change_reason == "test"
+
+
+@pytest.mark.parametrize("persona", ["analyst", "outsider"])
+def test_readers_cannot_reach_the_admin_upload(client, request, persona, winter):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("admin:funding_fund_upload", args=[winter.pk]))
+    assert response.status_code == 302  # to the admin login: not staff
+    assert "/admin/login/" in response["Location"]
