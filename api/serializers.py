@@ -1,0 +1,286 @@
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from funding import rules
+from funding.models import (
+    Allocation,
+    AllocationRun,
+    Fund,
+    FundSource,
+    FundStatusChange,
+    SpendingLine,
+    SpendingReport,
+    Tranche,
+    TrancheCondition,
+)
+from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Population
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$", "nullable": True}
+)
+class PoundsField(serializers.Field):
+    """Pence stored, pounds shown: a decimal string with two places, never a float."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, pence):
+        return None if pence is None else f"{Decimal(pence) / 100:.2f}"
+
+
+class OrganisationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ("ods_code", "name", "kind", "region")
+
+
+class NameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganisationName
+        fields = ("name", "valid_from", "valid_to", "source")
+
+
+class FoundationTrustStatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FoundationTrustStatus
+        fields = ("authorised_on", "ended_on", "source")
+
+
+class PopulationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Population
+        fields = ("as_of", "basis", "people", "source")
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ("ods_code", "name", "kind", "region", "opened_on", "closed_on", "updated_at")
+
+
+class OrganisationDetailSerializer(OrganisationSerializer):
+    names = NameSerializer(many=True)
+    foundation_trust_statuses = FoundationTrustStatusSerializer(many=True)
+    populations = PopulationSerializer(many=True)
+    successors = serializers.SerializerMethodField()
+    predecessors = serializers.SerializerMethodField()
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = (
+            *OrganisationSerializer.Meta.fields,
+            "names",
+            "foundation_trust_statuses",
+            "populations",
+            "successors",
+            "predecessors",
+        )
+
+    def get_successors(self, organisation) -> list[dict]:
+        return [
+            {"ods_code": s.successor.ods_code, "effective_on": s.effective_on, "kind": s.kind}
+            for s in organisation.successions.all()
+        ]
+
+    def get_predecessors(self, organisation) -> list[dict]:
+        return [
+            {"ods_code": s.predecessor.ods_code, "effective_on": s.effective_on, "kind": s.kind}
+            for s in organisation.predecessions.all()
+        ]
+
+
+class FundSourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundSource
+        fields = ("title", "url", "published_on", "says")
+
+
+class FundStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundStatusChange
+        fields = ("status", "on", "note")
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrancheCondition
+        fields = ("kind", "description")
+
+
+class TrancheSerializer(serializers.ModelSerializer):
+    amount = PoundsField(source="amount_pence")
+    conditions = ConditionSerializer(many=True)
+
+    class Meta:
+        model = Tranche
+        fields = (
+            "id",
+            "name",
+            "amount",
+            "financial_year",
+            "due_on",
+            "performance_linked",
+            "missed_condition_policy",
+            "conditions",
+        )
+
+
+class FundSerializer(serializers.ModelSerializer):
+    total = PoundsField(source="total_pence")
+    modelled = PoundsField(source="modelled_pence")
+    published = PoundsField(source="published_pence")
+    recipient_count = serializers.IntegerField(read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Fund
+        fields = (
+            "slug",
+            "name",
+            "announced_by",
+            "announced_on",
+            "announced_on_certainty",
+            "total",
+            "total_is_cap",
+            "financial_years",
+            "money_kind",
+            "route",
+            "parent",
+            "status",
+            "modelled",
+            "published",
+            "recipient_count",
+            "updated_at",
+        )
+
+
+class FundDetailSerializer(FundSerializer):
+    purpose = serializers.CharField()
+    notes = serializers.CharField()
+    sources = FundSourceSerializer(many=True)
+    status_history = FundStatusChangeSerializer(many=True, source="status_changes")
+    tranches = TrancheSerializer(many=True)
+    rule = serializers.SerializerMethodField()
+
+    class Meta(FundSerializer.Meta):
+        fields = (
+            *FundSerializer.Meta.fields,
+            "purpose",
+            "notes",
+            "sources",
+            "status_history",
+            "tranches",
+            "rule",
+        )
+
+    def get_rule(self, fund) -> dict | None:
+        rule = getattr(fund, "rule", None)
+        if rule is None:
+            return None
+        return {
+            "kind": rule.kind,
+            "version": rule.version,
+            "parameters": rule.parameters,
+            "in_words": rules.describe(rule.kind, rule.parameters),
+        }
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    fund = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    recipient = OrganisationSummarySerializer()
+    intermediary = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    tranche = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    amount = PoundsField(source="amount_pence")
+
+    class Meta:
+        model = Allocation
+        fields = (
+            "id",
+            "fund",
+            "run",
+            "recipient",
+            "intermediary",
+            "tranche",
+            "basis",
+            "amount",
+            "rank",
+            "rationale",
+        )
+
+
+class RunSerializer(serializers.ModelSerializer):
+    fund = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    total = PoundsField(source="total_pence")
+    url = serializers.HyperlinkedIdentityField(view_name="api:run-detail")
+
+    class Meta:
+        model = AllocationRun
+        fields = (
+            "id",
+            "url",
+            "fund",
+            "status",
+            "is_current",
+            "triggered_by",
+            "inputs_fingerprint",
+            "rule_kind",
+            "rule_version",
+            "progress",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "total",
+            "recipient_count",
+            "error",
+        )
+
+
+class SpendingLineSerializer(serializers.ModelSerializer):
+    amount = PoundsField(source="amount_pence")
+
+    class Meta:
+        model = SpendingLine
+        fields = ("category", "amount", "note")
+
+
+class SpendingReportSerializer(serializers.ModelSerializer):
+    fund = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    recipient = OrganisationSummarySerializer()
+    allocation = PoundsField(source="allocation_pence")
+    uncommitted = PoundsField(source="uncommitted_pence")
+    lines = SpendingLineSerializer(many=True)
+
+    class Meta:
+        model = SpendingReport
+        fields = (
+            "id",
+            "fund",
+            "recipient",
+            "period",
+            "allocation",
+            "uncommitted",
+            "lines",
+            "source",
+            "source_url",
+        )
+
+
+class LeagueQuerySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    type = serializers.CharField(default="all")
+    limit = serializers.IntegerField(min_value=1, max_value=5000, required=False)
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"to": "must not be before from"})
+        from trusts.selectors import types_parse
+
+        try:
+            attrs["types"] = types_parse(attrs["type"])
+        except ValueError as error:
+            raise serializers.ValidationError({"type": str(error)}) from error
+        return attrs

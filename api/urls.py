@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("funds", views.FundViewSet, basename="fund")
+router.register("allocations", views.AllocationViewSet, basename="allocation")
+router.register("runs", views.RunViewSet, basename="run")
+router.register("spending", views.SpendingViewSet, basename="spending")
+
+urlpatterns = [
+    path("", views.RootView.as_view(), name="root"),
+    path("performance/league/", views.LeagueView.as_view(), name="league"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

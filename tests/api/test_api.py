@@ -1,0 +1,147 @@
+"""The REST API over the demo funds and the real data."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from funding import services
+from funding.models import AllocationRun
+from funding.seed import demo_funds_seed
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
+
+
+@pytest.fixture
+def computed():
+    demo_funds_seed()
+    for slug in (
+        "ae-winter-2013-14",
+        "ae-winter-second-wave-2013-14",
+        "emerging-ccgs-winter-2011-12",
+    ):
+        from funding.models import Fund
+
+        services.allocation_run_start(
+            run=AllocationRun.objects.create(fund=Fund.objects.get(slug=slug), triggered_by="test")
+        )
+
+
+def test_funds_show_money_as_decimal_strings_in_pounds(client, computed):
+    response = client.get("/api/v1/funds/ae-winter-2013-14/")
+    assert response.status_code == 200
+    fund = response.json()
+    assert fund["total"] == "250000000.00"
+    assert fund["modelled"] == "221000000.00"
+    assert fund["published"] == "19800000.00"  # Barts £12.8m + BHRUT £7m
+    assert fund["rule"]["kind"] == "worst_n"
+    assert [t["amount"] for t in fund["tranches"]] == ["15000000.00", "221000000.00", "14000000.00"]
+
+
+def test_allocations_default_to_current_runs_and_filter_by_recipient_list(client, computed):
+    response = client.get("/api/v1/allocations/?fund=ae-winter-2013-14&recipient=R1H,RF4")
+    rows = response.json()["results"]
+    assert {(r["recipient"]["ods_code"], r["basis"]) for r in rows} >= {
+        ("R1H", "published"),
+        ("RF4", "published"),
+    }
+
+
+def test_allocations_stream_as_csv_with_the_json_columns(client, computed):
+    response = client.get("/api/v1/allocations/?fund=emerging-ccgs-winter-2011-12&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="allocations.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 209  # every row, not one page
+    assert sum(int(r["amount"].replace(".", "")) for r in rows) == 100_000_000_00
+    assert "recipient.ods_code" in rows[0]
+
+
+def test_a_bad_filter_is_a_400_naming_the_field(client):
+    response = client.get("/api/v1/allocations/?basis=guessed")
+    assert response.status_code == 400
+    assert "basis" in response.json()
+
+
+def test_the_league_lists_the_worst_with_the_funds_they_received(client, computed):
+    response = client.get(
+        "/api/v1/performance/league/?from=2013-01-01&to=2013-03-31&type=1&limit=3"
+    )
+    body = response.json()
+    assert body["standard_percentage"] == "95.00"
+    first = body["results"][0]
+    assert (first["rank"], first["ods_code"], first["percentage"]) == (1, "RV8", "75.55")
+    assert first["funds"] == ["ae-winter-2013-14"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2013-13-01&to=2013-03-31", "from"),
+        ("from=2013-03-31&to=2013-01-01", "to"),
+        ("from=2013-01-01&to=2013-03-31&type=9", "type"),
+        ("to=2013-03-31", "from"),
+    ],
+)
+def test_the_league_explains_bad_queries(client, query, field):
+    response = client.get(f"/api/v1/performance/league/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_organisation_shows_its_history(client):
+    body = client.get("/api/v1/organisations/RD7/").json()
+    assert body["closed_on"] == "2014-09-30"
+    assert body["successors"] == [
+        {"ods_code": "RDU", "effective_on": "2014-10-01", "kind": "acquisition"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [(None, 403), ("analyst", 403), ("outsider", 403), ("fund_admin", 202)]
+)
+def test_only_fund_admins_can_recompute(client, request, computed, persona, expected):
+    if persona:
+        user = request.getfixturevalue(persona)
+        if persona == "fund_admin":
+            services.fund_admin_group_ensure().user_set.add(user)
+        client.force_login(user)
+    response = client.post("/api/v1/funds/ae-winter-2013-14/recompute/")
+    assert response.status_code == expected
+    if expected == 202:
+        assert response["Location"].endswith(f"/api/v1/runs/{response.json()['id']}/")
+
+
+def test_a_token_works_for_a_fund_admin(client, fund_admin, computed):
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    token = Token.objects.create(user=fund_admin)
+    response = client.post(
+        "/api/v1/funds/ae-winter-2013-14/recompute/", HTTP_AUTHORIZATION=f"Token {token.key}"
+    )
+    assert response.status_code == 202
+
+
+def test_a_repeated_get_answers_304_with_the_etag(client, computed):
+    first = client.get("/api/v1/funds/")
+    again = client.get("/api/v1/funds/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_list_queries_do_not_grow_with_the_page_size(
+    client, computed, size, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/v1/allocations/?page_size=5")
+    with django_assert_max_num_queries(len(small)):
+        client.get(f"/api/v1/allocations/?page_size={size}")
+
+
+def test_the_schema_and_docs_are_served_without_a_cdn(client):
+    assert client.get("/api/v1/schema/").status_code == 200
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
