@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("league/", views.league, name="league"),
+    path("funds/", views.funds, name="funds"),
+    path("funds/<slug:slug>/", views.fund_detail, name="fund"),
+]
