@@ -1,0 +1,424 @@
+"""Statistics for judging whether A&E winter funding "worked".
+
+Pure numpy/scipy so it can be tested without a database and reused from
+management commands, views or notebooks alike.
+
+- ``did_estimate``: two-way fixed-effects difference-in-differences with
+  trust-clustered (CR1) standard errors.
+- ``event_study``: period-by-period treated-minus-control gaps, so the
+  parallel-trends assumption behind ``did_estimate`` can be eyeballed.
+- ``xmr``: NHS England "Making Data Count" XmR chart with special-cause rules.
+- ``funnel``: binomial funnel plot of four-hour performance against volume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+Z_95 = 1.959964
+Z_998 = 3.090232
+
+# Making Data Count: natural process limits are mean ± 2.66 × mean moving range
+# (2.66 = 3 / d2 with d2 = 1.128 for ranges of two consecutive points).
+XMR_SCALE = 2.66
+RUN_LENGTH = 7
+TREND_LENGTH = 7
+
+METHOD = "OLS with trust and period fixed effects, standard errors clustered by trust (CR1)"
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One trust in one period."""
+
+    code: str
+    period: int
+    attendances: int
+    over_4h: int
+
+
+@dataclass(frozen=True)
+class Estimate:
+    effect_pp: float
+    ci_low_pp: float
+    ci_high_pp: float
+    std_error_pp: float
+    treated_trusts: int
+    control_trusts: int
+    observations: int
+    method: str
+
+
+@dataclass(frozen=True)
+class EventPoint:
+    period: int
+    gap_pp: float
+    ci_low_pp: float
+    ci_high_pp: float
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    period_label: str
+    value: float
+    mean: float
+    upper: float
+    lower: float
+    special_cause: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class FunnelLimits:
+    denominators: list[int]
+    lower_95: list[float]
+    upper_95: list[float]
+    lower_998: list[float]
+    upper_998: list[float]
+    target: float
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    code: str
+    attendances: int
+    percent: float
+    z: float
+    beyond: str
+
+
+# --------------------------------------------------------------------------
+# Fixed-effects regression
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fit:
+    beta: np.ndarray
+    cov: np.ndarray
+    clusters: int
+    observations: int
+
+
+def _performance(rows: Sequence[PanelRow]) -> list[tuple[str, int, float]]:
+    out = []
+    for r in rows:
+        if r.attendances <= 0:
+            continue
+        out.append((r.code, r.period, 100.0 * (1.0 - r.over_4h / r.attendances)))
+    return out
+
+
+def _fe_ols(cluster_idx: np.ndarray, y: np.ndarray, x: np.ndarray) -> _Fit:
+    """OLS of y on x plus a fixed effect per cluster, with CR1 clustered variance.
+
+    The cluster (trust) effects are absorbed by demeaning within cluster; by
+    Frisch–Waugh–Lovell this gives exactly the dummy-variable coefficients and
+    residuals, also for unbalanced panels, without building an N × G matrix.
+    """
+    n_clusters = int(cluster_idx.max()) + 1
+    counts = np.bincount(cluster_idx, minlength=n_clusters).astype(float)
+
+    def demean(a: np.ndarray) -> np.ndarray:
+        if a.ndim == 1:
+            sums = np.bincount(cluster_idx, weights=a, minlength=n_clusters)
+            return a - (sums / counts)[cluster_idx]
+        return np.column_stack([demean(a[:, j]) for j in range(a.shape[1])])
+
+    y_w = demean(y)
+    x_w = demean(x)
+    beta, *_ = np.linalg.lstsq(x_w, y_w, rcond=None)
+    resid = y_w - x_w @ beta
+
+    bread = np.linalg.pinv(x_w.T @ x_w)
+    scores = np.zeros((n_clusters, x_w.shape[1]))
+    np.add.at(scores, cluster_idx, x_w * resid[:, None])
+    meat = scores.T @ scores
+
+    n = len(y)
+    # Trust effects are nested within the trust clusters, so (as reghdfe and
+    # Cameron & Miller advise) they are not counted in K; counting them would
+    # inflate the SEs by roughly sqrt(N / (N - G)) for no good reason.
+    k = int(np.linalg.matrix_rank(x_w))
+    if n - k <= 0 or n_clusters < 2:
+        raise ValueError("Not enough observations to estimate a clustered variance.")
+    correction = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
+    cov = correction * bread @ meat @ bread
+    return _Fit(beta=beta, cov=cov, clusters=n_clusters, observations=n)
+
+
+def _index(values: Sequence) -> tuple[np.ndarray, list]:
+    levels = sorted(set(values))
+    lookup = {v: i for i, v in enumerate(levels)}
+    return np.array([lookup[v] for v in values], dtype=int), levels
+
+
+def _check_sides(codes: set[str], treated: set[str], what: str) -> tuple[int, int]:
+    n_treated = len(codes & treated)
+    n_control = len(codes - treated)
+    if n_treated == 0:
+        raise ValueError(f"No treated trusts have data {what}.")
+    if n_control == 0:
+        raise ValueError(f"No control trusts have data {what}.")
+    if n_treated < 2 or n_control < 2:
+        raise ValueError(
+            f"Need at least 2 treated and 2 control trusts with data {what}; "
+            f"got {n_treated} treated and {n_control} control."
+        )
+    return n_treated, n_control
+
+
+def _t_interval(
+    estimate: float, se: float, clusters: int, level: float = 0.95
+) -> tuple[float, float]:
+    crit = float(sps.t.ppf(0.5 + level / 2, df=clusters - 1))
+    return estimate - crit * se, estimate + crit * se
+
+
+def did_estimate(
+    rows: Sequence[PanelRow],
+    treated: set[str],
+    *,
+    before: tuple[int, int],
+    after: tuple[int, int],
+) -> Estimate:
+    """Difference-in-differences effect of funding on four-hour performance (pp).
+
+    y = trust FE + period FE + beta × (treated and post). Only trusts observed in
+    both windows are kept: a trust seen on one side only cannot say anything
+    about its own change, and keeping it would make the reported trust counts
+    overstate the evidence.
+    """
+    if before[0] > before[1] or after[0] > after[1]:
+        raise ValueError("Window bounds must be (first, last) with first <= last.")
+    if not (before[1] < after[0] or after[1] < before[0]):
+        raise ValueError(f"Before window {before} overlaps after window {after}.")
+
+    def window(period: int) -> str | None:
+        if before[0] <= period <= before[1]:
+            return "before"
+        if after[0] <= period <= after[1]:
+            return "after"
+        return None
+
+    obs = [(c, p, y, w) for c, p, y in _performance(rows) if (w := window(p)) is not None]
+    seen: dict[str, set[str]] = {}
+    for c, _, _, w in obs:
+        seen.setdefault(c, set()).add(w)
+    both = {c for c, ws in seen.items() if len(ws) == 2}
+    n_treated, n_control = _check_sides(both, treated, "in both the before and after windows")
+    obs = [o for o in obs if o[0] in both]
+
+    cluster_idx, _ = _index([o[0] for o in obs])
+    period_idx, periods = _index([o[1] for o in obs])
+    y = np.array([o[2] for o in obs])
+    did = np.array([1.0 if (o[0] in treated and o[3] == "after") else 0.0 for o in obs])
+    # First period is the omitted category; the trust effects carry the constant.
+    period_dummies = (period_idx[:, None] == np.arange(1, len(periods))[None, :]).astype(float)
+    x = np.column_stack([did, period_dummies])
+
+    fit = _fe_ols(cluster_idx, y, x)
+    beta = float(fit.beta[0])
+    se = float(np.sqrt(max(fit.cov[0, 0], 0.0)))
+    low, high = _t_interval(beta, se, fit.clusters)
+    return Estimate(
+        effect_pp=beta,
+        ci_low_pp=low,
+        ci_high_pp=high,
+        std_error_pp=se,
+        treated_trusts=n_treated,
+        control_trusts=n_control,
+        observations=fit.observations,
+        method=METHOD,
+    )
+
+
+def event_study(
+    rows: Sequence[PanelRow], treated: set[str], *, reference_period: int = -1
+) -> list[EventPoint]:
+    """Treated-minus-control gap in each period, relative to ``reference_period``.
+
+    Gaps before the announcement that are clearly non-zero mean the groups were
+    already diverging, so a difference-in-differences estimate should not be
+    trusted.
+    """
+    obs = _performance(rows)
+    codes = {c for c, _, _ in obs}
+    _check_sides(codes, treated, "in any period")
+    cluster_idx, _ = _index([o[0] for o in obs])
+    period_idx, periods = _index([o[1] for o in obs])
+    if reference_period not in periods:
+        raise ValueError(f"Reference period {reference_period} has no data.")
+    others = [p for p in periods if p != reference_period]
+    other_idx = np.array([periods.index(p) for p in others], dtype=int)
+
+    y = np.array([o[2] for o in obs])
+    is_treated = np.array([1.0 if o[0] in treated else 0.0 for o in obs])
+    period_dummies = (period_idx[:, None] == other_idx[None, :]).astype(float)
+    interactions = period_dummies * is_treated[:, None]
+    x = np.column_stack([interactions, period_dummies])
+
+    fit = _fe_ols(cluster_idx, y, x)
+    points = [EventPoint(period=reference_period, gap_pp=0.0, ci_low_pp=0.0, ci_high_pp=0.0)]
+    for j, p in enumerate(others):
+        gap = float(fit.beta[j])
+        se = float(np.sqrt(max(fit.cov[j, j], 0.0)))
+        low, high = _t_interval(gap, se, fit.clusters)
+        points.append(EventPoint(period=p, gap_pp=gap, ci_low_pp=low, ci_high_pp=high))
+    return sorted(points, key=lambda pt: pt.period)
+
+
+# --------------------------------------------------------------------------
+# SPC: XmR chart
+# --------------------------------------------------------------------------
+
+
+def _runs(flags: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(start, stop, value) for maximal stretches of equal non-zero flags."""
+    out = []
+    start = 0
+    for i in range(1, len(flags) + 1):
+        if i == len(flags) or flags[i] != flags[start]:
+            if flags[start] != 0:
+                out.append((start, i, flags[start]))
+            start = i
+    return out
+
+
+def xmr(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    baseline: int | None = None,
+    higher_is_better: bool = True,
+) -> list[SpcPoint]:
+    """XmR chart with the NHS England "Making Data Count" special-cause rules.
+
+    Each point gets the first applicable rule of outside_limits, run, trend,
+    two_of_three; direction says whether the signal is good or bad news.
+    """
+    if len(labels) != len(values):
+        raise ValueError("labels and values must have the same length.")
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    if n < 2:
+        raise ValueError("An XmR chart needs at least 2 values.")
+    base = n if baseline is None else baseline
+    if not 2 <= base <= n:
+        raise ValueError(f"baseline must be between 2 and {n}; got {baseline}.")
+
+    mean = float(x[:base].mean())
+    mr_bar = float(np.abs(np.diff(x[:base])).mean())
+    upper = mean + XMR_SCALE * mr_bar
+    lower = mean - XMR_SCALE * mr_bar
+    two_sigma = 2 * (XMR_SCALE / 3) * mr_bar
+
+    # +1 for a signal on the high side, -1 for the low side, per rule.
+    outside = [1 if v > upper else -1 if v < lower else 0 for v in x]
+
+    run = [0] * n
+    side = [int(np.sign(v - mean)) for v in x]
+    for start, stop, s in _runs(side):
+        if stop - start >= RUN_LENGTH:
+            run[start:stop] = [s] * (stop - start)
+
+    # A trend of k points is k-1 consecutive steps in the same direction; a
+    # point belongs to the trend if either step next to it is part of it.
+    trend = [0] * n
+    steps = [int(np.sign(d)) for d in np.diff(x)]
+    for start, stop, s in _runs(steps):
+        if stop - start >= TREND_LENGTH - 1:
+            trend[start : stop + 1] = [s] * (stop + 1 - start)
+
+    beyond = [1 if v > mean + two_sigma else -1 if v < mean - two_sigma else 0 for v in x]
+    two_of_three = [0] * n
+    for i in range(n - 2):
+        window = beyond[i : i + 3]
+        for s in (1, -1):
+            if window.count(s) >= 2:
+                for j in range(i, i + 3):
+                    if beyond[j] == s:
+                        two_of_three[j] = s
+
+    good = 1 if higher_is_better else -1
+    points = []
+    for i in range(n):
+        cause, sign = "", 0
+        for name, flags in (
+            ("outside_limits", outside),
+            ("run", run),
+            ("trend", trend),
+            ("two_of_three", two_of_three),
+        ):
+            if flags[i]:
+                cause, sign = name, flags[i]
+                break
+        direction = "" if not sign else ("improvement" if sign == good else "concern")
+        points.append(
+            SpcPoint(
+                period_label=str(labels[i]),
+                value=float(x[i]),
+                mean=mean,
+                upper=upper,
+                lower=lower,
+                special_cause=cause,
+                direction=direction,
+            )
+        )
+    return points
+
+
+# --------------------------------------------------------------------------
+# Funnel plot
+# --------------------------------------------------------------------------
+
+
+def funnel(
+    units: Sequence[tuple[str, int, int]], *, points: int = 100
+) -> tuple[FunnelLimits, list[FunnelPoint]]:
+    """Funnel of four-hour performance (percent) against attendances.
+
+    Limits use the binomial normal approximation around the pooled proportion,
+    so small trusts are not flagged merely for being noisy.
+    """
+    usable = [(c, int(a), int(o)) for c, a, o in units if a > 0]
+    if not usable:
+        raise ValueError("A funnel needs at least one unit with attendances.")
+    if points < 2:
+        raise ValueError("points must be at least 2.")
+    total_att = sum(a for _, a, _ in usable)
+    total_over = sum(o for _, _, o in usable)
+    p = total_over / total_att
+    target = 100.0 * (1.0 - p)
+    spread = np.sqrt(p * (1.0 - p))
+
+    n_min = min(a for _, a, _ in usable)
+    n_max = max(a for _, a, _ in usable)
+    grid = np.unique(np.rint(np.geomspace(n_min, n_max, points)).astype(int))
+    half = 100.0 * spread / np.sqrt(grid)
+
+    def clip(a: np.ndarray) -> list[float]:
+        return [float(v) for v in np.clip(a, 0.0, 100.0)]
+
+    limits = FunnelLimits(
+        denominators=[int(g) for g in grid],
+        lower_95=clip(target - Z_95 * half),
+        upper_95=clip(target + Z_95 * half),
+        lower_998=clip(target - Z_998 * half),
+        upper_998=clip(target + Z_998 * half),
+        target=target,
+    )
+
+    out = []
+    for code, att, over in usable:
+        percent = 100.0 * (1.0 - over / att)
+        sd = 100.0 * spread / np.sqrt(att)
+        # With a pooled proportion of exactly 0 or 1 every unit sits on target.
+        z = float((percent - target) / sd) if sd > 0 else 0.0
+        beyond = "99.8" if abs(z) > Z_998 else "95" if abs(z) > Z_95 else ""
+        out.append(FunnelPoint(code=code, attendances=att, percent=percent, z=z, beyond=beyond))
+    return limits, out
