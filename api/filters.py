@@ -22,7 +22,9 @@ class OrganisationFilter(django_filters.FilterSet):
     region = django_filters.CharFilter()
     code = CodeListFilter(field_name="ods_code", help_text="ODS code(s), comma-separated")
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
+    )
 
     class Meta:
         model = Organisation
@@ -45,6 +47,11 @@ class AllocationFilter(django_filters.FilterSet):
     tranche = django_filters.NumberFilter(field_name="tranche_id")
     run = django_filters.NumberFilter(
         method="filter_run", help_text="a run's id (default: each fund's current run)"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="run__finished_at",
+        lookup_expr="gte",
+        help_text="allocations of runs finished since this time, paged by cursor",
     )
 
     class Meta:
@@ -84,3 +91,16 @@ class SpendingFilter(django_filters.FilterSet):
     class Meta:
         model = SpendingReport
         fields = ["period"]
+
+
+class FundFilter(django_filters.FilterSet):
+    announced_by = django_filters.ChoiceFilter(choices=Fund.Body.choices)
+    route = django_filters.ChoiceFilter(choices=Fund.Route.choices)
+    status = django_filters.ChoiceFilter(choices=Fund.Status.choices)
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
+    )
+
+    class Meta:
+        model = Fund
+        fields = ["announced_by", "route", "status"]

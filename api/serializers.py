@@ -266,21 +266,3 @@ class SpendingReportSerializer(serializers.ModelSerializer):
             "source",
             "source_url",
         )
-
-
-class LeagueQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
-    type = serializers.CharField(default="all")
-    limit = serializers.IntegerField(min_value=1, max_value=5000, required=False)
-
-    def validate(self, attrs):
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"to": "must not be before from"})
-        from trusts.selectors import types_parse
-
-        try:
-            attrs["types"] = types_parse(attrs["type"])
-        except ValueError as error:
-            raise serializers.ValidationError({"type": str(error)}) from error
-        return attrs

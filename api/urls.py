@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import analysis, giving, views
 
 app_name = "api"
 
@@ -16,7 +16,11 @@ router.register("spending", views.SpendingViewSet, basename="spending")
 
 urlpatterns = [
     path("", views.RootView.as_view(), name="root"),
-    path("performance/league/", views.LeagueView.as_view(), name="league"),
+    path("performance/", analysis.PerformanceView.as_view(), name="performance"),
+    path("performance/league/", analysis.LeagueView.as_view(), name="league"),
+    path("performance/spc/", analysis.SpcView.as_view(), name="spc"),
+    path("performance/funnel/", analysis.FunnelView.as_view(), name="funnel"),
+    path("export/360giving/", giving.Giving360View.as_view(), name="export-360giving"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -1,12 +1,13 @@
 """The REST API: small views over the selectors and services, one router."""
 
 from django.db.models import Prefetch
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -14,32 +15,13 @@ from rest_framework.views import APIView
 from funding import selectors as funding_selectors
 from funding import services
 from funding.models import Allocation, AllocationRun, Fund, SpendingReport, Tranche
+from impact import selectors as impact_selectors
 from trusts.models import Organisation, OrganisationName, Succession
-from trusts.selectors import STANDARD_PERCENT, league_table
-from trusts.windows import Window
 
 from . import filters, serializers
-from .csv import csv_lines
-
-
-class CsvStreamingMixin:
-    """`?format=csv` streams every matching row (not one page) with the JSON's columns."""
-
-    csv_name = "export"
-
-    def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format != "csv":
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
-        serializer_class = self.get_serializer_class()
-        context = self.get_serializer_context()
-        rows = (
-            serializer_class(item, context=context).data
-            for item in queryset.iterator(chunk_size=2_000)
-        )
-        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
-        return response
+from .analysis import TYPES_PATTERN, impact_payload
+from .csv import CsvStreamingMixin
+from .queries import ImpactQuery, query_validate
 
 
 class OrganisationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
@@ -47,6 +29,7 @@ class OrganisationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.OrganisationFilter
     ordering_fields = ["ods_code", "name", "updated_at"]
     ordering = ["ods_code"]
+    sync_ordering = ("updated_at", "id")
     csv_name = "organisations"
 
     def get_queryset(self):
@@ -71,8 +54,10 @@ class OrganisationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
 
 class FundViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
+    filterset_class = filters.FundFilter
     ordering_fields = ["announced_on", "total_pence", "name"]
     ordering = ["announced_on", "slug"]
+    sync_ordering = ("updated_at", "id")
     csv_name = "funds"
 
     def get_queryset(self):
@@ -104,12 +89,41 @@ class FundViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
         data = serializers.RunSerializer(run, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("before", str, description="FROM,TO (default: the winter before)"),
+            OpenApiParameter("after", str, description="FROM,TO (default: the winter after)"),
+            OpenApiParameter(
+                "type",
+                str,
+                pattern=TYPES_PATTERN,
+                description="department types: 1 (default), a list such as 1,2, or all",
+            ),
+            OpenApiParameter("control", str, enum=["all", "near_miss"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    def impact(self, request, slug=None):
+        """Difference-in-differences of four-hour performance, funded against unfunded trusts."""
+        fund = get_object_or_404(Fund, slug=slug)
+        q = query_validate(ImpactQuery, request.query_params)
+        try:
+            result = impact_selectors.fund_impact(
+                fund, before=q.get("before"), after=q.get("after"), types=q["type"]
+            )
+        except impact_selectors.ImpactUnavailable as error:
+            raise ValidationError({"detail": str(error)}) from error
+        return Response(impact_payload(result, q["control"]))
+
 
 class AllocationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AllocationSerializer
     filterset_class = filters.AllocationFilter
     ordering_fields = ["amount_pence", "rank", "id"]
     ordering = ["fund_id", "-amount_pence", "id"]
+    # Runs write new rows, never edit old ones, so ids grow with time.
+    sync_ordering = ("id",)
     csv_name = "allocations"
 
     def get_queryset(self):
@@ -133,70 +147,14 @@ class SpendingViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
         return SpendingReport.objects.select_related("fund", "recipient").prefetch_related("lines")
 
 
-class LeagueView(APIView):
-    """Four-hour performance over a window, worst first, with the funds each received."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("type", str, description="1, 2, other, a list such as 1,2, or all"),
-            OpenApiParameter("limit", int),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request):
-        query = serializers.LeagueQuerySerializer(
-            data={
-                "start": request.query_params.get("from"),
-                "end": request.query_params.get("to"),
-                "type": request.query_params.get("type", "all"),
-                **(
-                    {"limit": request.query_params["limit"]}
-                    if "limit" in request.query_params
-                    else {}
-                ),
-            }
-        )
-        if not query.is_valid():
-            errors = {
-                {"start": "from", "end": "to"}.get(name, name): messages
-                for name, messages in query.errors.items()
-            }
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        q = query.validated_data
-        rows = league_table(Window(q["start"], q["end"]), types=q["types"], limit=q.get("limit"))
-        funded = funding_selectors.funds_received_by([r.ods_code for r in rows])
-        results = [
-            {
-                "rank": row.rank,
-                "ods_code": row.ods_code,
-                "name": row.name,
-                "attendances": row.attendances,
-                "over_4h": row.over_4h,
-                "percentage": None if row.percent is None else f"{row.percent:.2f}",
-                "funds": funded.get(row.ods_code, []),
-            }
-            for row in rows
-        ]
-        if request.accepted_renderer.format == "csv":
-            return Response(results)
-        return Response(
-            {
-                "from": q["start"],
-                "to": q["end"],
-                "types": q["types"],
-                "standard_percentage": f"{STANDARD_PERCENT:.2f}",
-                "results": results,
-            }
-        )
-
-
 class RootView(APIView):
     @extend_schema(exclude=True)
     def get(self, request):
         names = ["organisation-list", "fund-list", "allocation-list", "run-list", "spending-list"]
         return Response(
             {name.removesuffix("-list"): reverse(f"api:{name}", request=request) for name in names}
-            | {"league": reverse("api:league", request=request)}
+            | {
+                name.replace("-", "_"): reverse(f"api:{name}", request=request)
+                for name in ("performance", "league", "spc", "funnel", "export-360giving")
+            }
         )

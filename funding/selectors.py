@@ -222,3 +222,25 @@ def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
     ):
         funded.setdefault(code, []).append(slug)
     return {code: sorted(slugs) for code, slugs in funded.items()}
+
+
+def received_by_recipient(*, fund: Fund | None = None) -> dict[str, dict]:
+    """What each recipient received from the current runs: published where a fund announced
+    a figure for it, modelled otherwise, so nobody is counted twice. Keyed by ODS code, with
+    the pence and the funds' slugs."""
+    per_fund: dict[tuple[str, str], dict[str, int]] = {}
+    rows = current_allocations(fund=fund).filter(amount_pence__gt=0)
+    totals = (
+        rows.order_by()
+        .values_list("recipient__ods_code", "fund__slug", "basis")
+        .annotate(total=Sum("amount_pence"))
+    )
+    for code, slug, basis, pence in totals:
+        per_fund.setdefault((code, slug), {})[basis] = pence
+    received: dict[str, dict] = {}
+    for (code, slug), by_basis in sorted(per_fund.items()):
+        pence = by_basis.get(Allocation.Basis.PUBLISHED, by_basis.get(Allocation.Basis.MODELLED))
+        entry = received.setdefault(code, {"pence": 0, "funds": []})
+        entry["pence"] += pence
+        entry["funds"].append(slug)
+    return received

@@ -41,6 +41,12 @@ def outsider(django_user_model):
     return django_user_model.objects.create_user("charlie", password="charlie-pass")
 
 
+@pytest.fixture
+def superuser(django_user_model):
+    """Can do anything, whatever groups it is in."""
+    return django_user_model.objects.create_superuser("dora", password="dora-pass")
+
+
 @pytest.fixture(scope="session")
 def real_data(django_db_setup, django_db_blocker):
     """The real public data we ship, imported once into the test database.

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Case, Count, F, Prefetch, QuerySet, Sum, When
+from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from .models import AEActivity, DepartmentType, Grain, Organisation, OrganisationName
 from .windows import Window, financial_year_of
@@ -56,6 +57,22 @@ def activity_in(
     )
 
 
+def _organisations_chosen(
+    rows: QuerySet[AEActivity],
+    *,
+    codes: Iterable[str] | None,
+    kinds: Iterable[str] | None,
+    regions: Iterable[str] | None,
+) -> QuerySet[AEActivity]:
+    if codes:
+        rows = rows.filter(organisation__ods_code__in=list(codes))
+    if kinds:
+        rows = rows.filter(organisation__kind__in=list(kinds))
+    if regions:
+        rows = rows.filter(organisation__region__in=list(regions))
+    return rows
+
+
 @dataclass(frozen=True)
 class Performance:
     ods_code: str
@@ -86,13 +103,9 @@ def performance_by_organisation(
     grain: str | None = None,
 ) -> list[Performance]:
     """Counts and four-hour performance per organisation, named as it was at the window's end."""
-    rows = activity_in(window, types=types, grain=grain)
-    if kinds:
-        rows = rows.filter(organisation__kind__in=list(kinds))
-    if codes:
-        rows = rows.filter(organisation__ods_code__in=list(codes))
-    if regions:
-        rows = rows.filter(organisation__region__in=list(regions))
+    rows = _organisations_chosen(
+        activity_in(window, types=types, grain=grain), codes=codes, kinds=kinds, regions=regions
+    )
     totals = rows.values("organisation").annotate(
         attendances=Sum("attendances"), over_4h=Sum("over_4h")
     )
@@ -192,3 +205,64 @@ def performance_series(
         SeriesPoint(label, start, end, attendances, over_4h)
         for label, (start, end, attendances, over_4h) in buckets.items()
     ]
+
+
+PERIOD_GRAINS = ("week", "month", "quarter", "year")
+
+
+def period_label(period, by: str) -> str:
+    """How a period of performance_table is named: 2013-01-06, 2013-01, 2012-13 Q4, 2012-13."""
+    if by == "week":
+        return period.isoformat()
+    if by == "month":
+        return f"{period:%Y-%m}"
+    if by == "quarter":
+        return f"{financial_year_of(period)} Q{((period.month - 4) % 12) // 3 + 1}"
+    return f"{period}-{(period + 1) % 100:02d}"
+
+
+def performance_table(
+    window: Window,
+    *,
+    types: Sequence[str],
+    by: str,
+    codes: Iterable[str] | None = None,
+    kinds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+) -> QuerySet:
+    """Counts per organisation and period (week, month, FY quarter or FY), grouped in SQL.
+
+    Rows are dicts with ods_code, name, period (a date, or the FY's first year), attendances,
+    over_4h and periods (how many source figures were summed).
+    """
+    if by not in PERIOD_GRAINS:
+        raise ValueError(f"{by!r}: group by {', '.join(PERIOD_GRAINS)}")
+    rows = _organisations_chosen(
+        activity_in(window, types=types, grain=Grain.WEEK if by == "week" else None),
+        codes=codes,
+        kinds=kinds,
+        regions=regions,
+    )
+    # NHS financial quarters start in January, April, July and October, as calendar ones do.
+    bucket = {
+        "week": F("period_end"),
+        "month": TruncMonth("period_end"),
+        "quarter": TruncQuarter("period_end"),
+        "year": Case(
+            When(period_end__month__lt=4, then=ExtractYear("period_end") - 1),
+            default=ExtractYear("period_end"),
+        ),
+    }[by]
+    return (
+        rows.annotate(period=bucket)
+        .values("period")
+        .annotate(
+            ods_code=F("organisation__ods_code"),
+            name=F("organisation__name"),
+            attendances=Sum("attendances"),
+            over_4h=Sum("over_4h"),
+            periods=Count("id"),
+        )
+        .values("ods_code", "name", "period", "attendances", "over_4h", "periods")
+        .order_by("ods_code", "period")
+    )

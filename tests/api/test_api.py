@@ -101,7 +101,8 @@ def test_an_organisation_shows_its_history(client):
 
 
 @pytest.mark.parametrize(
-    ("persona", "expected"), [(None, 403), ("analyst", 403), ("outsider", 403), ("fund_admin", 202)]
+    ("persona", "expected"),
+    [(None, 403), ("analyst", 403), ("outsider", 403), ("fund_admin", 202), ("superuser", 202)],
 )
 def test_only_fund_admins_can_recompute(client, request, computed, persona, expected):
     if persona:

@@ -1,0 +1,285 @@
+"""Performance and impact endpoints: thin views over trusts.selectors and impact.selectors."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funding import selectors as funding_selectors
+from impact import selectors as impact
+from trusts.models import Organisation
+from trusts.selectors import (
+    STANDARD_PERCENT,
+    league_table,
+    percent_within_4h,
+    performance_table,
+    period_label,
+)
+
+from .csv import CsvStreamingMixin
+from .queries import FunnelQuery, LeagueQuery, SeriesQuery, SpcQuery, query_validate
+
+TYPES_PATTERN = r"^(all|(1|2|other)(,(1|2|other))*)$"
+
+WINDOW_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="first day"),
+    OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="last day"),
+    OpenApiParameter(
+        "type",
+        str,
+        pattern=TYPES_PATTERN,
+        description="department types: 1, 2, other, a list such as 1,2, or all",
+    ),
+]
+
+
+def _percentage(attendances: int, over_4h: int) -> str | None:
+    value = percent_within_4h(attendances, over_4h)
+    return None if value is None else f"{value:.2f}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}"
+
+
+class PerformanceRowSerializer(serializers.Serializer):
+    ods_code = serializers.CharField()
+    name = serializers.CharField()
+    period = serializers.SerializerMethodField()
+    attendances = serializers.IntegerField()
+    over_4h = serializers.IntegerField()
+    percentage = serializers.SerializerMethodField()
+    figures = serializers.IntegerField(source="periods", help_text="source figures summed")
+
+    def get_period(self, row) -> str:
+        return period_label(row["period"], self.context["by"])
+
+    def get_percentage(self, row) -> str | None:
+        return _percentage(row["attendances"], row["over_4h"])
+
+
+@extend_schema(
+    parameters=[
+        *WINDOW_PARAMETERS,
+        OpenApiParameter("by", str, enum=["week", "month", "quarter", "year"]),
+        OpenApiParameter("code", str, description="ODS code(s), comma-separated"),
+        OpenApiParameter("kind", str, enum=Organisation.Kind.values),
+        OpenApiParameter("region", str, description="a region's ODS code"),
+    ]
+)
+class PerformanceView(CsvStreamingMixin, generics.ListAPIView):
+    """A&E counts and four-hour percentage per organisation and period (NHS financial years)."""
+
+    serializer_class = PerformanceRowSerializer
+    filter_backends = []
+    csv_name = "performance"
+
+    def get_queryset(self):
+        params = self.request.query_params
+        q = query_validate(SeriesQuery, params)
+        self.by = q["by"]
+        codes = [c.strip().upper() for c in params.get("code", "").split(",") if c.strip()]
+        kind = params.get("kind")
+        if kind and kind not in Organisation.Kind.values:
+            raise ValidationError({"kind": f"{kind!r} is not one of {Organisation.Kind.values}"})
+        return performance_table(
+            q["window"],
+            types=q["type"],
+            by=q["by"],
+            codes=codes or None,
+            kinds=[kind] if kind else None,
+            regions=[params["region"]] if params.get("region") else None,
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "by": getattr(self, "by", "month")}
+
+
+class LeagueView(APIView):
+    """Four-hour performance over a window, worst first, with the funds each received."""
+
+    @extend_schema(
+        parameters=[*WINDOW_PARAMETERS, OpenApiParameter("limit", int)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        q = query_validate(LeagueQuery, request.query_params)
+        rows = league_table(q["window"], types=q["type"], limit=q.get("limit"))
+        funded = funding_selectors.funds_received_by([r.ods_code for r in rows])
+        results = [
+            {
+                "rank": row.rank,
+                "ods_code": row.ods_code,
+                "name": row.name,
+                "attendances": row.attendances,
+                "over_4h": row.over_4h,
+                "percentage": _percentage(row.attendances, row.over_4h),
+                "funds": funded.get(row.ods_code, []),
+            }
+            for row in rows
+        ]
+        if request.accepted_renderer.format == "csv":
+            return Response(results)
+        return Response(
+            {
+                "from": q["start"],
+                "to": q["end"],
+                "types": q["type"],
+                "standard_percentage": f"{STANDARD_PERCENT:.2f}",
+                "results": results,
+            }
+        )
+
+
+def _unavailable(error: impact.ImpactUnavailable) -> ValidationError:
+    return ValidationError({"detail": str(error)})
+
+
+class SpcView(APIView):
+    """An XmR chart of one organisation's four-hour performance (Making Data Count rules)."""
+
+    @extend_schema(
+        parameters=[
+            *WINDOW_PARAMETERS,
+            OpenApiParameter("code", str, required=True, description="an ODS code"),
+            OpenApiParameter("by", str, enum=["week", "month"]),
+            OpenApiParameter("baseline", int, description="points that set the limits"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        q = query_validate(SpcQuery, request.query_params)
+        code = q["code"].strip().upper()
+        try:
+            rows = impact.organisation_spc(
+                code, q["window"], types=q["type"], by=q["by"], baseline=q.get("baseline")
+            )
+        except impact.ImpactUnavailable as error:
+            raise _unavailable(error) from error
+        results = [
+            {
+                "period": row.label,
+                "start": row.start,
+                "end": row.end,
+                "attendances": row.attendances,
+                "over_4h": row.over_4h,
+                "percentage": _number(row.point.value),
+                "mean": _number(row.point.mean),
+                "upper_limit": _number(row.point.upper),
+                "lower_limit": _number(row.point.lower),
+                "special_cause": row.point.special_cause,
+                "direction": row.point.direction,
+            }
+            for row in rows
+        ]
+        if request.accepted_renderer.format == "csv":
+            return Response(results)
+        return Response({"ods_code": code, "by": q["by"], "types": q["type"], "results": results})
+
+
+class FunnelView(APIView):
+    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits."""
+
+    @extend_schema(
+        parameters=[*WINDOW_PARAMETERS, OpenApiParameter("region", str)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        q = query_validate(FunnelQuery, request.query_params)
+        try:
+            limits, rows = impact.trust_funnel(
+                q["window"], types=q["type"], regions=[q["region"]] if q.get("region") else None
+            )
+        except impact.ImpactUnavailable as error:
+            raise _unavailable(error) from error
+        results = [
+            {
+                "ods_code": row.ods_code,
+                "name": row.name,
+                "attendances": row.attendances,
+                "over_4h": row.over_4h,
+                "percentage": _number(row.point.percent),
+                "z": _number(row.point.z),
+                "beyond": row.point.beyond,
+            }
+            for row in rows
+        ]
+        if request.accepted_renderer.format == "csv":
+            return Response(results)
+        return Response(
+            {
+                "from": q["start"],
+                "to": q["end"],
+                "types": q["type"],
+                "target_percentage": _number(limits.target),
+                "limits": [
+                    {
+                        "attendances": n,
+                        "lower_998": _number(l998),
+                        "lower_95": _number(l95),
+                        "upper_95": _number(u95),
+                        "upper_998": _number(u998),
+                    }
+                    for n, l998, l95, u95, u998 in zip(
+                        limits.denominators,
+                        limits.lower_998,
+                        limits.lower_95,
+                        limits.upper_95,
+                        limits.upper_998,
+                        strict=True,
+                    )
+                ],
+                "results": results,
+            }
+        )
+
+
+def impact_payload(result: impact.Impact, control: str) -> dict:
+    """The API's view of one comparison, and the other's headline beside it."""
+
+    def estimate(comparison: impact.Comparison) -> dict | None:
+        e = comparison.estimate
+        if e is None:
+            return None
+        return {
+            "effect_pp": _number(e.effect_pp),
+            "ci_low_pp": _number(e.ci_low_pp),
+            "ci_high_pp": _number(e.ci_high_pp),
+            "std_error_pp": _number(e.std_error_pp),
+            "treated_trusts": e.treated_trusts,
+            "control_trusts": e.control_trusts,
+            "observations": e.observations,
+            "method": e.method,
+        }
+
+    chosen = result.comparison(control)
+    return {
+        "fund": result.fund.slug,
+        "before": {"from": result.before.start, "to": result.before.end},
+        "after": {"from": result.after.start, "to": result.after.end},
+        "types": result.types,
+        "types_found": result.types_found,
+        "grain": result.grain,
+        "control": control,
+        "control_description": chosen.description,
+        "estimate": estimate(chosen),
+        "error": chosen.error,
+        "treated": result.treated_codes,
+        "controls": chosen.control_codes,
+        "event_study": [
+            {
+                "months_from_announcement": point.period,
+                "month": f"{result.month_of(point.period):%Y-%m}",
+                "gap_pp": _number(point.gap_pp),
+                "ci_low_pp": _number(point.ci_low_pp),
+                "ci_high_pp": _number(point.ci_high_pp),
+            }
+            for point in chosen.event_study
+        ],
+        "other_estimates": {
+            c.control: estimate(c) for c in result.comparisons if c.control != control
+        },
+        "caveat": result.caveat,
+    }

@@ -1,0 +1,97 @@
+"""Funds and allocations as 360Giving grants, so they sit beside every other UK grant.
+
+Organisations are identified by org-id: `GB-NHS-{ODS code}` for NHS bodies. A body with no
+registered identifier (a minister's office) gets one under this product's own `360G-` prefix.
+Modelled allocations are not grants anyone made, so they are left out unless asked for, and
+then say so in their title and description.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funding.models import Allocation, Fund
+from funding.money import pence_to_pounds
+from funding.selectors import current_allocations
+
+PREFIX = "360G-nhs-urgent-care-funding"
+
+# The funders' org-ids, where the body has an ODS code.
+FUNDERS = {Fund.Body.NHS_ENGLAND: "GB-NHS-X24"}
+
+
+def org_id(ods_code: str) -> str:
+    return f"GB-NHS-{ods_code}"
+
+
+def funder(fund: Fund) -> dict:
+    identifier = FUNDERS.get(fund.announced_by) or f"{PREFIX}-body-{fund.announced_by}"
+    return {"id": identifier, "name": fund.get_announced_by_display()}
+
+
+def grant(allocation: Allocation, request) -> dict:
+    fund = allocation.fund
+    modelled = allocation.basis == Allocation.Basis.MODELLED
+    title = f"{fund.name}: {allocation.recipient.name}"
+    page = request.build_absolute_uri(reverse("dashboards:fund", args=[fund.slug]))
+    record = {
+        "id": f"{PREFIX}-{fund.slug}-{allocation.recipient.ods_code}-{allocation.basis}"
+        + (f"-{allocation.tranche_id}" if allocation.tranche_id else ""),
+        "title": f"{title} (modelled)" if modelled else title,
+        "description": (
+            ("Modelled by the fund's rule, not a published figure: " if modelled else "")
+            + allocation.rationale
+        ),
+        "currency": "GBP",
+        # 360Giving's schema wants a JSON number; pence / 100 prints exactly.
+        "amountAwarded": pence_to_pounds(allocation.amount_pence),
+        "awardDate": fund.announced_on.isoformat(),
+        "recipientOrganization": [
+            {"id": org_id(allocation.recipient.ods_code), "name": allocation.recipient.name}
+        ],
+        "fundingOrganization": [funder(fund)],
+        "grantProgramme": [{"code": fund.slug, "title": fund.name, "url": page}],
+        "dataSource": page,
+    }
+    if allocation.intermediary_id:
+        record["fundingOrganization"].append(
+            {
+                "id": org_id(allocation.intermediary.ods_code),
+                "name": f"{allocation.intermediary.name} (paid through)",
+            }
+        )
+    return record
+
+
+class GivingQuery(serializers.Serializer):
+    fund = serializers.SlugField(required=False)
+    basis = serializers.ChoiceField(choices=("published", "all"), default="published")
+
+
+class Giving360View(APIView):
+    """Funds and their current allocations in the 360Giving data standard (JSON)."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("fund", str, description="one fund's slug"),
+            OpenApiParameter(
+                "basis", str, enum=["published", "all"], description="all adds modelled"
+            ),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = GivingQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = current_allocations().filter(amount_pence__gt=0).order_by("fund_id", "id")
+        if query.validated_data.get("fund"):
+            rows = rows.filter(fund__slug=query.validated_data["fund"])
+        if query.validated_data["basis"] == "published":
+            rows = rows.filter(basis=Allocation.Basis.PUBLISHED)
+        return Response({"grants": [grant(a, request) for a in rows.iterator(chunk_size=2_000)]})

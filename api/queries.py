@@ -1,0 +1,85 @@
+"""Query-string parameters of the analysis endpoints, validated with field-named errors."""
+
+import datetime as dt
+
+from rest_framework import serializers
+
+from trusts.selectors import PERIOD_GRAINS, types_parse
+from trusts.windows import Window
+
+# Query names that are Python keywords are held under other names while validated.
+RENAMED = {"from": "start", "to": "end"}
+
+
+def query_validate(serializer_class, params) -> dict:
+    """Validated query values; a 400 naming each bad parameter as the client wrote it."""
+    data = {RENAMED.get(name, name): value for name, value in params.items()}
+    query = serializer_class(data=data)
+    if not query.is_valid():
+        back = {held: name for name, held in RENAMED.items()}
+        raise serializers.ValidationError(
+            {back.get(name, name): messages for name, messages in query.errors.items()}
+        )
+    return query.validated_data
+
+
+class TypesField(serializers.CharField):
+    def to_internal_value(self, data):
+        try:
+            return types_parse(super().to_internal_value(data))
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class WindowField(serializers.CharField):
+    """FROM,TO as two ISO dates."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        parts = [part.strip() for part in text.split(",")]
+        try:
+            start, end = (dt.date.fromisoformat(part) for part in parts)
+        except ValueError:
+            raise serializers.ValidationError(
+                f"{text!r}: write two dates as FROM,TO, e.g. 2012-11-01,2013-03-31"
+            ) from None
+        if end < start:
+            raise serializers.ValidationError(f"{text!r}: TO is before FROM")
+        return Window(start, end)
+
+
+class WindowQuery(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    type = TypesField(default="all")
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "must not be before from"})
+        attrs["window"] = Window(attrs["start"], attrs["end"])
+        return attrs
+
+
+class LeagueQuery(WindowQuery):
+    limit = serializers.IntegerField(min_value=1, max_value=5000, required=False)
+
+
+class SeriesQuery(WindowQuery):
+    by = serializers.ChoiceField(choices=PERIOD_GRAINS, default="month")
+
+
+class SpcQuery(WindowQuery):
+    code = serializers.CharField(max_length=12)
+    by = serializers.ChoiceField(choices=("week", "month"), default="month")
+    baseline = serializers.IntegerField(min_value=2, required=False)
+
+
+class FunnelQuery(WindowQuery):
+    region = serializers.CharField(max_length=12, required=False)
+
+
+class ImpactQuery(serializers.Serializer):
+    before = WindowField(required=False)
+    after = WindowField(required=False)
+    type = TypesField(default="1")
+    control = serializers.ChoiceField(choices=("all", "near_miss"), default="all")

@@ -1,0 +1,319 @@
+"""Panels for the impact analysis, read from stored A&E counts and each fund's current run.
+
+Periods are calendar months numbered from the month of the announcement (0), so an event
+study reads "months before and after the money"; a weekly figure belongs to the month that
+holds its week's end, as it does in every other window of the product.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+
+from funding.models import AllocationRule, Fund
+from funding.selectors import current_allocations
+from trusts.models import AEActivity, Organisation
+from trusts.selectors import (
+    grain_for,
+    league_table,
+    performance_by_organisation,
+    performance_series,
+)
+from trusts.windows import Window
+
+from . import stats
+
+CONTROLS = {
+    "all": "every other trust with A&E figures",
+    "near_miss": "the near misses: trusts ranked just outside the cut-off",
+}
+
+CAVEAT = (
+    "This is an association, not proof that the money caused the change. It compares how "
+    "four-hour performance changed at funded trusts with how it changed at trusts that were "
+    "not funded. Funds that picked the worst performers will look better than they were: a "
+    "trust that does unusually badly one winter tends to do better the next whatever happens "
+    "(regression to the mean). The near-miss comparison, against trusts that only just missed "
+    "the cut-off, is less exposed to that. Unfunded trusts may have had other money (in "
+    "2013-14 a second wave went to the A&Es left out of the first), and anything else that "
+    "changed at funded trusts at the same time is counted as the fund's effect."
+)
+
+DEFAULT_TYPES = ("1",)
+
+
+class ImpactUnavailable(ValueError):
+    """The fund cannot be analysed as asked; the message says why, for a reader."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    control: str
+    description: str
+    control_codes: tuple[str, ...]
+    estimate: stats.Estimate | None
+    event_study: tuple[stats.EventPoint, ...]
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Impact:
+    fund: Fund
+    before: Window
+    after: Window
+    announced_month: dt.date
+    types: tuple[str, ...]
+    types_found: tuple[str, ...]
+    grain: str
+    treated_codes: tuple[str, ...]
+    comparisons: tuple[Comparison, ...]
+    caveat: str = CAVEAT
+
+    def comparison(self, control: str) -> Comparison:
+        return next(c for c in self.comparisons if c.control == control)
+
+    def month_of(self, period: int) -> dt.date:
+        return _month_add(self.announced_month, period)
+
+
+def _month_number(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_add(month: dt.date, months: int) -> dt.date:
+    number = _month_number(month) + months
+    return dt.date(number // 12, number % 12 + 1, 1)
+
+
+def default_windows(fund: Fund) -> tuple[Window, Window]:
+    """The winter (November to March) of the announcement's year against the one before."""
+    year = fund.announced_on.year if fund.announced_on.month >= 4 else fund.announced_on.year - 1
+    return (
+        Window(
+            dt.date(year - 1, 11, 1), dt.date(year, 3, 31), f"Winter {year - 1}-{year % 100:02d}"
+        ),
+        Window(
+            dt.date(year, 11, 1), dt.date(year + 1, 3, 31), f"Winter {year}-{(year + 1) % 100:02d}"
+        ),
+    )
+
+
+def treated_codes(fund: Fund) -> set[str]:
+    """Trusts that the fund's current run gave money (published or modelled)."""
+    return set(
+        current_allocations(fund=fund)
+        .filter(amount_pence__gt=0, recipient__kind=Organisation.Kind.TRUST)
+        .values_list("recipient__ods_code", flat=True)
+    )
+
+
+def near_miss_codes(fund: Fund, treated: set[str]) -> list[str]:
+    """Trusts ranked just below the worst_n rule's cut-off, as many as its near_miss option."""
+    rule = AllocationRule.objects.filter(fund=fund).first()
+    if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
+        raise ImpactUnavailable(
+            "near misses need a fund shared by a worst_n rule: they are the trusts ranked just "
+            "outside its cut-off"
+        )
+    p = rule.parameters
+    width = p.get("near_miss") or p["n"]
+    ranked = league_table(
+        Window(dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"])),
+        types=p["department_types"],
+        kinds=p["eligible_kinds"],
+    )
+    outside = [row.ods_code for row in ranked[p["n"] :] if row.ods_code not in treated]
+    return outside[:width]
+
+
+def monthly_panel(
+    span: Window, *, types: Sequence[str], grain: str, announced_month: dt.date
+) -> tuple[list[stats.PanelRow], set[str]]:
+    """Every trust's counts by month over the span, in one query; and the types found."""
+    rows = (
+        AEActivity.objects.filter(
+            grain=grain,
+            period_end__range=(span.start, span.end),
+            department_type__in=list(types),
+            organisation__kind=Organisation.Kind.TRUST,
+        )
+        .annotate(month=TruncMonth("period_end"))
+        .values("organisation__ods_code", "month")
+        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+        .order_by()
+    )
+    origin = _month_number(announced_month)
+    panel = [
+        stats.PanelRow(
+            code=row["organisation__ods_code"],
+            period=_month_number(row["month"]) - origin,
+            attendances=row["attendances"],
+            over_4h=row["over_4h"],
+        )
+        for row in rows
+        if row["attendances"]
+    ]
+    found = set(
+        AEActivity.objects.filter(grain=grain, period_end__range=(span.start, span.end))
+        .filter(department_type__in=list(types))
+        .values_list("department_type", flat=True)
+        .distinct()
+    )
+    return panel, found
+
+
+def _compare(
+    panel: list[stats.PanelRow],
+    treated: set[str],
+    control: str,
+    control_codes: set[str] | None,
+    periods: tuple[tuple[int, int], tuple[int, int]],
+) -> Comparison:
+    """One estimate and its event study against one comparison group."""
+    if control_codes is not None:
+        panel = [row for row in panel if row.code in treated or row.code in control_codes]
+    before, after = periods
+    in_window = {
+        row.code
+        for row in panel
+        if before[0] <= row.period <= before[1] or after[0] <= row.period <= after[1]
+    }
+    codes = tuple(sorted(in_window - treated))
+    try:
+        estimate = stats.did_estimate(panel, treated, before=before, after=after)
+        reference = max((row.period for row in panel if row.period < 0), default=-1)
+        event = tuple(stats.event_study(panel, treated, reference_period=reference))
+    except ValueError as error:
+        return Comparison(control, CONTROLS[control], codes, None, (), str(error))
+    return Comparison(control, CONTROLS[control], codes, estimate, event)
+
+
+def fund_impact(
+    fund: Fund,
+    *,
+    before: Window | None = None,
+    after: Window | None = None,
+    types: Sequence[str] = DEFAULT_TYPES,
+    controls: Sequence[str] = tuple(CONTROLS),
+) -> Impact:
+    """Difference-in-differences of four-hour performance, funded trusts against each control."""
+    default_before, default_after = default_windows(fund)
+    before, after = before or default_before, after or default_after
+    if not before.end < after.start:
+        raise ImpactUnavailable("the before window must end before the after window starts")
+    treated = treated_codes(fund)
+    if not treated:
+        raise ImpactUnavailable(
+            f"{fund.name} has no trust among its current recipients, so there is no funded "
+            "trust to compare"
+        )
+    announced = fund.announced_on.replace(day=1)
+    span = Window(before.start, after.end)
+    grain = grain_for(span)
+    panel, found = monthly_panel(span, types=types, grain=grain, announced_month=announced)
+    periods = (
+        (
+            _month_number(before.start) - _month_number(announced),
+            _month_number(before.end) - _month_number(announced),
+        ),
+        (
+            _month_number(after.start) - _month_number(announced),
+            _month_number(after.end) - _month_number(announced),
+        ),
+    )
+    comparisons = []
+    for control in controls:
+        if control not in CONTROLS:
+            raise ImpactUnavailable(f"{control!r}: the comparison is all or near_miss")
+        if control == "near_miss":
+            try:
+                group = set(near_miss_codes(fund, treated))
+            except ImpactUnavailable as error:
+                comparisons.append(Comparison(control, CONTROLS[control], (), None, (), str(error)))
+                continue
+        else:
+            group = None
+        comparisons.append(_compare(panel, treated, control, group, periods))
+    return Impact(
+        fund=fund,
+        before=before,
+        after=after,
+        announced_month=announced,
+        types=tuple(types),
+        types_found=tuple(sorted(found)),
+        grain=grain,
+        treated_codes=tuple(sorted(treated)),
+        comparisons=tuple(comparisons),
+    )
+
+
+@dataclass(frozen=True)
+class SpcRow:
+    label: str
+    start: dt.date
+    end: dt.date
+    attendances: int
+    over_4h: int
+    point: stats.SpcPoint
+
+
+def organisation_spc(
+    code: str, window: Window, *, types: Sequence[str], by: str, baseline: int | None = None
+) -> list[SpcRow]:
+    """An XmR chart of one organisation's four-hour performance, week by week or by month."""
+    if by not in ("week", "month"):
+        raise ImpactUnavailable(f"{by!r}: an SPC chart is by week or by month")
+    grain = "week" if by == "week" else grain_for(window)
+    series = [
+        point
+        for point in performance_series(
+            window, types=types, grain=grain, by="period" if by == "week" else "month", codes=[code]
+        )
+        if point.attendances
+    ]
+    if len(series) < 2:
+        raise ImpactUnavailable(
+            f"{code} has {len(series)} {by}(s) of figures in {window}; an SPC chart needs two"
+        )
+    if baseline is not None and not 2 <= baseline <= len(series):
+        raise ImpactUnavailable(f"baseline must be between 2 and {len(series)} {by}s")
+    points = stats.xmr(
+        [p.label for p in series],
+        [float(p.percent) for p in series],
+        baseline=baseline,
+    )
+    return [
+        SpcRow(p.label, p.start, p.end, p.attendances, p.over_4h, point)
+        for p, point in zip(series, points, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    ods_code: str
+    name: str
+    attendances: int
+    over_4h: int
+    point: stats.FunnelPoint
+
+
+def trust_funnel(
+    window: Window, *, types: Sequence[str], regions: Sequence[str] | None = None
+) -> tuple[stats.FunnelLimits, list[FunnelRow]]:
+    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits."""
+    rows = performance_by_organisation(
+        window, types=types, kinds=[Organisation.Kind.TRUST], regions=regions
+    )
+    if not rows:
+        raise ImpactUnavailable(f"no trust has figures for these department types in {window}")
+    limits, points = stats.funnel([(r.ods_code, r.attendances, r.over_4h) for r in rows])
+    by_code = {r.ods_code: r for r in rows}
+    return limits, sorted(
+        (
+            FunnelRow(p.code, by_code[p.code].name, p.attendances, by_code[p.code].over_4h, p)
+            for p in points
+        ),
+        key=lambda row: row.point.z,
+    )
