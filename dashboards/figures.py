@@ -6,6 +6,9 @@ import plotly.graph_objects as go
 
 NHS_BLUE = "#005eb8"
 NHS_RED = "#d5281b"
+NHS_GREEN = "#007f3b"
+NHS_GREY = "#768692"
+NHS_DARK = "#330072"
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "height": 420, "hovermode": "closest"}
 
 
@@ -69,10 +72,180 @@ def allocations(rows: Sequence[dict]) -> go.Figure:
             figure.add_trace(
                 go.Bar(
                     x=[r["ods_code"] for r in chosen],
-                    y=[r["pounds"] for r in chosen],
+                    y=[float(r["amount"]) for r in chosen],
                     name=basis.capitalize(),
                     marker_color=colour,
                 )
             )
     figure.update_layout(**LAYOUT, barmode="group", yaxis_title="£", xaxis_title="Recipient")
+    return figure
+
+
+def _optional(values) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]
+
+
+def funding_scatter(rows: Sequence[dict], *, y: str, x: str) -> go.Figure:
+    """Each trust a point: money received against performance (or its change); colour says
+    funded or not, the symbol foundation trust or not."""
+    y_key, y_title = {
+        "after": ("percent_after", "% within 4 hours, after"),
+        "change": ("change_points", "Change in % within 4 hours (points), after − before"),
+    }[y]
+    x_key, x_title = {
+        "total": ("received", "Funding received (£)"),
+        "per_1000": ("received_per_1000_attendances", "Funding per 1,000 attendances (£)"),
+    }[x]
+    figure = go.Figure()
+    for funded, colour in ((True, NHS_RED), (False, NHS_BLUE)):
+        for ft, symbol in ((True, "diamond"), (False, "circle")):
+            chosen = [r for r in rows if bool(r["funds"]) == funded and r["foundation_trust"] == ft]
+            if not chosen:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=[float(r[x_key]) for r in chosen],
+                    y=_optional(r[y_key] for r in chosen),
+                    mode="markers",
+                    name=f"{'Funded' if funded else 'Not funded'}, "
+                    f"{'foundation trust' if ft else 'NHS trust'}",
+                    marker={"color": colour, "symbol": symbol, "size": 9, "opacity": 0.8},
+                    text=[f"{r['name']} ({r['ods_code']})" for r in chosen],
+                    hovertemplate="%{text}<br>%{x:,.0f}<br>%{y:.2f}<extra></extra>",
+                )
+            )
+    if y == "after":
+        figure.add_hline(y=95, line_dash="dash", line_color=NHS_RED)
+    else:
+        figure.add_hline(y=0, line_color=NHS_GREY)
+    figure.update_layout(**LAYOUT, xaxis_title=x_title, yaxis_title=y_title)
+    return figure
+
+
+def event_study(series: Sequence[tuple[str, Sequence[dict]]]) -> go.Figure:
+    """Funded-minus-control gap by month, with 95% intervals, one line per comparison."""
+    figure = go.Figure()
+    for (label, points), colour in zip(series, (NHS_BLUE, NHS_DARK), strict=False):
+        figure.add_trace(
+            go.Scatter(
+                x=[p["months"] for p in points],
+                y=[p["gap"] for p in points],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [p["high"] - p["gap"] for p in points],
+                    "arrayminus": [p["gap"] - p["low"] for p in points],
+                },
+                mode="lines+markers",
+                name=label,
+                line={"color": colour},
+            )
+        )
+    figure.add_hline(y=0, line_color=NHS_GREY)
+    figure.add_vline(x=0, line_dash="dot", line_color=NHS_RED, annotation_text="Announced")
+    figure.update_layout(
+        **LAYOUT,
+        legend={"orientation": "h", "y": -0.2},
+        xaxis_title="Months from the announcement",
+        yaxis_title="Funded minus control (points)",
+    )
+    return figure
+
+
+def spc(rows: Sequence[dict]) -> go.Figure:
+    """XmR chart: the series, its mean and process limits, special causes marked."""
+    labels = [r["period"] for r in rows]
+    figure = go.Figure(
+        go.Scatter(
+            x=labels,
+            y=[r["percent"] for r in rows],
+            mode="lines+markers",
+            name="% within 4 hours",
+            line={"color": NHS_GREY},
+            marker={
+                "color": [
+                    {"improvement": NHS_BLUE, "concern": "#ed8b00"}.get(r["direction"], NHS_GREY)
+                    for r in rows
+                ],
+                "size": 7,
+            },
+            text=[r["special_cause"].replace("_", " ") or "common cause" for r in rows],
+            hovertemplate="%{x}: %{y:.2f}% (%{text})<extra></extra>",
+        )
+    )
+    for key, name, dash in (
+        ("mean", "Mean", "solid"),
+        ("upper", "Upper limit", "dash"),
+        ("lower", "Lower limit", "dash"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=labels,
+                y=[r[key] for r in rows],
+                mode="lines",
+                name=name,
+                line={"color": NHS_DARK if key == "mean" else NHS_GREY, "dash": dash},
+            )
+        )
+    figure.update_layout(**LAYOUT, yaxis_title="% within 4 hours")
+    return figure
+
+
+def funnel(limits: dict, rows: Sequence[dict]) -> go.Figure:
+    """Performance against attendances with 95% and 99.8% limits around England's figure."""
+    figure = go.Figure()
+    for key, name, dash in (
+        ("lower_998", "99.8% limits", "dot"),
+        ("upper_998", None, "dot"),
+        ("lower_95", "95% limits", "dash"),
+        ("upper_95", None, "dash"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=limits["attendances"],
+                y=limits[key],
+                mode="lines",
+                name=name or "",
+                showlegend=name is not None,
+                line={"color": NHS_GREY, "dash": dash},
+                hoverinfo="skip",
+            )
+        )
+    figure.add_hline(y=limits["target"], line_color=NHS_DARK)
+    figure.add_trace(
+        go.Scatter(
+            x=[r["attendances"] for r in rows],
+            y=[r["percent"] for r in rows],
+            mode="markers",
+            name="Trusts",
+            marker={
+                "color": [NHS_RED if r["beyond"] else NHS_BLUE for r in rows],
+                "size": 8,
+            },
+            text=[f"{r['name']} ({r['ods_code']})" for r in rows],
+            hovertemplate="%{text}<br>%{x:,} attendances, %{y:.2f}%<extra></extra>",
+        )
+    )
+    figure.update_layout(**LAYOUT, xaxis_title="Attendances", yaxis_title="% within 4 hours")
+    return figure
+
+
+def spending(lines: Sequence[dict]) -> go.Figure:
+    figure = go.Figure()
+    for recipient in dict.fromkeys(r["recipient"] for r in lines):
+        chosen = [r for r in lines if r["recipient"] == recipient]
+        figure.add_trace(
+            go.Bar(
+                x=[float(r["amount"]) for r in chosen],
+                y=[r["category"] for r in chosen],
+                name=recipient,
+                orientation="h",
+            )
+        )
+    figure.update_layout(
+        **{**LAYOUT, "margin": {"l": 380, "r": 20, "t": 30, "b": 50}},
+        barmode="group",
+        xaxis_title="£",
+        yaxis={"autorange": "reversed"},
+    )
     return figure

@@ -1,19 +1,32 @@
 """Rows for each chart, one set of queries per page."""
 
 import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db.models import Prefetch
 
 from funding import selectors as funding_selectors
-from funding.models import Fund
-from trusts.models import Grain
-from trusts.selectors import ALL_TYPES, league_table, performance_series
+from funding.models import Fund, SpendingReport
+from funding.money import pence_to_pounds
+from trusts.models import FoundationTrustStatus, Grain, Organisation, OrganisationName, Succession
+from trusts.selectors import (
+    ALL_TYPES,
+    league_table,
+    performance_by_organisation,
+    performance_series,
+)
 from trusts.windows import Window
 
 
-def england_monthly_performance() -> list[dict]:
-    """All-type performance by month where monthly files exist, type 1 by month before."""
+def monthly_performance(codes: Sequence[str] | None = None) -> list[dict]:
+    """Type 1 by month from the weekly series, all types by month where monthly files exist;
+    England's, or the chosen organisations' together."""
     everything = Window(dt.date(2010, 1, 1), dt.date(2030, 12, 31))
-    weekly = performance_series(everything, types=["1"], grain=Grain.WEEK, by="month")
-    monthly = performance_series(everything, types=ALL_TYPES, grain=Grain.MONTH, by="month")
+    weekly = performance_series(everything, types=["1"], grain=Grain.WEEK, by="month", codes=codes)
+    monthly = performance_series(
+        everything, types=ALL_TYPES, grain=Grain.MONTH, by="month", codes=codes
+    )
     return [
         {
             "label": p.label,
@@ -24,6 +37,7 @@ def england_monthly_performance() -> list[dict]:
         }
         for points, types in ((weekly, "1"), (monthly, "all"))
         for p in points
+        if p.attendances
     ]
 
 
@@ -56,8 +70,9 @@ def fund_allocation_rows(fund: Fund) -> list[dict]:
         {
             "ods_code": a.recipient.ods_code,
             "name": a.recipient.name,
+            "kind": a.recipient.kind,
             "basis": a.basis,
-            "pounds": a.amount_pence / 100,
+            "amount": pence_to_pounds(a.amount_pence),
             "amount_pence": a.amount_pence,
             "rank": a.rank,
             "intermediary": a.intermediary.ods_code if a.intermediary else "",
@@ -67,3 +82,167 @@ def fund_allocation_rows(fund: Fund) -> list[dict]:
             "basis", "rank", "-amount_pence"
         )
     ]
+
+
+def funding_against_performance(
+    *,
+    fund: Fund | None,
+    before: Window,
+    after: Window,
+    types: Sequence[str],
+    region: str | None,
+) -> list[dict]:
+    """Each trust with A&E figures in the after window: money received, performance before and
+    after, its change in points, and whether it was a foundation trust when the money came."""
+    regions = [region] if region else None
+    kinds = [Organisation.Kind.TRUST]
+    after_rows = performance_by_organisation(after, types=types, kinds=kinds, regions=regions)
+    before_rows = {
+        r.ods_code: r
+        for r in performance_by_organisation(before, types=types, kinds=kinds, regions=regions)
+    }
+    received = funding_selectors.received_by_recipient(fund=fund)
+    ft_on = fund.announced_on if fund else after.start
+    foundation = set(
+        status.organisation.ods_code
+        for status in FoundationTrustStatus.objects.select_related("organisation").filter(
+            organisation__ods_code__in=[r.ods_code for r in after_rows]
+        )
+        if status.covers(ft_on)
+    )
+    rows = []
+    for r in sorted(after_rows, key=lambda row: row.ods_code):
+        was = before_rows.get(r.ods_code)
+        money = received.get(r.ods_code, {"pence": 0, "funds": []})
+        before_percent = was.percent if was else None
+        rows.append(
+            {
+                "ods_code": r.ods_code,
+                "name": r.name,
+                "region": r.region,
+                "foundation_trust": r.ods_code in foundation,
+                "received": pence_to_pounds(money["pence"]),
+                "received_per_1000_attendances": (
+                    (pence_to_pounds(money["pence"]) * 1000 / r.attendances).quantize(
+                        Decimal("0.01")
+                    )
+                ),
+                "funds": money["funds"],
+                "attendances_after": r.attendances,
+                "percent_before": before_percent,
+                "percent_after": r.percent,
+                "change_points": (None if before_percent is None else r.percent - before_percent),
+            }
+        )
+    return rows
+
+
+def organisation_directory(*, kind: str, region: str | None, search: str) -> list[dict]:
+    organisations = Organisation.objects.filter(kind=kind).order_by("name")
+    if region:
+        organisations = organisations.filter(region=region)
+    if search:
+        organisations = organisations.filter(name__icontains=search) | organisations.filter(
+            ods_code__iexact=search
+        )
+    received = funding_selectors.received_by_recipient()
+    return [
+        {
+            "ods_code": o.ods_code,
+            "name": o.name,
+            "region": o.region,
+            "opened_on": o.opened_on,
+            "closed_on": o.closed_on,
+            "received": pence_to_pounds(received.get(o.ods_code, {"pence": 0})["pence"]),
+            "funds": received.get(o.ods_code, {"funds": []})["funds"],
+        }
+        for o in organisations
+    ]
+
+
+def regions() -> list[str]:
+    return list(
+        Organisation.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+
+
+def organisation_profile(code: str) -> Organisation:
+    return Organisation.objects.prefetch_related(
+        Prefetch("names", queryset=OrganisationName.objects.order_by("valid_from")),
+        "foundation_trust_statuses",
+        "populations",
+        Prefetch("successions", queryset=Succession.objects.select_related("successor")),
+        Prefetch("predecessions", queryset=Succession.objects.select_related("predecessor")),
+    ).get(ods_code=code)
+
+
+def allocations_received(code: str) -> list[dict]:
+    return [
+        {
+            "fund": a.fund.name,
+            "slug": a.fund.slug,
+            "month": f"{a.fund.announced_on:%Y-%m}",
+            "basis": a.basis,
+            "amount": pence_to_pounds(a.amount_pence),
+            "intermediary": a.intermediary.ods_code if a.intermediary else "",
+            "rationale": a.rationale,
+        }
+        for a in funding_selectors.current_allocations()
+        .filter(recipient__ods_code=code)
+        .order_by("fund__announced_on", "basis")
+    ]
+
+
+def peers(organisation: Organisation, window: Window) -> list[dict]:
+    """Trusts in the same region over the window, worst first, this one among them."""
+    rows = league_table(
+        window, types=["1"], kinds=[organisation.kind], regions=[organisation.region]
+    )
+    return [
+        {
+            "rank": r.rank,
+            "ods_code": r.ods_code,
+            "name": r.name,
+            "attendances": r.attendances,
+            "percent": r.percent,
+            "is_this": r.ods_code == organisation.ods_code,
+        }
+        for r in rows
+    ]
+
+
+def _spending_line(report: SpendingReport, category: str, pence: int) -> dict:
+    share = None
+    if report.allocation_pence:
+        share = (Decimal(100 * pence) / report.allocation_pence).quantize(Decimal("0.1"))
+    return {
+        "fund": report.fund.name,
+        "recipient_code": report.recipient.ods_code,
+        "recipient": report.recipient.name,
+        "period": report.period,
+        "category": category,
+        "amount": pence_to_pounds(pence),
+        "percent_of_allocation": share,
+    }
+
+
+def spending_rows() -> tuple[list[SpendingReport], list[dict]]:
+    """Every report with its lines, and one row per category (uncommitted last)."""
+    reports = list(
+        SpendingReport.objects.select_related("fund", "recipient")
+        .prefetch_related("lines")
+        .order_by("fund__announced_on", "recipient__name")
+    )
+    lines = [
+        _spending_line(report, line.category, line.amount_pence)
+        for report in reports
+        for line in report.lines.all()
+    ] + [
+        _spending_line(report, "Uncommitted", report.uncommitted_pence)
+        for report in reports
+        if report.uncommitted_pence is not None
+    ]
+    return reports, lines

@@ -8,4 +8,8 @@ urlpatterns = [
     path("league/", views.league, name="league"),
     path("funds/", views.funds, name="funds"),
     path("funds/<slug:slug>/", views.fund_detail, name="fund"),
+    path("performance/", views.performance, name="performance"),
+    path("trusts/", views.trusts, name="trusts"),
+    path("trusts/<str:code>/", views.trust_detail, name="trust"),
+    path("spending/", views.spending, name="spending"),
 ]

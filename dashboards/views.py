@@ -1,17 +1,19 @@
 import datetime as dt
 import json
 
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from api.csv import csv_lines
 from funding import rules
 from funding import selectors as funding_selectors
 from funding.models import Fund
-from trusts.selectors import types_parse
+from impact import selectors as impact_selectors
+from trusts.models import Organisation
+from trusts.selectors import ALL_TYPES, types_parse
 from trusts.windows import Window
 
-from . import figures, selectors
+from . import figures, forms, selectors
 
 
 def _plain(figure) -> dict:
@@ -26,7 +28,7 @@ def _csv(rows: list[dict], name: str) -> StreamingHttpResponse:
 
 
 def overview(request):
-    points = selectors.england_monthly_performance()
+    points = selectors.monthly_performance()
     if request.GET.get("format") == "csv":
         return _csv(points, "england-four-hour-performance")
     funds = funding_selectors.funds_with_totals()
@@ -58,7 +60,10 @@ def league(request):
         errors["limit"] = "must be a whole number"
         limit = 30
     rows = selectors.league_rows(window, types, limit)
+    funnel_limits, funnel_rows = _funnel(window, types)
     if request.GET.get("format") == "csv" and not errors:
+        if request.GET.get("chart") == "funnel":
+            return _csv(funnel_rows, f"funnel-{window.start}-{window.end}")
         return _csv(rows, f"league-{window.start}-{window.end}")
     return render(
         request,
@@ -70,8 +75,41 @@ def league(request):
             "limit": limit,
             "errors": errors,
             "figure": _plain(figures.league(rows)) if rows else None,
+            "funnel_rows": funnel_rows,
+            "funnel_figure": (
+                _plain(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
+            ),
         },
         status=400 if errors else 200,
+    )
+
+
+def _funnel(window: Window, types) -> tuple[dict, list[dict]]:
+    try:
+        limits, rows = impact_selectors.trust_funnel(window, types=types)
+    except impact_selectors.ImpactUnavailable:
+        return {}, []
+    return (
+        {
+            "attendances": limits.denominators,
+            "lower_998": limits.lower_998,
+            "lower_95": limits.lower_95,
+            "upper_95": limits.upper_95,
+            "upper_998": limits.upper_998,
+            "target": limits.target,
+        },
+        [
+            {
+                "ods_code": row.ods_code,
+                "name": row.name,
+                "attendances": row.attendances,
+                "over_4h": row.over_4h,
+                "percent": round(row.point.percent, 2),
+                "z": round(row.point.z, 2),
+                "beyond": row.point.beyond,
+            }
+            for row in rows
+        ],
     )
 
 
@@ -79,6 +117,43 @@ def funds(request):
     return render(
         request, "dashboards/funds.html", {"funds": funding_selectors.funds_with_totals()}
     )
+
+
+def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
+    """Both comparisons side by side, and the event study's rows, for the fund page."""
+    if not form.is_valid():
+        return {"error": "Fix the windows below to see the analysis."}
+    try:
+        result = impact_selectors.fund_impact(
+            fund,
+            before=form.window("before"),
+            after=form.window("after"),
+            types=form.cleaned_data["type"],
+        )
+    except impact_selectors.ImpactUnavailable as error:
+        return {"error": str(error)}
+    event_rows = [
+        {
+            "comparison": comparison.control,
+            "months": point.period,
+            "month": f"{result.month_of(point.period):%Y-%m}",
+            "gap": round(point.gap_pp, 2),
+            "low": round(point.ci_low_pp, 2),
+            "high": round(point.ci_high_pp, 2),
+        }
+        for comparison in result.comparisons
+        for point in comparison.event_study
+    ]
+    series = [
+        (f"Against {c.description}", [r for r in event_rows if r["comparison"] == c.control])
+        for c in result.comparisons
+        if c.event_study
+    ]
+    return {
+        "result": result,
+        "event_rows": event_rows,
+        "figure": _plain(figures.event_study(series)) if series else None,
+    }
 
 
 def fund_detail(request, slug):
@@ -93,7 +168,12 @@ def fund_detail(request, slug):
         slug=slug,
     )
     rows = selectors.fund_allocation_rows(fund)
+    impact_form = forms.ImpactForm(request.GET)
+    has_trusts = any(r["kind"] == "trust" for r in rows)
+    impact = _impact(fund, impact_form) if has_trusts else {}
     if request.GET.get("format") == "csv":
+        if request.GET.get("chart") == "event-study":
+            return _csv(impact.get("event_rows", []), f"{fund.slug}-event-study")
         return _csv(rows, f"{fund.slug}-allocations")
     rule = getattr(fund, "rule", None)
     return render(
@@ -105,6 +185,124 @@ def fund_detail(request, slug):
             "rule_words": rules.describe(rule.kind, rule.parameters) if rule else "",
             "runs": fund.runs.all()[:10],
             "totals": funding_selectors.fund_totals(fund),
-            "figure": _plain(figures.allocations(rows[:80])) if rows else None,
+            "figure": _plain(figures.allocations(rows)) if rows else None,
+            "impact": impact,
+            "impact_form": impact_form,
+        },
+    )
+
+
+def performance(request):
+    form = forms.PerformanceForm(request.GET, regions=selectors.regions())
+    rows, figure = [], None
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = selectors.funding_against_performance(
+            fund=data["fund"],
+            before=data["before"],
+            after=data["after"],
+            types=data["type"],
+            region=data["region"] or None,
+        )
+        if request.GET.get("format") == "csv":
+            return _csv(rows, "funding-against-performance")
+        figure = _plain(figures.funding_scatter(rows, y=data["y"], x=data["x"]))
+    return render(
+        request,
+        "dashboards/performance.html",
+        {"form": form, "rows": rows, "figure": figure},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def trusts(request):
+    form = forms.TrustsForm(request.GET, regions=selectors.regions())
+    rows = []
+    if form.is_valid():
+        rows = selectors.organisation_directory(
+            kind=form.cleaned_data["kind"],
+            region=form.cleaned_data["region"] or None,
+            search=form.cleaned_data["q"].strip(),
+        )
+        if request.GET.get("format") == "csv":
+            return _csv(rows, f"organisations-{form.cleaned_data['kind']}")
+    return render(
+        request,
+        "dashboards/trusts.html",
+        {"form": form, "rows": rows},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def trust_detail(request, code):
+    try:
+        organisation = selectors.organisation_profile(code.upper())
+    except Organisation.DoesNotExist:
+        raise Http404(f"No organisation has the ODS code {code!r}") from None
+    form = forms.TrustForm(request.GET)
+    points = selectors.monthly_performance([organisation.ods_code])
+    received = selectors.allocations_received(organisation.ods_code)
+    spc_rows, spc_error, peers = [], "", []
+    if form.is_valid():
+        window = form.cleaned_data["window"]
+        peers = selectors.peers(organisation, window) if points else []
+        if points:
+            try:
+                spc_rows = [
+                    {
+                        "period": row.label,
+                        "attendances": row.attendances,
+                        "over_4h": row.over_4h,
+                        "percent": round(row.point.value, 2),
+                        "mean": round(row.point.mean, 2),
+                        "upper": round(row.point.upper, 2),
+                        "lower": round(row.point.lower, 2),
+                        "special_cause": row.point.special_cause,
+                        "direction": row.point.direction,
+                    }
+                    for row in impact_selectors.organisation_spc(
+                        organisation.ods_code,
+                        window,
+                        types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
+                        by=form.cleaned_data["by"],
+                    )
+                ]
+            except impact_selectors.ImpactUnavailable as error:
+                spc_error = str(error)
+    chart = request.GET.get("chart")
+    if request.GET.get("format") == "csv":
+        chosen = {"spc": spc_rows, "funds": received}.get(chart, points)
+        return _csv(chosen, f"{organisation.ods_code}-{chart or 'performance'}")
+    markers = [{"month": r["month"], "label": r["fund"][:40]} for r in received]
+    return render(
+        request,
+        "dashboards/trust_detail.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "points": points,
+            "received": received,
+            "peers": peers,
+            "spc_rows": spc_rows,
+            "spc_error": spc_error,
+            "performance_figure": (
+                _plain(figures.performance_over_time(points, markers)) if points else None
+            ),
+            "spc_figure": _plain(figures.spc(spc_rows)) if spc_rows else None,
+        },
+    )
+
+
+def spending(request):
+    reports, lines = selectors.spending_rows()
+    if request.GET.get("format") == "csv":
+        return _csv(lines, "spending-by-category")
+    return render(
+        request,
+        "dashboards/spending.html",
+        {
+            "reports": reports,
+            "lines": lines,
+            "figure": _plain(figures.spending(lines)) if lines else None,
         },
     )

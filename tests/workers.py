@@ -16,7 +16,7 @@ from tests.conftest import service_missing
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """The URL of the database this test session uses, for a worker in another process."""
     settings = connection.settings_dict
     if settings["ENGINE"].endswith("sqlite3"):
@@ -36,7 +36,7 @@ def live_worker(concurrency: int = 1, hostname: str = "tests"):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
     }
     process = subprocess.Popen(
         [

@@ -1,11 +1,16 @@
-"""Dashboard pages over the demo funds and the real data (server side; see the notes for the
-browser tests still to come)."""
+"""Dashboard pages over the demo funds and the real data, server side (test_browser.py drives
+them in chromium)."""
+
+import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from funding import services
-from funding.models import AllocationRun, Fund
+from funding.models import AllocationRun, Fund, PublishedAllocation
 from funding.seed import demo_funds_seed
+from trusts.models import AEActivity, Organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
@@ -50,3 +55,84 @@ def test_the_fund_page_shows_its_rule_in_words_and_money_in_pounds(client, compu
     assert "£221,000,000.00 to the 53 trusts with the lowest four-hour performance" in (
         response.content.decode()
     )
+
+
+PAGES = [
+    "/",
+    "/funds/",
+    "/funds/ae-winter-2013-14/",
+    "/league/",
+    "/performance/",
+    "/trusts/",
+    "/trusts/RV8/",
+    "/spending/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES[4:])
+def test_the_new_pages_render(client, computed, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"nhsuk.min.css" in response.content
+
+
+def _more_trusts_funded_and_reporting(count: int) -> None:
+    """Synthetic trusts (codes ZZ...), labelled so, with a quarter of weekly figures and a
+    published allocation each: more rows for every page, never shown as real."""
+    fund = Fund.objects.get(slug="ae-winter-2013-14")
+    for i in range(count):
+        trust = Organisation.objects.create(
+            ods_code=f"ZZ{i:03d}", name=f"Synthetic test trust {i}", kind="trust", region="London"
+        )
+        for week in range(13):
+            end = dt.date(2013, 1, 6) + dt.timedelta(weeks=week)
+            AEActivity.objects.create(
+                organisation=trust,
+                grain="week",
+                period_start=end - dt.timedelta(days=6),
+                period_end=end,
+                department_type="1",
+                attendances=1000 + i,
+                over_4h=100 + week,
+                source_file="synthetic",
+                source_line=week + 1,
+            )
+        PublishedAllocation.objects.create(
+            fund=fund, recipient=trust, amount_pence=100_00, source="synthetic"
+        )
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+
+
+def test_each_page_makes_the_same_number_of_queries_whatever_the_data_size(client, computed):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    urls = [*PAGES, "/league/?limit=200", "/trusts/?region=London"]
+    before = {url: queries(url) for url in urls}
+    _more_trusts_funded_and_reporting(40)
+    after = {url: queries(url) for url in urls}
+    assert after == before
+
+
+def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_caveat(client, computed):
+    page = client.get("/funds/ae-winter-2013-14/")
+    impact = page.context["impact"]["result"]
+    assert [c.control for c in impact.comparisons] == ["all", "near_miss"]
+    assert all(c.estimate is not None for c in impact.comparisons)
+    html = page.content.decode()
+    assert "Against every other trust with A&amp;E figures" in html
+    assert "Against the near misses" in html
+    assert 'id="figure-chart-event-study"' in html
+    assert "association, not proof" in html
+    csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")
+    lines = b"".join(csv.streaming_content).decode().splitlines()
+    assert lines[0] == "comparison,months,month,gap,low,high"
+    assert len(lines) == 1 + 2 * 17  # November 2012 to March 2014, both comparisons
+
+
+def test_a_fund_without_trust_recipients_has_no_impact_section(client, computed):
+    page = client.get("/funds/emerging-ccgs-winter-2011-12/")
+    assert page.status_code == 200
+    assert page.context["impact"] == {}
