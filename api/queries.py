@@ -4,7 +4,7 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from trusts.selectors import PERIOD_GRAINS, types_parse
+from trusts.selectors import ALL_TYPES, PERIOD_GRAINS, types_parse
 from trusts.windows import Window
 
 # Query names that are Python keywords are held under other names while validated.
@@ -24,6 +24,9 @@ def query_validate(serializer_class, params) -> dict:
 
 
 class TypesField(serializers.CharField):
+    """Department types as the client writes them ("1", "1,2", "all"); a default is given
+    already parsed, since DRF does not pass defaults through to_internal_value."""
+
     def to_internal_value(self, data):
         try:
             return types_parse(super().to_internal_value(data))
@@ -51,7 +54,7 @@ class WindowField(serializers.CharField):
 class WindowQuery(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    type = TypesField(default="all")
+    type = TypesField(default=ALL_TYPES)
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -81,5 +84,5 @@ class FunnelQuery(WindowQuery):
 class ImpactQuery(serializers.Serializer):
     before = WindowField(required=False)
     after = WindowField(required=False)
-    type = TypesField(default="1")
+    type = TypesField(default=("1",))
     control = serializers.ChoiceField(choices=("all", "near_miss"), default="all")

@@ -41,6 +41,16 @@ def test_performance_sums_counts_at_each_grain(client, by, periods):
         assert rows[0]["period"] == "2012-13"
 
 
+def test_department_types_default_to_all(client):
+    everything = client.get("/api/v1/performance/?from=2017-01-01&to=2017-01-31&code=RRK").json()
+    chosen = client.get(
+        "/api/v1/performance/?from=2017-01-01&to=2017-01-31&code=RRK&type=1,2,other"
+    ).json()
+    assert everything["results"] == chosen["results"] != []
+    league = client.get("/api/v1/performance/league/?from=2017-01-01&to=2017-01-31").json()
+    assert league["types"] == ["1", "2", "other"]
+
+
 def test_performance_is_paged_and_streams_as_csv(client):
     page = client.get(f"/api/v1/performance/?{Q4}&by=quarter&page_size=10").json()
     assert page["count"] == 145 and len(page["results"]) == 10
