@@ -133,7 +133,7 @@ class FundSerializer(serializers.ModelSerializer):
     modelled = PoundsField(source="modelled_pence")
     published = PoundsField(source="published_pence")
     recipient_count = serializers.IntegerField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Fund
@@ -191,8 +191,10 @@ class FundDetailSerializer(FundSerializer):
 class AllocationSerializer(serializers.ModelSerializer):
     fund = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     recipient = OrganisationSummarySerializer()
-    intermediary = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
-    tranche = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    intermediary = serializers.SlugRelatedField(
+        slug_field="ods_code", read_only=True, allow_null=True
+    )
+    tranche = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     amount = PoundsField(source="amount_pence")
 
     class Meta:
