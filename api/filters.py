@@ -1,20 +1,28 @@
 import django_filters
-from django.core.exceptions import ValidationError
+from django import forms
 
 from funding.models import Allocation, AllocationRun, Fund, SpendingReport
 from trusts.models import Organisation
 
 
-class CodeListFilter(django_filters.CharFilter):
-    """One ODS code or a comma-separated list."""
+class CodeListField(forms.CharField):
+    """One ODS code or a comma-separated list of up to 1,000."""
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+        if len(codes) > 1000:
+            raise forms.ValidationError(f"{len(codes):,} codes; at most 1,000")
+        return codes
+
+
+class CodeListFilter(django_filters.Filter):
+    field_class = CodeListField
 
     def filter(self, queryset, value):
         if not value:
             return queryset
-        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
-        if len(codes) > 1000:
-            raise ValidationError("at most 1,000 codes")
-        return queryset.filter(**{f"{self.field_name}__in": codes})
+        return queryset.filter(**{f"{self.field_name}__in": value})
 
 
 class OrganisationFilter(django_filters.FilterSet):

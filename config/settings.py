@@ -226,6 +226,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Links to announcements are written without a scheme now and then; assume https (Django 6).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,

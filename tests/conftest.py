@@ -58,3 +58,20 @@ def real_data(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         shipped_data_load(say=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def demo_data(real_data, django_db_blocker):
+    """The seed funds and their current allocations, committed, for a module whose tests read
+    them across requests or from another process; removed afterwards, so that every other
+    test starts from the shipped data alone."""
+    from funding.demo import demo_data_load
+    from funding.models import Fund
+
+    with django_db_blocker.unblock():
+        demo_data_load(say=lambda line: None)
+    yield
+    with django_db_blocker.unblock():
+        # Waves first: a fund cannot go while a wave still points at it.
+        Fund.objects.filter(parent__isnull=False).delete()
+        Fund.objects.all().delete()

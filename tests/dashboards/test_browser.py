@@ -47,13 +47,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker, tmp_path_factory):
+def site(demo_data, django_db_blocker, tmp_path_factory):
     """The demo data in the test database, served as in production (gunicorn, whitenoise,
     collected static files, DEBUG off) by another process."""
-    from funding.demo import demo_data_load
-
     with django_db_blocker.unblock():
-        demo_data_load(say=lambda line: None)
         database_url = worker_database_url()
     port = _free_port()
     env = {

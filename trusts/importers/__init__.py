@@ -62,6 +62,8 @@ def import_files(
                 raise ImportFailed(problems.errors)
             table = table_read(path, has_header=chosen.has_header, problems=problems)
             plan = None if table is None else chosen.parse(table, problems)
+            if table is not None and not table.rows and not problems:
+                problems.add(None, "file", "has no rows of figures, only a header")
             if problems or plan is None:
                 raise ImportFailed(problems.errors)
             result = ImportResult(

@@ -12,6 +12,7 @@ from .base import (
     Problems,
     Table,
     date_value,
+    dates_in_order,
     duplicates_check,
     text_value,
     upsert,
@@ -137,8 +138,7 @@ class OdsReference(Format):
             closed = date_value(
                 row[11], line, "close date", problems, formats=["%Y%m%d"], required=False
             )
-            if opened and closed and closed < opened:
-                problems.add(line, "close date", f"{closed} is before the open date {opened}")
+            dates_in_order(opened, closed, line, "close date", problems)
             keys.append(((code,), line))
             kind = Organisation.Kind.CCG if code[:1].isdigit() else Organisation.Kind.TRUST
             if "COMMISSIONING HUB" in name:
@@ -201,28 +201,26 @@ class ReferenceOrganisations(Format):
                     line, "kind", f"{kind!r} is not one of {', '.join(Organisation.Kind.values)}"
                 )
             keys.append(((code,), line))
+            opened, closed = (
+                date_value(
+                    columns.value(row, field),
+                    line,
+                    field,
+                    problems,
+                    formats=["%Y-%m-%d"],
+                    required=False,
+                )
+                for field in ("opened_on", "closed_on")
+            )
+            dates_in_order(opened, closed, line, "closed_on", problems)
             plan.rows.append(
                 {
                     "ods_code": code,
                     "name": text_value(columns.value(row, "name"), line, "name", problems),
                     "kind": kind,
                     "region": columns.value(row, "region"),
-                    "opened_on": date_value(
-                        columns.value(row, "opened_on"),
-                        line,
-                        "opened_on",
-                        problems,
-                        formats=["%Y-%m-%d"],
-                        required=False,
-                    ),
-                    "closed_on": date_value(
-                        columns.value(row, "closed_on"),
-                        line,
-                        "closed_on",
-                        problems,
-                        formats=["%Y-%m-%d"],
-                        required=False,
-                    ),
+                    "opened_on": opened,
+                    "closed_on": closed,
                     "source": columns.value(row, "source") or table.name,
                     "_parent": columns.value(row, "parent"),
                 }

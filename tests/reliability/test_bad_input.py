@@ -1,0 +1,172 @@
+"""The malformed-input corpus: every file, payload and form post is refused with an error that
+names where the problem is, and no table changes (a checksum of every table, before and after).
+"""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from funding import services
+from funding.models import Fund
+from funding.seed import demo_funds_seed
+from trusts.importers import ImportFailed, import_files
+from trusts.importers import base as importer_base
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
+
+CORPUS = Path(__file__).parent / "corpus"
+
+# file -> what the error must say (each names its line or the file, and the field).
+FILES = {
+    "ae-bad-period.csv": "ae-bad-period.csv:2: Period: 'January 2030' is not a period",
+    "ae-bom-and-bad-row.csv": "ae-bom-and-bad-row.csv:3: Emergency admissions via A&E - Type 1",
+    "ae-duplicate-rows.csv": "ae-duplicate-rows.csv:3: Org Code: duplicate of line 2",
+    "ae-empty.csv": "ae-empty.csv:1: header: unknown column layout",
+    "ae-header-only.csv": "ae-header-only.csv: file: has no rows of figures",
+    "ae-latin1.csv": "ae-latin1.csv: file: not UTF-8 text (byte 566",
+    "ae-missing-column.csv": "missing columns: Attendances over 4hrs Type 1",
+    "ae-negative-count.csv": "ae-negative-count.csv:2: A&E attendances Type 1: -5 is negative",
+    "ae-not-a-number.csv": "A&E attendances Type 1: 'lots' is not a whole number",
+    "ae-nul-byte.csv": "ae-nul-byte.csv: file: contains NUL bytes",
+    "ae-over-4h-above-attendances.csv": "25,000 is more than the 20,000 attendances",
+    "ae-oversized-name.csv": "Org name: is 5,000 characters long",
+    "ae-script-in-name.csv": "Org name: '<script>alert(1)</script>' contains < or >",
+    "ae-thousands-separator.csv": "'20,000' has a thousands separator; write 20000",
+    "ae-unknown-layout.csv": "ae-unknown-layout.csv:1: header: unknown column layout",
+    "bbc-bad-date.csv": "bbc-bad-date.csv:2: analysisdate: '06/01/2013' is not a date",
+    "bbc-percentage-over-100.csv": "patients_seen_in_four_hours: 120.5 is not between 0 and 100",
+    "bbc-unknown-trust.csv": "closest known: Northampton General Hospital NHS Trust",
+    "nhsr-bad-date.csv": "nhsr-bad-date.csv:2: period: '2030/01/01' is not a date",
+    "nhsr-breaches-above-attendances.csv": "200 is more than the 100 attendances",
+    "nhsr-retired-code.csv": "org_code: RD7 closed on 2014-09-30",
+    "nhsr-unknown-type.csv": "type: '9' is not 1, 2 or other",
+    "orgs-closes-before-it-opens.csv": "closed_on: 2013-01-01 is before the open date 2014-01-01",
+    "orgs-script-in-name.csv": "name: '<img src=x onerror=alert(1)>' contains < or >",
+    "orgs-unknown-kind.csv": "kind: 'hospital' is not one of trust",
+    "successions-unknown-successor.csv": "successor: 'ZZZZZ' is not a known ODS code",
+}
+UPLOADS = {
+    "upload-blank-source.csv": "upload-blank-source.csv:2: source: is blank",
+    "upload-duplicate-recipient.csv": "upload-duplicate-recipient.csv:3: ods_code: R1H is also",
+    "upload-exceeds-fund.csv": "more than the £250,000,000.00 fund",
+    "upload-fraction-of-a-penny.csv": "amount: '12.345' has a fraction of a penny",
+    "upload-latin1.csv": "upload-latin1.csv: file: not UTF-8 text",
+    "upload-missing-column.csv": "header: missing columns: source",
+    "upload-negative-amount.csv": "amount: '-100' is negative",
+    "upload-thousands-separator.csv": "amount: '1,234': write 1234",
+    "upload-unknown-code.csv": "ods_code: 'ZZZ99' is not a known ODS code",
+}
+
+
+def database_checksum() -> str:
+    """A digest of every row of every table, so any change at all shows."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+            digest.update(table.encode())
+            for row in cursor.fetchall():
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def winter():
+    demo_funds_seed()
+    return Fund.objects.get(slug="ae-winter-2013-14")
+
+
+def test_the_corpus_is_complete():
+    on_disk = {path.name for path in CORPUS.glob("*.csv")}
+    assert on_disk == set(FILES) | set(UPLOADS)
+    assert len(on_disk) >= 30
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_a_bad_file_is_refused_with_its_place_and_changes_nothing(name):
+    before = database_checksum()
+    with pytest.raises(ImportFailed) as failure:
+        import_files([CORPUS / name])
+    assert FILES[name] in str(failure.value)
+    assert database_checksum() == before
+
+
+@pytest.mark.parametrize("name", sorted(UPLOADS))
+def test_a_bad_allocation_upload_is_refused_and_changes_nothing(winter, name):
+    before = database_checksum()
+    with pytest.raises(ImportFailed) as failure:
+        services.published_allocations_import(
+            fund=winter, content=(CORPUS / name).read_bytes(), file_name=name
+        )
+    assert UPLOADS[name] in str(failure.value)
+    assert database_checksum() == before
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(monkeypatch, tmp_path):
+    monkeypatch.setattr(importer_base, "MAX_FILE_BYTES", 1_000)
+    big = tmp_path / "big.csv"
+    big.write_bytes((CORPUS / "ae-duplicate-rows.csv").read_bytes() * 10)
+    before = database_checksum()
+    with pytest.raises(ImportFailed) as failure:
+        import_files([big])
+    assert "big.csv: file:" in str(failure.value) and "1,000" in str(failure.value)
+    assert database_checksum() == before
+
+
+def test_a_bad_file_after_good_ones_writes_none_of_them(tmp_path):
+    before = database_checksum()
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "period,org_code,type,attendances,breaches,admissions\n2030-01-01,RRK,1,100,10,5\n"
+    )
+    with pytest.raises(ImportFailed):
+        import_files([good, CORPUS / "nhsr-bad-date.csv"])
+    assert database_checksum() == before
+
+
+# Rule parameters of the wrong kind, posted to the admin's rule form.
+RULE_POSTS = [
+    ({"n": "five", "total": "1.00", "share": "equal"}, "n: must be a whole number"),
+    ({"n": 3, "total": "1.005", "share": "equal"}, "total: "),
+    ({"n": 3, "total": "1.00", "share": "votes"}, "share: must be one of"),
+    ({"n": 3, "total": "1.00", "share": "equal", "colour": "red"}, "colour: is not a parameter"),
+    ([1, 2, 3], "must be a JSON object"),
+]
+
+
+@pytest.mark.parametrize(("parameters", "message"), RULE_POSTS)
+def test_rule_parameters_of_the_wrong_kind_name_the_field(winter, parameters, message):
+    import json
+
+    from funding.admin import AllocationRuleForm
+
+    before = database_checksum()
+    form = AllocationRuleForm(
+        data={"kind": "worst_n", "parameters": json.dumps(parameters)}, instance=winter.rule
+    )
+    assert not form.is_valid()
+    assert any(message in error for error in form.errors["parameters"]), form.errors
+    assert database_checksum() == before
+
+
+API_POSTS = [
+    ("/api/v1/funds/no-such-fund/recompute/", 404),
+    ("/api/v1/funds/ae-winter-2013-14/impact/?before=2013-13-01,2013-03-31", 400),
+    ("/api/v1/allocations/?recipient=" + ",".join(f"C{i}" for i in range(1001)), 400),
+    ("/api/v1/organisations/?code=" + "A," * 1001, 400),
+    ("/api/v1/performance/?from=2013-01-01&to=2013-03-31&type=<script>", 400),
+]
+
+
+@pytest.mark.parametrize(("url", "status"), API_POSTS, ids=lambda value: str(value)[:60])
+def test_bad_api_requests_are_refused_cleanly(client, fund_admin, winter, url, status):
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    client.force_login(fund_admin)
+    before = database_checksum()
+    method = client.post if url.endswith("/recompute/") else client.get
+    response = method(url)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert database_checksum() == before
