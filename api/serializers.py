@@ -18,6 +18,10 @@ from funding.models import (
 from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Population
 
 
+def pounds(pence: int) -> str:
+    return f"{Decimal(pence) / 100:.2f}"
+
+
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$", "nullable": True}
 )
@@ -29,7 +33,7 @@ class PoundsField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, pence):
-        return None if pence is None else f"{Decimal(pence) / 100:.2f}"
+        return None if pence is None else pounds(pence)
 
 
 class OrganisationSummarySerializer(serializers.ModelSerializer):

@@ -124,6 +124,21 @@ class AllocationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["fund_id", "-amount_pence", "id"]
     # Runs write new rows, never edit old ones, so ids grow with time.
     sync_ordering = ("id",)
+    csv_columns = {
+        "id": "id",
+        "fund": "fund__slug",
+        "run": "run_id",
+        "recipient.ods_code": "recipient__ods_code",
+        "recipient.name": "recipient__name",
+        "recipient.kind": "recipient__kind",
+        "recipient.region": "recipient__region",
+        "intermediary": "intermediary__ods_code",
+        "tranche": "tranche__name",
+        "basis": "basis",
+        "amount": ("amount_pence", serializers.pounds),
+        "rank": "rank",
+        "rationale": "rationale",
+    }
     csv_name = "allocations"
 
     def get_queryset(self):

@@ -3,7 +3,7 @@
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -133,30 +133,60 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
     return list(candidates.values())
 
 
-def published_allocations(fund: Fund) -> list[PublishedAllocation]:
-    return list(
-        PublishedAllocation.objects.filter(fund=fund).select_related("recipient", "tranche")
-    )
+@dataclass(frozen=True)
+class Published:
+    """A published figure as a run reads it: ids and values, no model instances."""
+
+    recipient_id: int
+    ods_code: str
+    tranche_id: int | None
+    amount_pence: int
+    source: str
+
+
+def published_allocations(fund: Fund) -> list[Published]:
+    return [
+        Published(*row)
+        for row in PublishedAllocation.objects.filter(fund=fund).values_list(
+            "recipient_id", "recipient__ods_code", "tranche_id", "amount_pence", "source"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Everything a run reads, read once, and its digest: equal digests, equal allocations."""
+
+    published: list[Published]
+    candidates: list[rules.Candidate]
+    error: Exception | None  # reading the rule's inputs failed (a missing population, say)
+    fingerprint: str
+
+
+def run_inputs(*, fund: Fund) -> RunInputs:
+    rule = getattr(fund, "rule", None)
+    published = published_allocations(fund)
+    candidates: list[rules.Candidate] = []
+    error = None
+    if rule:
+        try:
+            candidates = rule_candidates(rule=rule)
+        except (rules.RuleError, KeyError, ValueError) as failure:
+            error = failure
+    digest_of = {
+        "fund_total": fund.total_pence,
+        "rule": [rule.kind, rule.version, rule.parameters] if rule else None,
+        "candidates": (
+            [f"error: {error}"] if error else sorted((asdict(c) for c in candidates), key=str)
+        ),
+        "published": sorted((p.ods_code, p.tranche_id, p.amount_pence) for p in published),
+    }
+    encoded = json.dumps(digest_of, sort_keys=True, default=str).encode()
+    return RunInputs(published, candidates, error, hashlib.sha256(encoded).hexdigest())
 
 
 def inputs_fingerprint(*, fund: Fund) -> str:
-    """A digest of everything a run reads; equal digests give equal allocations."""
-    rule = getattr(fund, "rule", None)
-    try:
-        candidates = [asdict(c) for c in rule_candidates(rule=rule)] if rule else []
-    except (rules.RuleError, KeyError, ValueError) as error:
-        candidates = [f"error: {error}"]
-    inputs = {
-        "fund_total": fund.total_pence,
-        "rule": [rule.kind, rule.version, rule.parameters] if rule else None,
-        "candidates": sorted(candidates, key=str),
-        "published": sorted(
-            (p.recipient.ods_code, p.tranche_id, p.amount_pence)
-            for p in published_allocations(fund)
-        ),
-    }
-    encoded = json.dumps(inputs, sort_keys=True, default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return run_inputs(fund=fund).fingerprint
 
 
 def current_allocations(*, fund: Fund | None = None) -> QuerySet[Allocation]:

@@ -4,7 +4,7 @@ import csv
 import datetime as dt
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.bulk import rows_insert
 from trusts.importers.base import RowError
 
 from . import rules, selectors
@@ -210,7 +211,8 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
         return run
     rule = getattr(fund, "rule", None)
     try:
-        fingerprint = selectors.inputs_fingerprint(fund=fund)
+        inputs = selectors.run_inputs(fund=fund)
+        fingerprint = inputs.fingerprint
         current = fund.runs.filter(is_current=True).first()
         if current and current.inputs_fingerprint == fingerprint:
             return _finish(
@@ -220,7 +222,7 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
                 notes=[f"Inputs unchanged since run {current.pk}."],
             )
         _progress(run, 20)
-        rows = _allocations_compute(fund, rule)
+        rows = _allocations_compute(fund, rule, inputs)
         _progress(run, 70)
     except (rules.RuleError, KeyError, ValueError) as error:
         return _finish(run, AllocationRun.Status.FAILED, error=str(error))
@@ -228,9 +230,7 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
         _finish(run, AllocationRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
         raise
     with transaction.atomic():
-        for row in rows:
-            row.run = run
-        Allocation.objects.bulk_create(rows, batch_size=2_000)
+        _allocations_write(run, rows)
         AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
         AllocationRun.objects.filter(pk=run.pk).update(
             status=AllocationRun.Status.SUCCEEDED,
@@ -249,33 +249,65 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
     return run
 
 
-def _allocations_compute(fund: Fund, rule: AllocationRule | None) -> list[Allocation]:
+@dataclass(slots=True)
+class NewAllocation:
+    """A row a run is about to write: plain values, not a model instance, so that a fund of
+    tens of thousands of recipients is not slowed by building and saving models."""
+
+    fund_id: int
+    recipient_id: int
+    basis: str
+    amount_pence: int
+    rationale: str
+    tranche_id: int | None = None
+    intermediary_id: int | None = None
+    rank: int | None = None
+    details: dict = field(default_factory=dict)
+
+
+def _allocations_write(run: AllocationRun, rows: list[NewAllocation]) -> None:
+    rows_insert(
+        Allocation,
+        [
+            {**{name: getattr(row, name) for name in NEW_ALLOCATION_FIELDS}, "run_id": run.pk}
+            for row in rows
+        ],
+    )
+
+
+NEW_ALLOCATION_FIELDS = tuple(NewAllocation.__dataclass_fields__)
+
+
+def _allocations_compute(
+    fund: Fund, rule: AllocationRule | None, inputs: selectors.RunInputs
+) -> list[NewAllocation]:
     from trusts.models import Organisation
 
-    published = selectors.published_allocations(fund)
     rows = [
-        Allocation(
-            fund=fund,
-            tranche=p.tranche,
-            recipient=p.recipient,
+        NewAllocation(
+            fund_id=fund.pk,
+            tranche_id=p.tranche_id,
+            recipient_id=p.recipient_id,
             basis=Allocation.Basis.PUBLISHED,
             amount_pence=p.amount_pence,
             rationale=f"As published: {p.source}"[:500],
         )
-        for p in published
+        for p in inputs.published
     ]
     if rule is None or rule.kind == AllocationRule.Kind.FIXED:
         return rows
-    candidates = selectors.rule_candidates(rule=rule)
+    if inputs.error:
+        raise inputs.error
+    candidates = inputs.candidates
     shares = _shares(rule, candidates)
     intermediaries = {c.code: c.intermediary for c in candidates if c.intermediary}
     codes = {s.code for s in shares} | set(intermediaries.values())
-    organisations = {o.ods_code: o for o in Organisation.objects.filter(ods_code__in=codes)}
+    ids = dict(Organisation.objects.filter(ods_code__in=codes).values_list("ods_code", "pk"))
     rows += [
-        Allocation(
-            fund=fund,
-            recipient=organisations[share.code],
-            intermediary=organisations.get(intermediaries.get(share.code, "")),
+        NewAllocation(
+            fund_id=fund.pk,
+            recipient_id=ids[share.code],
+            intermediary_id=ids.get(intermediaries.get(share.code, "")),
             basis=Allocation.Basis.MODELLED,
             amount_pence=share.amount_pence,
             rank=share.rank,
@@ -312,7 +344,7 @@ def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules
     unsaved = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
     if kind == AllocationRule.Kind.FIXED:
         return rules.fixed(
-            [(p.recipient.ods_code, p.amount_pence) for p in selectors.published_allocations(fund)]
+            [(p.ods_code, p.amount_pence) for p in selectors.published_allocations(fund)]
         )
     return _shares(unsaved, selectors.rule_candidates(rule=unsaved))
 

@@ -298,6 +298,8 @@ class AEActivity(models.Model):
                 fields=["grain", "period_end", "department_type", "organisation"],
                 name="ae_window",
             ),
+            # One organisation's series (its page, its SPC chart) without scanning everyone's.
+            models.Index(fields=["organisation", "grain", "period_end"], name="ae_organisation"),
         ]
 
     def __str__(self) -> str:

@@ -60,6 +60,20 @@ def test_allocations_stream_as_csv_with_the_json_columns(client, computed):
     assert "recipient.ods_code" in rows[0]
 
 
+def test_the_allocation_csv_has_exactly_the_json_rows(client, computed):
+    from api.csv import cell, flatten
+
+    query = "fund=ae-winter-2013-14&page_size=1000"
+    json_rows = [
+        flatten(row) for row in client.get(f"/api/v1/allocations/?{query}").json()["results"]
+    ]
+    response = client.get(f"/api/v1/allocations/?{query}&format=csv")
+    csv_rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert list(csv_rows[0]) == list(json_rows[0])
+    assert csv_rows == [{k: cell(v) for k, v in row.items()} for row in json_rows]
+    assert any(r["intermediary"] == "" for r in csv_rows)  # nulls are empty cells
+
+
 def test_a_bad_filter_is_a_400_naming_the_field(client):
     response = client.get("/api/v1/allocations/?basis=guessed")
     assert response.status_code == 400

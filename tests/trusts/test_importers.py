@@ -8,19 +8,12 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from trusts.importers import ImportFailed, import_files
+from trusts.importers.ae import NhseMonthly
 from trusts.models import AEActivity, Organisation
 
 pytestmark = pytest.mark.django_db
 
-NHSE_HEADER = (
-    "Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,"
-    "A&E attendances Other A&E Department,Attendances over 4hrs Type 1,"
-    "Attendances over 4hrs Type 2,Attendances over 4hrs Other Department,"
-    "Patients who have waited 4-12 hs from DTA to admission,"
-    "Patients who have waited 12+ hrs from DTA to admission,"
-    "Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,"
-    "Emergency admissions via A&E - Other A&E department,Other emergency admissions"
-)
+NHSE_HEADER = NhseMonthly.EXAMPLE_HEADER
 NHSR_HEADER = "period,org_code,type,attendances,breaches,admissions"
 
 

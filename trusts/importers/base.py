@@ -7,12 +7,15 @@ leaves the database exactly as it was.
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import models
+
+from config.bulk import rows_insert
 
 # A file bigger than this is not one of the public files we know; refusing it early keeps
 # a mistaken upload from exhausting the worker's memory.
@@ -142,24 +145,30 @@ def first_line(path: Path) -> list[str]:
     return []
 
 
+@functools.lru_cache(maxsize=1024)
+def column_key(name: str) -> str:
+    """Header names compare without case or repeated spaces ("Org Code" is "org  code")."""
+    return " ".join(name.casefold().split())
+
+
 class Columns:
     """Maps header names to positions, case- and space-insensitively."""
 
     def __init__(self, header: Sequence[str]):
         self.positions: dict[str, int] = {}
         for position, name in enumerate(header):
-            key = " ".join(name.casefold().split())
+            key = column_key(name)
             if key:
                 self.positions.setdefault(key, position)
 
     def has(self, name: str) -> bool:
-        return " ".join(name.casefold().split()) in self.positions
+        return column_key(name) in self.positions
 
     def missing(self, names: Iterable[str]) -> list[str]:
         return [name for name in names if not self.has(name)]
 
     def value(self, row: Sequence[str], name: str) -> str:
-        position = self.positions.get(" ".join(name.casefold().split()))
+        position = self.positions.get(column_key(name))
         if position is None or position >= len(row):
             return ""
         return row[position].strip()
@@ -169,6 +178,9 @@ def text_value(raw: str, line: int, name: str, problems: Problems, *, required=T
     value = raw.strip()
     if required and not value:
         problems.add(line, name, "is blank")
+    elif "<" in value or ">" in value:
+        # No NHS name or code holds markup; a file that does was not made by NHS systems.
+        problems.add(line, name, f"{value[:60]!r} contains < or >, which no NHS name or code has")
     elif len(value) > MAX_FIELD_CHARS:
         problems.add(line, name, f"is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,}")
         return value[:MAX_FIELD_CHARS]
@@ -203,6 +215,13 @@ def count_value(raw: str, line: int, name: str, problems: Problems, *, required=
         problems.add(line, name, f"{number} is negative")
         return None
     return number
+
+
+def dates_in_order(
+    opened: dt.date | None, closed: dt.date | None, line: int, name: str, problems: Problems
+) -> None:
+    if opened and closed and closed < opened:
+        problems.add(line, name, f"{closed} is before the open date {opened}")
 
 
 def date_value(
@@ -271,14 +290,14 @@ def upsert(
     stored = {
         tuple(getattr(instance, name) for name in key_fields): instance for instance in stored_rows
     }
-    to_create: list[models.Model] = []
+    to_create: list[dict] = []
     to_update: list[models.Model] = []
     changed_fields: set[str] = set()
     for values in rows:
         key = tuple(values[name] for name in key_fields)
         instance = stored.get(key)
         if instance is None:
-            to_create.append(model(**values))
+            to_create.append(values)
             continue
         if keep_existing and keep_existing(instance, values):
             counts.unchanged += 1
@@ -291,7 +310,7 @@ def upsert(
             setattr(instance, name, values[name])
         changed_fields.update(differing)
         to_update.append(instance)
-    model.objects.bulk_create(to_create, batch_size=batch_size)
+    rows_insert(model, to_create, batch_size=batch_size)
     if to_update:
         model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=batch_size)
     counts.created = len(to_create)
