@@ -200,6 +200,9 @@ class AllocationSerializer(serializers.ModelSerializer):
     )
     tranche = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     amount = PoundsField(source="amount_pence")
+    computed_at = serializers.DateTimeField(
+        source="run.finished_at", read_only=True, help_text="when its run finished"
+    )
 
     class Meta:
         model = Allocation
@@ -207,6 +210,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "id",
             "fund",
             "run",
+            "computed_at",
             "recipient",
             "intermediary",
             "tranche",

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import DateTimeField
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -128,6 +129,7 @@ class AllocationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
         "id": "id",
         "fund": "fund__slug",
         "run": "run_id",
+        "computed_at": ("run__finished_at", DateTimeField().to_representation),
         "recipient.ods_code": "recipient__ods_code",
         "recipient.name": "recipient__name",
         "recipient.kind": "recipient__kind",
@@ -142,7 +144,9 @@ class AllocationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     csv_name = "allocations"
 
     def get_queryset(self):
-        return Allocation.objects.select_related("fund", "recipient", "intermediary", "tranche")
+        return Allocation.objects.select_related(
+            "fund", "run", "recipient", "intermediary", "tranche"
+        )
 
 
 class RunViewSet(viewsets.ReadOnlyModelViewSet):

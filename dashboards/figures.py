@@ -23,19 +23,50 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
             line={"color": NHS_BLUE},
         )
     )
-    figure.add_hline(y=95, line_dash="dash", line_color=NHS_RED, annotation_text="95% standard")
-    for announcement in announcements:
-        figure.add_vline(x=announcement["month"], line_color="#768692", line_dash="dot")
-        figure.add_annotation(
-            x=announcement["month"],
-            y=1,
-            yref="paper",
-            text=announcement["label"],
-            showarrow=False,
-            textangle=-90,
-            xanchor="right",
-            font={"size": 10},
-        )
+    # Shapes and labels go in as whole lists: adding them one by one (add_vline) copies the
+    # layout each time, which made a page with hundreds of funds take seconds.
+    standard = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 95, "y1": 95}
+    figure.update_layout(
+        shapes=[
+            {**standard, "line": {"color": NHS_RED, "dash": "dash"}},
+            *(
+                {
+                    "type": "line",
+                    "yref": "paper",
+                    "x0": a["month"],
+                    "x1": a["month"],
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": NHS_GREY, "dash": "dot"},
+                }
+                for a in announcements
+            ),
+        ],
+        annotations=[
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": 95,
+                "text": "95% standard",
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+            },
+            *(
+                {
+                    "x": a["month"],
+                    "y": 1,
+                    "yref": "paper",
+                    "text": a["label"],
+                    "showarrow": False,
+                    "textangle": -90,
+                    "xanchor": "right",
+                    "font": {"size": 10},
+                }
+                for a in announcements
+            ),
+        ],
+    )
     figure.update_layout(**LAYOUT, yaxis_title="% within 4 hours", xaxis_title="Month")
     return figure
 
