@@ -6,7 +6,6 @@ belongs to the window that holds the end of its period.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -107,12 +106,11 @@ def performance_by_organisation(
         activity_in(window, types=types, grain=grain), codes=codes, kinds=kinds, regions=regions
     )
     totals = rows.values("organisation").annotate(
-        attendances=Sum("attendances"), over_4h=Sum("over_4h")
+        attendances=Sum("attendances"),
+        over_4h=Sum("over_4h"),
+        periods=Count("period_end", distinct=True),
     )
     by_id = {row["organisation"]: row for row in totals}
-    periods = defaultdict(set)
-    for organisation_id, period_end in rows.values_list("organisation", "period_end"):
-        periods[organisation_id].add(period_end)
     organisations = Organisation.objects.filter(pk__in=by_id).prefetch_related(
         Prefetch("names", queryset=OrganisationName.objects.order_by("valid_from"))
     )
@@ -124,7 +122,7 @@ def performance_by_organisation(
             region=organisation.region,
             attendances=by_id[organisation.pk]["attendances"],
             over_4h=by_id[organisation.pk]["over_4h"],
-            periods=len(periods[organisation.pk]),
+            periods=by_id[organisation.pk]["periods"],
         )
         for organisation in organisations
         if by_id[organisation.pk]["attendances"]
