@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 
 from funding import selectors as funding_selectors
 from funding.models import Fund, SpendingReport
@@ -137,15 +137,20 @@ def funding_against_performance(
     return rows
 
 
-def organisation_directory(*, kind: str, region: str | None, search: str) -> list[dict]:
-    organisations = Organisation.objects.filter(kind=kind).order_by("name")
+def organisation_directory(*, kind: str, region: str | None, search: str) -> QuerySet:
+    organisations = Organisation.objects.filter(kind=kind).order_by("name", "ods_code")
     if region:
         organisations = organisations.filter(region=region)
     if search:
-        organisations = organisations.filter(name__icontains=search) | organisations.filter(
-            ods_code__iexact=search
-        )
-    received = funding_selectors.received_by_recipient()
+        organisations = organisations.filter(Q(name__icontains=search) | Q(ods_code__iexact=search))
+    return organisations
+
+
+def directory_rows(organisations) -> list[dict]:
+    """The listed organisations with what each received, read for these ones only."""
+    organisations = list(organisations)
+    received = funding_selectors.received_by_recipient(codes=[o.ods_code for o in organisations])
+    nothing = {"pence": 0, "funds": []}
     return [
         {
             "ods_code": o.ods_code,
@@ -153,8 +158,8 @@ def organisation_directory(*, kind: str, region: str | None, search: str) -> lis
             "region": o.region,
             "opened_on": o.opened_on,
             "closed_on": o.closed_on,
-            "received": pence_to_pounds(received.get(o.ods_code, {"pence": 0})["pence"]),
-            "funds": received.get(o.ods_code, {"funds": []})["funds"],
+            "received": pence_to_pounds(received.get(o.ods_code, nothing)["pence"]),
+            "funds": received.get(o.ods_code, nothing)["funds"],
         }
         for o in organisations
     ]

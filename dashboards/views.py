@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 
+from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -215,21 +216,31 @@ def performance(request):
     )
 
 
+ORGANISATIONS_PER_PAGE = 100
+
+
 def trusts(request):
     form = forms.TrustsForm(request.GET, regions=selectors.regions())
-    rows = []
+    rows, page = [], None
     if form.is_valid():
-        rows = selectors.organisation_directory(
+        organisations = selectors.organisation_directory(
             kind=form.cleaned_data["kind"],
             region=form.cleaned_data["region"] or None,
             search=form.cleaned_data["q"].strip(),
         )
         if request.GET.get("format") == "csv":
-            return _csv(rows, f"organisations-{form.cleaned_data['kind']}")
+            return _csv(
+                selectors.directory_rows(organisations),
+                f"organisations-{form.cleaned_data['kind']}",
+            )
+        page = Paginator(organisations, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        rows = selectors.directory_rows(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "dashboards/trusts.html",
-        {"form": form, "rows": rows},
+        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
         status=200 if form.is_valid() else 400,
     )
 

@@ -254,12 +254,16 @@ def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
     return {code: sorted(slugs) for code, slugs in funded.items()}
 
 
-def received_by_recipient(*, fund: Fund | None = None) -> dict[str, dict]:
-    """What each recipient received from the current runs: published where a fund announced
-    a figure for it, modelled otherwise, so nobody is counted twice. Keyed by ODS code, with
-    the pence and the funds' slugs."""
+def received_by_recipient(
+    *, fund: Fund | None = None, codes: list[str] | None = None
+) -> dict[str, dict]:
+    """What each recipient (or each of these) received from the current runs: published where
+    a fund announced a figure for it, modelled otherwise, so nobody is counted twice. Keyed by
+    ODS code, with the pence and the funds' slugs."""
     per_fund: dict[tuple[str, str], dict[str, int]] = {}
     rows = current_allocations(fund=fund).filter(amount_pence__gt=0)
+    if codes is not None:
+        rows = rows.filter(recipient__ods_code__in=codes)
     totals = (
         rows.order_by()
         .values_list("recipient__ods_code", "fund__slug", "basis")

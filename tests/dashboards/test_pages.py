@@ -136,3 +136,18 @@ def test_a_fund_without_trust_recipients_has_no_impact_section(client, computed)
     page = client.get("/funds/emerging-ccgs-winter-2011-12/")
     assert page.status_code == 200
     assert page.context["impact"] == {}
+
+
+def test_the_organisation_list_is_paged_and_its_csv_holds_every_page(client, computed, monkeypatch):
+    monkeypatch.setattr("dashboards.views.ORGANISATIONS_PER_PAGE", 10)
+    trusts = Organisation.objects.filter(kind="trust")
+    first = client.get("/trusts/?kind=trust")
+    second = client.get("/trusts/?kind=trust&page=2")
+    first_codes = [row["ods_code"] for row in first.context["rows"]]
+    second_codes = [row["ods_code"] for row in second.context["rows"]]
+    assert len(first_codes) == len(second_codes) == 10
+    assert not set(first_codes) & set(second_codes)
+    assert f"{trusts.count()} found, page 1 of" in first.content.decode()
+    assert b'href="?kind=trust&amp;page=2"' in first.content
+    csv = b"".join(client.get("/trusts/?kind=trust&page=2&format=csv").streaming_content)
+    assert len(csv.decode().splitlines()) == trusts.count() + 1
