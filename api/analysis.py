@@ -18,6 +18,7 @@ from trusts.selectors import (
     period_label,
 )
 
+from .caching import CachedReadsMixin, cached_read
 from .csv import CsvStreamingMixin
 from .queries import FunnelQuery, LeagueQuery, SeriesQuery, SpcQuery, query_validate
 
@@ -69,7 +70,7 @@ class PerformanceRowSerializer(serializers.Serializer):
         OpenApiParameter("region", str, description="a region's ODS code"),
     ]
 )
-class PerformanceView(CsvStreamingMixin, generics.ListAPIView):
+class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView):
     """A&E counts and four-hour percentage per organisation and period (NHS financial years)."""
 
     serializer_class = PerformanceRowSerializer
@@ -104,6 +105,7 @@ class LeagueView(APIView):
         parameters=[*WINDOW_PARAMETERS, OpenApiParameter("limit", int)],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @cached_read
     def get(self, request):
         q = query_validate(LeagueQuery, request.query_params)
         rows = league_table(q["window"], types=q["type"], limit=q.get("limit"))
@@ -149,6 +151,7 @@ class SpcView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @cached_read
     def get(self, request):
         q = query_validate(SpcQuery, request.query_params)
         code = q["code"].strip().upper()
@@ -186,6 +189,7 @@ class FunnelView(APIView):
         parameters=[*WINDOW_PARAMETERS, OpenApiParameter("region", str)],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @cached_read
     def get(self, request):
         q = query_validate(FunnelQuery, request.query_params)
         try:

@@ -18,6 +18,8 @@ from funding.models import Allocation, Fund
 from funding.money import pence_to_pounds
 from funding.selectors import current_allocations
 
+from .caching import cached_read
+
 PREFIX = "360G-nhs-urgent-care-funding"
 
 # The funders' org-ids, where the body has an ODS code.
@@ -86,6 +88,7 @@ class Giving360View(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @cached_read
     def get(self, request):
         query = GivingQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

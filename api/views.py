@@ -21,11 +21,12 @@ from trusts.models import Organisation, OrganisationName, Succession
 
 from . import filters, serializers
 from .analysis import TYPES_PATTERN, impact_payload
+from .caching import CachedReadsMixin, cached_read
 from .csv import CsvStreamingMixin
 from .queries import ImpactQuery, query_validate
 
 
-class OrganisationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "ods_code"
     filterset_class = filters.OrganisationFilter
     ordering_fields = ["ods_code", "name", "updated_at"]
@@ -53,7 +54,7 @@ class OrganisationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
         return serializers.OrganisationSerializer
 
 
-class FundViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     filterset_class = filters.FundFilter
     ordering_fields = ["announced_on", "total_pence", "name"]
@@ -105,6 +106,7 @@ class FundViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     @action(detail=True, renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @cached_read
     def impact(self, request, slug=None):
         """Difference-in-differences of four-hour performance, funded against unfunded trusts."""
         fund = get_object_or_404(Fund, slug=slug)
@@ -118,7 +120,7 @@ class FundViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
         return Response(impact_payload(result, q["control"]))
 
 
-class AllocationViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+class AllocationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AllocationSerializer
     filterset_class = filters.AllocationFilter
     ordering_fields = ["amount_pence", "rank", "id"]
@@ -156,7 +158,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AllocationRun.objects.select_related("fund")
 
 
-class SpendingViewSet(CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+class SpendingViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.SpendingReportSerializer
     filterset_class = filters.SpendingFilter
     ordering = ["fund_id", "recipient_id", "id"]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from django.db import connection, models
 from django.utils import timezone
 
+from datacache.versions import data_changed
+
 
 def _default(field: models.Field):
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -19,9 +21,12 @@ def _default(field: models.Field):
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[dict], *, batch_size=2_000) -> int:
-    """Inserts rows given as {attname: value}; fields left out take their defaults."""
+    """Inserts rows given as {attname: value}; fields left out take their defaults.
+
+    Neither path sends model signals, so the data version is changed here."""
     if not rows:
         return 0
+    data_changed()
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
         return len(rows)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "impact",
+    "datacache",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,17 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Pages and API lists computed from every stored figure are cached until the data changes
+# (datacache). Each process keeps its own by default; production shares one in Redis
+# (CACHE_URL=redis://...). Entries are keyed by the data version, so the timeout only
+# bounds memory, never staleness.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://data")}
+CACHES["default"].setdefault("OPTIONS", {})
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["default"]["OPTIONS"].setdefault("MAX_ENTRIES", 500)
+DATA_CACHE_ALIAS = "default"
+DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=24 * 60 * 60)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -6,6 +6,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from api.csv import csv_lines
+from datacache.decorators import cached_until_data_changes
 from funding import rules
 from funding import selectors as funding_selectors
 from funding.models import Fund
@@ -28,6 +29,7 @@ def _csv(rows: list[dict], name: str) -> StreamingHttpResponse:
     return response
 
 
+@cached_until_data_changes
 def overview(request):
     points = selectors.monthly_performance()
     if request.GET.get("format") == "csv":
@@ -41,6 +43,7 @@ def overview(request):
     )
 
 
+@cached_until_data_changes
 def league(request):
     errors = {}
     try:
@@ -114,6 +117,7 @@ def _funnel(window: Window, types) -> tuple[dict, list[dict]]:
     )
 
 
+@cached_until_data_changes
 def funds(request):
     return render(
         request, "dashboards/funds.html", {"funds": funding_selectors.funds_with_totals()}
@@ -157,6 +161,7 @@ def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
     }
 
 
+@cached_until_data_changes
 def fund_detail(request, slug):
     fund = get_object_or_404(
         Fund.objects.select_related("rule", "parent").prefetch_related(
@@ -193,6 +198,7 @@ def fund_detail(request, slug):
     )
 
 
+@cached_until_data_changes
 def performance(request):
     form = forms.PerformanceForm(request.GET, regions=selectors.regions())
     rows, figure = [], None
@@ -219,6 +225,7 @@ def performance(request):
 ORGANISATIONS_PER_PAGE = 100
 
 
+@cached_until_data_changes
 def trusts(request):
     form = forms.TrustsForm(request.GET, regions=selectors.regions())
     rows, page = [], None
@@ -245,6 +252,7 @@ def trusts(request):
     )
 
 
+@cached_until_data_changes
 def trust_detail(request, code):
     try:
         organisation = selectors.organisation_profile(code.upper())
@@ -304,6 +312,7 @@ def trust_detail(request, code):
     )
 
 
+@cached_until_data_changes
 def spending(request):
     reports, lines = selectors.spending_rows()
     if request.GET.get("format") == "csv":

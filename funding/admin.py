@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import ReadOnlyAdmin
 from trusts.importers.base import ImportFailed
 
 from . import rules, services
@@ -270,19 +271,6 @@ class PublishedAllocationAdmin(SimpleHistoryAdmin):
     list_display = ("fund", "recipient", "tranche", "amount_pence", "source")
     list_filter = ("fund",)
     raw_id_fields = ("recipient", "tranche")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Runs and their allocations are written by the workers only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AllocationRun)

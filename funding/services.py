@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.bulk import rows_insert
+from datacache.versions import data_changed
 from trusts.importers.base import RowError
 
 from . import rules, selectors
@@ -166,6 +167,7 @@ def _claim(run: AllocationRun, task_id: str) -> bool:
                 task_id=task_id or run.task_id,
                 progress=5,
             )
+            data_changed()
     except IntegrityError:
         raise FundBusy(f"{run.fund.slug} is already being recomputed") from None
     return bool(claimed)
@@ -174,13 +176,16 @@ def _claim(run: AllocationRun, task_id: str) -> bool:
 def stale_runs_fail(*, fund: Fund) -> int:
     """Ends runs whose worker vanished without finishing, so they stop holding the lock."""
     limit = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
-    return AllocationRun.objects.filter(
+    failed = AllocationRun.objects.filter(
         fund=fund, status=AllocationRun.Status.RUNNING, started_at__lt=limit
     ).update(
         status=AllocationRun.Status.FAILED,
         finished_at=timezone.now(),
         error="Abandoned: its worker stopped without finishing.",
     )
+    if failed:
+        data_changed()
+    return failed
 
 
 def _progress(run: AllocationRun, percent: int) -> None:
@@ -191,6 +196,7 @@ def _finish(run: AllocationRun, status: str, **fields) -> AllocationRun:
     AllocationRun.objects.filter(pk=run.pk).update(
         status=status, finished_at=timezone.now(), progress=100, **fields
     )
+    data_changed()
     run.refresh_from_db()
     return run
 
@@ -243,6 +249,7 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
             total_pence=sum(r.amount_pence for r in rows if r.basis == Allocation.Basis.MODELLED),
             recipient_count=len({r.recipient_id for r in rows}),
         )
+        data_changed()
         for dependant in selectors.funds_depending_on(fund):
             fund_recompute_request(fund=dependant, triggered_by=f"run {run.pk} of {fund.slug}")
     run.refresh_from_db()

@@ -75,3 +75,12 @@ def demo_data(real_data, django_db_blocker):
         # Waves first: a fund cannot go while a wave still points at it.
         Fund.objects.filter(parent__isnull=False).delete()
         Fund.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Each test starts with nothing cached: a rolled-back test's pages must not reach the next."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

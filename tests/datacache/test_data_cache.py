@@ -1,0 +1,127 @@
+"""Pages and API lists are cached until the data behind them changes, and never after."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from config.bulk import rows_insert
+from datacache.versions import data_version
+from funding import services
+from funding.models import AllocationRun, Fund
+from funding.seed import demo_funds_seed
+from trusts.importers import import_files
+from trusts.models import AEActivity, Organisation
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
+
+
+@pytest.fixture
+def winter_fund():
+    demo_funds_seed()
+    return Fund.objects.get(slug="ae-winter-2013-14")
+
+
+def run_now(fund: Fund) -> None:
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+
+
+def queries_for(client, url: str, **headers) -> tuple[int, bytes]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+    return len(captured), response.content
+
+
+def test_the_version_holds_until_a_write_and_a_rolled_back_write_leaves_it(winter_fund):
+    before = data_version()
+    assert data_version() == before
+    with transaction.atomic():
+        Fund.objects.filter(pk=winter_fund.pk).first().save()
+        assert data_version() != before
+        transaction.set_rollback(True)
+    assert data_version() == before
+
+
+def test_saves_deletes_bulk_rows_imports_and_runs_each_change_the_version(winter_fund, tmp_path):
+    versions = [data_version()]
+    trust = Organisation.objects.create(ods_code="ZZ901", name="Synthetic trust", kind="trust")
+    versions.append(data_version())
+    rows_insert(
+        AEActivity,
+        [
+            {
+                "organisation_id": trust.pk,
+                "grain": "month",
+                "period_start": "2016-04-01",
+                "period_end": "2016-04-30",
+                "department_type": "1",
+                "attendances": 10,
+                "over_4h": 1,
+                "source_file": "synthetic",
+                "source_line": 1,
+            }
+        ],
+    )
+    versions.append(data_version())
+    csv = tmp_path / "nhsr.csv"
+    csv.write_text(
+        "period,org_code,type,attendances,breaches,admissions\n2016-05-01,ZZ901,1,20,2,3\n"
+    )
+    import_files([csv])
+    versions.append(data_version())
+    services.allocation_run_start(
+        run=AllocationRun.objects.create(fund=winter_fund, triggered_by="t")
+    )
+    versions.append(data_version())
+    trust.names.all().delete()
+    AEActivity.objects.filter(organisation=trust).delete()
+    trust.delete()
+    versions.append(data_version())
+    assert len(set(versions)) == len(versions)
+
+
+def test_a_page_is_served_from_the_cache_until_the_data_changes(client, winter_fund):
+    first, _ = queries_for(client, "/funds/")
+    again, _ = queries_for(client, "/funds/")
+    assert first > 1
+    assert again == 1  # the data version, nothing else
+    winter_fund.name = "Winter money, renamed"
+    winter_fund.save()
+    after, content = queries_for(client, "/funds/")
+    assert after == first
+    assert b"Winter money, renamed" in content
+
+
+def test_an_api_list_is_cached_per_format_and_refreshed_after_a_run(client, winter_fund):
+    url = "/api/v1/funds/ae-winter-2013-14/"
+    _, before = queries_for(client, url, accept="application/json")
+    assert queries_for(client, url, accept="application/json")[0] == 1
+    assert b'"modelled":"221000000.00"' not in before.replace(b" ", b"")
+    html_queries, html = queries_for(client, url, accept="text/html")
+    assert html_queries > 1 and b"<!DOCTYPE html>" in html
+    services.allocation_run_start(
+        run=AllocationRun.objects.create(fund=winter_fund, triggered_by="t")
+    )
+    _, content = queries_for(client, url, accept="application/json")
+    assert b'"modelled":"221000000.00"' in content.replace(b" ", b"")
+
+
+def test_a_cache_that_is_down_costs_speed_not_the_page(client, winter_fund, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "unreachable": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        },
+    }
+    settings.DATA_CACHE_ALIAS = "unreachable"
+    assert client.get("/funds/").status_code == 200
+    assert client.get("/funds/").status_code == 200
+
+
+def test_a_signed_in_readers_page_is_never_served_to_anyone_else(client, analyst, winter_fund):
+    url = "/api/v1/funds/"
+    client.force_login(analyst)
+    assert b"alice" in client.get(url, headers={"accept": "text/html"}).content
+    client.logout()
+    assert b"alice" not in client.get(url, headers={"accept": "text/html"}).content
