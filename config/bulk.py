@@ -21,19 +21,42 @@ def _default(field: models.Field):
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[dict], *, batch_size=2_000) -> int:
-    """Inserts rows given as {attname: value}; fields left out take their defaults.
+    """Inserts rows given as {attname: value}; fields left out take their defaults."""
+    if not rows:
+        return 0
+    fields = _insertable(model)
+    defaults = {f.attname: _default(f) for f in fields}
+    names = [f.attname for f in fields]
+    values = [tuple(row[n] if n in row else defaults[n] for n in names) for row in rows]
+    return values_insert(model, names, values, batch_size=batch_size)
+
+
+def values_insert(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    batch_size=2_000,
+) -> int:
+    """Inserts rows given as tuples of the fields named (attnames), in that order; fields
+    not named take their defaults.
 
     Neither path sends model signals, so the data version is changed here."""
     if not rows:
         return 0
     data_changed()
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=batch_size
+        )
         return len(rows)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: _default(f) for f in fields}
-    is_json = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    by_name = {f.attname: f for f in _insertable(model)}
+    named = set(names)
+    defaulted = [f for name, f in by_name.items() if name not in named]
+    every_name = [*names, *(f.attname for f in defaulted)]
+    extra = tuple(_default(f) for f in defaulted)
+    json_at = [i for i, n in enumerate(every_name) if isinstance(by_name[n], models.JSONField)]
+    columns = ", ".join(connection.ops.quote_name(by_name[n].column) for n in every_name)
     with (
         connection.cursor() as cursor,
         cursor.connection.cursor().copy(
@@ -41,9 +64,16 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict], *, batch_size=2
         ) as copy,
     ):
         for row in rows:
-            values = []
-            for f in fields:
-                value = row[f.attname] if f.attname in row else defaults[f.attname]
-                values.append(json.dumps(value) if f.attname in is_json else value)
+            values = [*row, *extra]
+            for i in json_at:
+                values[i] = _json_text(values[i])
             copy.write_row(values)
     return len(rows)
+
+
+def _insertable(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _json_text(value) -> str:
+    return "{}" if value == {} else json.dumps(value)

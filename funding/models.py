@@ -284,11 +284,17 @@ class Allocation(models.Model):
         PUBLISHED = "published", "Published (as announced)"
         MODELLED = "modelled", "Modelled (computed by the rule)"
 
-    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="allocations")
-    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="allocations")
+    # run, fund and recipient lead the composite indexes and constraint below, which serve
+    # their lookups; an index of their own would only slow the writes of large runs.
+    run = models.ForeignKey(
+        AllocationRun, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
+    fund = models.ForeignKey(
+        Fund, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
     tranche = models.ForeignKey(Tranche, null=True, blank=True, on_delete=models.CASCADE)
     recipient = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="allocations"
+        Organisation, on_delete=models.PROTECT, related_name="allocations", db_index=False
     )
     intermediary = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

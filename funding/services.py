@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.bulk import rows_insert
+from config.bulk import values_insert
 from datacache.versions import data_changed
 from trusts.importers.base import RowError
 
@@ -273,12 +274,11 @@ class NewAllocation:
 
 
 def _allocations_write(run: AllocationRun, rows: list[NewAllocation]) -> None:
-    rows_insert(
+    values_of, run_id = operator.attrgetter(*NEW_ALLOCATION_FIELDS), run.pk
+    values_insert(
         Allocation,
-        [
-            {**{name: getattr(row, name) for name in NEW_ALLOCATION_FIELDS}, "run_id": run.pk}
-            for row in rows
-        ],
+        (*NEW_ALLOCATION_FIELDS, "run_id"),
+        [(*values_of(row), run_id) for row in rows],
     )
 
 
