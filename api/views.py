@@ -1,5 +1,6 @@
 """The REST API: small views over the selectors and services, one router."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,7 @@ from trusts.models import Organisation, OrganisationName, Succession
 from . import filters, serializers
 from .analysis import TYPES_PATTERN, impact_payload
 from .caching import CachedReadsMixin, cached_read
-from .csv import CsvStreamingMixin
+from .csv import POUNDS_SQL, CsvFormat, CsvStreamingMixin, iso_datetime_sql
 from .queries import ImpactQuery, query_validate
 
 
@@ -131,7 +132,10 @@ class AllocationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyMo
         "id": "id",
         "fund": "fund__slug",
         "run": "run_id",
-        "computed_at": ("run__finished_at", DateTimeField().to_representation),
+        "computed_at": (
+            "run__finished_at",
+            CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE)),
+        ),
         "recipient.ods_code": "recipient__ods_code",
         "recipient.name": "recipient__name",
         "recipient.kind": "recipient__kind",
@@ -139,7 +143,7 @@ class AllocationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyMo
         "intermediary": "intermediary__ods_code",
         "tranche": "tranche__name",
         "basis": "basis",
-        "amount": ("amount_pence", serializers.pounds),
+        "amount": ("amount_pence", CsvFormat(serializers.pounds, POUNDS_SQL)),
         "rank": "rank",
         "rationale": "rationale",
     }
