@@ -76,7 +76,7 @@ def main() -> int:
 
     from . import measure, synthetic
 
-    call_command("collectstatic", no_input=True, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     scales = [int(s) for s in args.scales.split(",")]
     results: dict = {"synthetic": True, "note": synthetic.__doc__.split("\n\n")[0], "scales": {}}
     for scale in scales:
