@@ -248,6 +248,7 @@ def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
         current_allocations()
         .filter(recipient__ods_code__in=codes, amount_pence__gt=0)
         .values_list("recipient__ods_code", "fund__slug")
+        .order_by()  # the default ordering's columns would make every row distinct
         .distinct()
     ):
         funded.setdefault(code, []).append(slug)

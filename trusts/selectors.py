@@ -111,8 +111,12 @@ def performance_by_organisation(
         periods=Count("period_end", distinct=True),
     )
     by_id = {row["organisation"]: row for row in totals}
-    organisations = Organisation.objects.filter(pk__in=by_id).prefetch_related(
-        Prefetch("names", queryset=OrganisationName.objects.order_by("valid_from"))
+    # Only dated names can differ from today's on the window's end (Organisation.name_on).
+    dated_names = OrganisationName.objects.exclude(valid_from=None, valid_to=None)
+    organisations = (
+        Organisation.objects.filter(pk__in=by_id)
+        .only("ods_code", "name", "kind", "region")
+        .prefetch_related(Prefetch("names", queryset=dated_names.order_by("valid_from")))
     )
     return [
         Performance(
