@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Q
@@ -56,13 +57,15 @@ class Organisation(models.Model):
             self.closed_on is None or day <= self.closed_on
         )
 
-    def name_on(self, day: dt.date) -> str:
-        """The name the organisation was known by on a day, for figures "as it was then"."""
+    def name_on(self, day: dt.date, names: Iterable["OrganisationName"] | None = None) -> str:
+        """The name the organisation was known by on a day, for figures "as it was then".
+
+        `names` are its names when the caller has read them already (for many at once)."""
         # Undated names (the ODS file's latest name, spelling variants) say nothing about
         # when they were used, so only a dated name can override today's.
         dated = [
             name
-            for name in self.names.all()
+            for name in (self.names.all() if names is None else names)
             if (name.valid_from or name.valid_to) and name.is_valid_on(day)
         ]
         if not dated:

@@ -9,8 +9,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
-from django.db.models import Case, Count, F, Prefetch, QuerySet, Sum, When
+from django.db.models import Case, Count, F, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from .models import AEActivity, DepartmentType, Grain, Organisation, OrganisationName
@@ -82,7 +83,7 @@ class Performance:
     over_4h: int
     periods: int
 
-    @property
+    @cached_property
     def percent(self) -> Decimal | None:
         return percent_within_4h(self.attendances, self.over_4h)
 
@@ -111,17 +112,20 @@ def performance_by_organisation(
         periods=Count("period_end", distinct=True),
     )
     by_id = {row["organisation"]: row for row in totals}
-    # Only dated names can differ from today's on the window's end (Organisation.name_on).
-    dated_names = OrganisationName.objects.exclude(valid_from=None, valid_to=None)
-    organisations = (
-        Organisation.objects.filter(pk__in=by_id)
-        .only("ods_code", "name", "kind", "region")
-        .prefetch_related(Prefetch("names", queryset=dated_names.order_by("valid_from")))
+    organisations = Organisation.objects.filter(pk__in=by_id).only(
+        "ods_code", "name", "kind", "region"
     )
+    # Only dated names can differ from today's on the window's end (Organisation.name_on);
+    # read in one query for all, without a prefetch's queryset per organisation.
+    names: dict[int, list[OrganisationName]] = {}
+    for name in OrganisationName.objects.filter(organisation__in=list(by_id)).exclude(
+        valid_from=None, valid_to=None
+    ):
+        names.setdefault(name.organisation_id, []).append(name)
     return [
         Performance(
             ods_code=organisation.ods_code,
-            name=organisation.name_on(window.end),
+            name=organisation.name_on(window.end, names.get(organisation.pk, [])),
             kind=organisation.kind,
             region=organisation.region,
             attendances=by_id[organisation.pk]["attendances"],
