@@ -108,13 +108,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Pages and API lists computed from every stored figure are cached until the data changes
 # (datacache). Each process keeps its own by default; production shares one in Redis
-# (CACHE_URL=redis://...). Entries are keyed by the data version, so the timeout only
-# bounds memory, never staleness.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://data")}
-CACHES["default"].setdefault("OPTIONS", {})
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    CACHES["default"]["OPTIONS"].setdefault("MAX_ENTRIES", 500)
-DATA_CACHE_ALIAS = "default"
+# (DATA_CACHE_URL=redis://...). Entries are keyed by the data version, so the timeout only
+# bounds memory, never staleness. The default cache (API throttling) stays in each process,
+# so a Redis outage never turns reads into errors.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "data": env.cache_url("DATA_CACHE_URL", default="locmemcache://data"),
+}
+CACHES["data"]["KEY_PREFIX"] = "data"
+if CACHES["data"]["BACKEND"].endswith("LocMemCache"):
+    # A cached page can be a megabyte at national scale: bound what each process keeps.
+    CACHES["data"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 100
+DATA_CACHE_ALIAS = "data"
 DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=24 * 60 * 60)
 
 LANGUAGE_CODE = "en-gb"
