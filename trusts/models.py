@@ -260,8 +260,10 @@ class Grain(models.TextChoices):
 class AEActivity(models.Model):
     """Counts for one provider, department type and week or month, never only a percentage."""
 
+    # Lookups by organisation use ae_organisation and the unique constraint, which lead with
+    # it; an index of its own would only slow imports of millions of rows.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="ae_activity"
+        Organisation, on_delete=models.PROTECT, related_name="ae_activity", db_index=False
     )
     grain = models.CharField(max_length=5, choices=Grain.choices)
     period_start = models.DateField()
