@@ -250,6 +250,9 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
             total_pence=sum(r.amount_pence for r in rows if r.basis == Allocation.Basis.MODELLED),
             recipient_count=len({r.recipient_id for r in rows}),
         )
+        # The fund's totals come from its current run, so a client that syncs funds by
+        # updated_since must see the fund again.
+        Fund.objects.filter(pk=fund.pk).update(updated_at=timezone.now())
         data_changed()
         for dependant in selectors.funds_depending_on(fund):
             fund_recompute_request(fund=dependant, triggered_by=f"run {run.pk} of {fund.slug}")

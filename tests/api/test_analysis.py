@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from funding import services
 from funding.models import AllocationRun, Fund
@@ -174,3 +175,13 @@ def test_a_client_syncs_changes_by_cursor(client, computed):
     assert [f["slug"] for f in later["results"]] == seen[-1:] + [
         s for s in Fund.objects.order_by("updated_at", "id").values_list("slug", flat=True)
     ][len(seen) :]
+
+
+def test_a_fund_whose_run_lands_is_changed_for_clients_that_sync(client, computed):
+    fund = Fund.objects.get(slug="ae-winter-2013-14")
+    synced = f"/api/v1/funds/?updated_since={timezone.now().isoformat().replace('+', '%2B')}"
+    assert client.get(synced).json()["results"] == []
+    # Inputs that differ from the current run's, so that this run writes new allocations.
+    AllocationRun.objects.filter(fund=fund, is_current=True).update(inputs_fingerprint="earlier")
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    assert fund.slug in [f["slug"] for f in client.get(synced).json()["results"]]
