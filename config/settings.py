@@ -113,7 +113,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # so a Redis outage never turns reads into errors.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "data": env.cache_url("DATA_CACHE_URL", default="locmemcache://data"),
+    # Off under DEBUG, where templates change under a running server.
+    "data": env.cache_url(
+        "DATA_CACHE_URL", default="dummycache://" if DEBUG else "locmemcache://data"
+    ),
 }
 CACHES["data"]["KEY_PREFIX"] = "data"
 if CACHES["data"]["BACKEND"].endswith("LocMemCache"):

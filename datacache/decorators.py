@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils.cache import get_cache_key, learn_cache_key
 
-from .versions import data_version
+from .versions import code_version, data_version
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +24,12 @@ def _cache():
 
 
 def _key_prefix(request) -> str:
-    """The data version and the reader: a signed-in user's pages (and DRF's browsable API)
-    name them, so each user has entries of their own and anonymous readers share theirs."""
+    """The code and data versions and the reader: a signed-in user's pages (and DRF's
+    browsable API) name them, so each user has entries of their own and anonymous readers
+    share theirs."""
     user = getattr(request, "user", None)
     reader = user.pk if user is not None and user.is_authenticated else "anonymous"
-    return f"data-{data_version()}-{reader}"
+    return f"{code_version()}-{data_version()}-{reader}"
 
 
 def cached_until_data_changes(view):

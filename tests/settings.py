@@ -18,3 +18,11 @@ _session = os.environ.get("TEST_SESSION", "")
 if "TEST" in DATABASES["default"] and _session:  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-db-{_session}.sqlite3")  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"tests{_session}"
+
+# The data cache runs in tests as in production, even from a shell with DEBUG=1.
+if CACHES["data"]["BACKEND"].endswith("DummyCache"):  # noqa: F405
+    CACHES["data"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "data",
+        "KEY_PREFIX": "data",
+    }

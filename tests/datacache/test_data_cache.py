@@ -156,3 +156,28 @@ def test_pages_cached_in_redis_are_served_from_it(client, winter_fund, redis_dat
     winter_fund.name = "Renamed while cached in Redis"
     winter_fund.save()
     assert b"Renamed while cached in Redis" in queries_for(client, "/funds/")[1]
+
+
+def test_a_template_edited_by_a_deploy_changes_the_code_version(settings, tmp_path):
+    from datacache.versions import code_version
+
+    page = tmp_path / "templates" / "page.html"
+    page.parent.mkdir()
+    page.write_text("<p>before</p>")
+    settings.BASE_DIR = tmp_path
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [page.parent]}]
+    code_version.cache_clear()
+    try:
+        before = code_version()
+        page.write_text("<p>after</p>")
+        code_version.cache_clear()
+        assert code_version() != before
+    finally:
+        code_version.cache_clear()
+
+
+def test_pages_cached_by_the_code_before_a_deploy_are_not_served(client, winter_fund, monkeypatch):
+    first, _ = queries_for(client, "/funds/")
+    assert queries_for(client, "/funds/")[0] == 1
+    monkeypatch.setattr("datacache.decorators.code_version", lambda: "the-next-deploy")
+    assert queries_for(client, "/funds/")[0] == first
