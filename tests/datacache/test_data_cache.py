@@ -70,15 +70,30 @@ def test_saves_deletes_bulk_rows_imports_and_runs_each_change_the_version(winter
     )
     import_files([csv])
     versions.append(data_version())
-    services.allocation_run_start(
-        run=AllocationRun.objects.create(fund=winter_fund, triggered_by="t")
-    )
+    run_now(winter_fund)
     versions.append(data_version())
     trust.names.all().delete()
     AEActivity.objects.filter(organisation=trust).delete()
     trust.delete()
     versions.append(data_version())
     assert len(set(versions)) == len(versions)
+
+
+def test_an_import_that_only_updates_figures_changes_the_version(tmp_path):
+    # No funds: a recompute requested by the import would change the version by itself.
+    Organisation.objects.create(ods_code="ZZ901", name="Synthetic trust", kind="trust")
+    csv = tmp_path / "nhsr.csv"
+    csv.write_text(
+        "period,org_code,type,attendances,breaches,admissions\n2016-05-01,ZZ901,1,20,2,3\n"
+    )
+    import_files([csv])
+    before = data_version()
+    csv.write_text(
+        "period,org_code,type,attendances,breaches,admissions\n2016-05-01,ZZ901,1,30,2,3\n"
+    )
+    [result] = import_files([csv])
+    assert (result.created, result.updated) == (0, 1)  # a bulk update: no model signals
+    assert data_version() != before
 
 
 def test_a_page_is_served_from_the_cache_until_the_data_changes(client, winter_fund):
