@@ -52,6 +52,6 @@ def code_version() -> str:
     for folder in sorted(set(folders)):
         for path in sorted(folder.rglob("*")):
             if path.suffix in RENDERING_FILES and path.is_file():
-                digest.update(path.name.encode())
+                digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
