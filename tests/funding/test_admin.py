@@ -1,6 +1,7 @@
 """Admins entering announcements: rule validation, preview, upload, history, permissions."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from django.urls import reverse
 from funding import services
 from funding.models import AllocationRule, AllocationRun, Fund, PublishedAllocation
 from funding.seed import demo_funds_seed
+from tests.admin_forms import admin_page_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
@@ -20,18 +22,42 @@ def winter(fund_admin):
     return Fund.objects.get(slug="ae-winter-2013-14")
 
 
-def test_the_rule_form_names_each_bad_parameter(client, fund_admin, winter):
-    from funding.admin import AllocationRuleForm
+RULE_PAGES = {
+    # The rule's own admin page, and the rule inline on its fund's page.
+    "rule": ("admin:funding_allocationrule_change", "allocationrule_form", ""),
+    "fund": ("admin:funding_fund_change", "fund_form", "rule-0-"),
+}
 
-    form = AllocationRuleForm(
-        data={"kind": "worst_n", "parameters": '{"n": 0, "share": "votes"}'},
-        instance=winter.rule,
-    )
-    assert not form.is_valid()
-    messages = form.errors["parameters"]
-    assert "n: must be at least 1" in messages
-    assert "share: must be one of equal, attendances, breaches" in messages
-    assert "total: is required" in messages
+
+def rule_page_post(client, fund, page: str, parameters: str):
+    url_name, form_id, prefix = RULE_PAGES[page]
+    pk = fund.rule.pk if page == "rule" else fund.pk
+    changes = {f"{prefix}kind": "worst_n", f"{prefix}parameters": parameters}
+    return admin_page_post(client, reverse(url_name, args=[pk]), form_id, changes)
+
+
+@pytest.mark.parametrize("page", sorted(RULE_PAGES))
+def test_the_rule_form_names_each_bad_parameter(client, fund_admin, winter, page):
+    client.force_login(fund_admin)
+    response = rule_page_post(client, winter, page, '{"n": 0, "share": "votes"}')
+    assert response.status_code == 200  # the form again, not a redirect after saving
+    html = response.content.decode()
+    assert "n: must be at least 1" in html
+    assert "share: must be one of equal, attendances, breaches" in html
+    assert "total: is required" in html
+    assert AllocationRule.objects.get(fund=winter).parameters["n"] == 53
+
+
+@pytest.mark.parametrize("page", sorted(RULE_PAGES))
+def test_good_rule_parameters_posted_in_the_admin_are_saved_as_a_new_version(
+    client, fund_admin, winter, page
+):
+    client.force_login(fund_admin)
+    parameters = {**winter.rule.parameters, "n": 50}
+    response = rule_page_post(client, winter, page, json.dumps(parameters))
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    rule = AllocationRule.objects.get(fund=winter)
+    assert rule.parameters["n"] == 50
 
 
 def test_the_preview_shows_allocations_without_saving(client, fund_admin, winter):

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils.html import escape
 
 from funding import services
 from funding.models import Fund
 from funding.seed import demo_funds_seed
+from tests.admin_forms import admin_page_post
 from trusts.importers import ImportFailed, import_files
 from trusts.importers import base as importer_base
 
@@ -137,17 +139,25 @@ RULE_POSTS = [
 
 
 @pytest.mark.parametrize(("parameters", "message"), RULE_POSTS)
-def test_rule_parameters_of_the_wrong_kind_name_the_field(winter, parameters, message):
+def test_rule_parameters_of_the_wrong_kind_name_the_field(
+    client, fund_admin, winter, parameters, message
+):
     import json
 
-    from funding.admin import AllocationRuleForm
-
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    client.force_login(fund_admin)
     before = database_checksum()
-    form = AllocationRuleForm(
-        data={"kind": "worst_n", "parameters": json.dumps(parameters)}, instance=winter.rule
+    response = admin_page_post(
+        client,
+        f"/admin/funding/allocationrule/{winter.rule.pk}/change/",
+        "allocationrule_form",
+        {"kind": "worst_n", "parameters": json.dumps(parameters)},
     )
-    assert not form.is_valid()
-    assert any(message in error for error in form.errors["parameters"]), form.errors
+    assert response.status_code == 200  # the form again, with its errors: nothing saved
+    assert any(
+        message in error for error in response.context["adminform"].form.errors["parameters"]
+    )
+    assert escape(message) in response.content.decode()
     assert database_checksum() == before
 
 
