@@ -41,13 +41,44 @@ def test_funds_show_money_as_decimal_strings_in_pounds(client, computed):
     assert [t["amount"] for t in fund["tranches"]] == ["15000000.00", "221000000.00", "14000000.00"]
 
 
-def test_allocations_default_to_current_runs_and_filter_by_recipient_list(client, computed):
-    response = client.get("/api/v1/allocations/?fund=ae-winter-2013-14&recipient=R1H,RF4")
-    rows = response.json()["results"]
-    assert {(r["recipient"]["ods_code"], r["basis"]) for r in rows} >= {
-        ("R1H", "published"),
-        ("RF4", "published"),
+def rows_of(run: AllocationRun, codes=None) -> set[tuple[str, str, str]]:
+    allocations = run.allocations.all()
+    if codes:
+        allocations = allocations.filter(recipient__ods_code__in=codes)
+    return {
+        (a.recipient.ods_code, a.basis, f"{a.amount_pence / 100:.2f}")
+        for a in allocations.select_related("recipient")
     }
+
+
+def api_rows(client, query: str) -> set[tuple[str, str, str]]:
+    body = client.get(f"/api/v1/allocations/?{query}&page_size=1000").json()
+    assert body["next"] is None, "one page holds them all"
+    rows = [(r["recipient"]["ods_code"], r["basis"], r["amount"]) for r in body["results"]]
+    assert len(rows) == len(set(rows)), "no recipient listed twice"
+    return set(rows)
+
+
+def test_allocations_default_to_current_runs_and_filter_by_recipient_list(client, computed):
+    from funding.models import Fund
+
+    fund = Fund.objects.get(slug="ae-winter-2013-14")
+    first = fund.runs.get(is_current=True)
+    # A recompute after the rule changes: 50 trusts now share the £221m, not 53.
+    services.rule_save(fund=fund, kind="worst_n", parameters={**fund.rule.parameters, "n": 50})
+    second = services.allocation_run_start(
+        run=AllocationRun.objects.create(fund=fund, triggered_by="second")
+    )
+    assert (second.status, second.is_current) == ("succeeded", True)
+    assert rows_of(first) != rows_of(second) and len(rows_of(second)) == 52  # 50 + 2 published
+
+    assert api_rows(client, "fund=ae-winter-2013-14") == rows_of(second)
+    assert api_rows(client, f"fund=ae-winter-2013-14&run={first.pk}") == rows_of(first)
+    chosen = ["R1H", "RF4", "RV8"]  # two published, and the worst trust of the winter
+    assert api_rows(client, f"fund=ae-winter-2013-14&recipient={','.join(chosen)}") == rows_of(
+        second, chosen
+    )
+    assert {code for code, _, _ in rows_of(second, chosen)} == set(chosen)
 
 
 def test_allocations_stream_as_csv_with_the_json_columns(client, computed):
