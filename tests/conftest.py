@@ -52,7 +52,8 @@ def real_data(django_db_setup, django_db_blocker):
     """The real public data we ship, imported once into the test database.
 
     It stays in the test database between runs (--reuse-db) and is skipped when the
-    same files were imported before, so only the first run pays for it.
+    same files were imported before by the same importer code, so only the first run pays
+    for it, and a change to the importers is always what these tests test.
     """
     from trusts.services import shipped_data_load
 

@@ -342,7 +342,8 @@ class AdmissionWaits(models.Model):
 
 
 class SourceFile(models.Model):
-    """A data file that was imported, by content: the demo loader skips files already loaded."""
+    """A data file that was imported, by content and the importer code that read it (sha256 of
+    both): the demo loader skips files already loaded, unless the importers changed since."""
 
     name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64, unique=True)

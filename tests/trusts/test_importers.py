@@ -1,11 +1,15 @@
 """Bad input: every problem is reported as file:line: field: reason and nothing is written."""
 
+import csv
+import datetime as dt
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from trusts.importers import ImportFailed, import_files
 from trusts.importers.ae import NhseMonthly
@@ -126,10 +130,65 @@ def test_a_bad_period_in_a_monthly_csv_is_named(tmp_path):
     assert error == "m.csv:2: Period: 'MSitAE-SMARCH-2020' is not a period like MSitAE-AUGUST-2025"
 
 
+BOOKED_HEADER = (
+    "Period,Org Code,Parent Org,Org name,"
+    "A&E attendances Type 1,A&E attendances Type 2,A&E attendances Other A&E Department,"
+    "A&E attendances Booked Appointments Type 1,A&E attendances Booked Appointments Type 2,"
+    "A&E attendances Booked Appointments Other Department,"
+    "Attendances over 4hrs Type 1,Attendances over 4hrs Type 2,"
+    "Attendances over 4hrs Other Department,"
+    "Attendances over 4hrs Booked Appointments Type 1,"
+    "Attendances over 4hrs Booked Appointments Type 2,"
+    "Attendances over 4hrs Booked Appointments Other Department,"
+    "Patients who have waited 4-12 hs from DTA to admission,"
+    "Patients who have waited 12+ hrs from DTA to admission,"
+    "Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,"
+    "Emergency admissions via A&E - Other A&E department,Other emergency admissions"
+)
+
+
 def test_the_2025_release_with_booked_appointments_counts_them_in_performance(tmp_path):
+    from trusts.selectors import ALL_TYPES, percent_within_4h, performance_by_organisation
+    from trusts.windows import month_window
+
+    # Type 1: 1,000 walk-in attendances (200 over four hours) and 50 booked (20 over);
+    # no Type 2; Other: 300 walk-in (10 over) and 100 booked (5 over).
+    path = write(
+        tmp_path,
+        "Monthly-AE-April-2025.csv",
+        BOOKED_HEADER + "\n"
+        "MSitAE-APRIL-2025,ZB1,NHS ENGLAND LONDON,Booked Test Site,"
+        "1000,0,300,50,0,100,200,0,10,20,0,5,0,0,0,0,0,0\n"
+        "TOTAL,TOTAL,TOTAL,TOTAL,1000,0,300,50,0,100,200,0,10,20,0,5,0,0,0,0,0,0\n",
+    )
+    import_files([path])
+    stored = {
+        a.department_type: (a.attendances, a.over_4h, a.booked_attendances, a.booked_over_4h)
+        for a in AEActivity.objects.filter(organisation__ods_code="ZB1")
+    }
+    assert stored == {"1": (1000 + 50, 200 + 20, 50, 20), "other": (300 + 100, 10 + 5, 100, 5)}
+    [site] = performance_by_organisation(month_window(2025, 4), types=ALL_TYPES, codes=["ZB1"])
+    attendances, over_4h = 1000 + 50 + 300 + 100, 200 + 20 + 10 + 5
+    assert (site.attendances, site.over_4h) == (attendances, over_4h)
+    assert site.percent == percent_within_4h(attendances, over_4h) == Decimal("83.79")
+
+
+def test_the_real_april_2025_release_adds_up_to_its_own_england_total(tmp_path):
+    """NHS England's file carries its England total as a TOTAL row: every provider's
+    attendances, booked ones included, must add up to it once imported."""
     source = settings.DATA_DIR / "nhse_monthly_ae_csv_2025" / "Monthly-AE-April-2025.csv"
-    [result] = import_files([shutil.copy(source, tmp_path / source.name)], dry_run=True)
-    assert result.rows == 199  # 198 providers and the TOTAL row, which is skipped
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    [total] = [row for row in rows if row["Org Code"].strip().casefold() == "total"]
+    published = {
+        column: sum(int(total[name]) for name in total if name.startswith(prefix))
+        for column, prefix in (("attendances", "A&E attendances"), ("over_4h", "Attendances over"))
+    }
+    assert published == {"attendances": 2_295_820, "over_4h": 579_261}
+    [result] = import_files([shutil.copy(source, tmp_path / source.name)])
+    assert result.rows == len(rows) == 199  # 198 providers and the TOTAL row, which is skipped
+    stored = AEActivity.objects.filter(source_file=source.name, period_start=dt.date(2025, 4, 1))
+    assert stored.aggregate(attendances=Sum("attendances"), over_4h=Sum("over_4h")) == published
 
 
 def test_an_unmatched_trust_name_lists_the_closest_known_names(tmp_path, real_data):
@@ -159,3 +218,25 @@ def test_the_command_exits_non_zero_and_lists_problems(tmp_path):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(CommandError, match=r"nope\.csv: file: does not exist"):
         call_command("import_orgs", str(tmp_path / "nope.csv"))
+
+
+def test_shipped_files_are_imported_again_when_the_importers_change(tmp_path, monkeypatch):
+    from trusts import services
+
+    path = write(tmp_path, "r.csv", NHSR_HEADER + "\n2016-04-01,ZZ9,1,100,10,5\n")
+    said = []
+    services.stage_import((path,), say=said.append)
+    AEActivity.objects.filter(organisation__ods_code="ZZ9").update(over_4h=99)
+    services.stage_import((path,), say=said.append)
+    assert said[-1] == "  unchanged: r.csv"
+    assert AEActivity.objects.get(organisation__ods_code="ZZ9").over_4h == 99
+    # The same bytes, read by different importer code, are read again.
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "importer_digest", lambda: "another version of the importers")
+        services.stage_import((path,), say=said.append)
+    assert said[-1] != "  unchanged: r.csv"
+    assert AEActivity.objects.get(organisation__ods_code="ZZ9").over_4h == 10
+    # And going back to the first version reads it again: only the latest import counts.
+    AEActivity.objects.filter(organisation__ods_code="ZZ9").update(over_4h=99)
+    services.stage_import((path,), say=said.append)
+    assert AEActivity.objects.get(organisation__ods_code="ZZ9").over_4h == 10
