@@ -124,15 +124,39 @@ def test_an_upload_that_exceeds_the_fund_is_refused(winter):
         )
 
 
-def test_a_new_status_is_dated_once_when_saved(winter):
+def test_a_new_status_saved_in_the_admin_is_dated_once_and_requests_a_recompute(
+    client, fund_admin, winter
+):
     from funding.models import FundStatusChange
 
-    winter.status = Fund.Status.PAID
-    winter.save()
-    services.fund_status_date(fund=winter, on=dt.date(2014, 4, 1), note="test")
-    services.fund_status_date(fund=winter, on=dt.date(2014, 5, 1), note="again")
-    paid = FundStatusChange.objects.get(fund=winter, status=Fund.Status.PAID)
-    assert (paid.on, paid.note) == (dt.date(2014, 4, 1), "test")
+    client.force_login(fund_admin)
+    url = reverse("admin:funding_fund_change", args=[winter.pk])
+    assert not winter.status_changes.filter(status=Fund.Status.PAID).exists()
+    runs_before = set(AllocationRun.objects.values_list("pk", flat=True))
+    for _ in range(2):
+        response = admin_page_post(client, url, "fund_form", {"status": Fund.Status.PAID})
+        assert response.status_code == 302, response.context and response.context.get("errors")
+    paid = FundStatusChange.objects.get(fund=winter, status=Fund.Status.PAID)  # once, not twice
+    assert (paid.on, paid.note) == (dt.date.today(), "set in the admin by bob")
+    requested = AllocationRun.objects.exclude(pk__in=runs_before)
+    assert [(r.fund_id, r.status, r.triggered_by) for r in requested] == [
+        (winter.pk, "pending", "admin save by bob")
+    ] * 2
+
+
+def test_the_admin_recompute_action_requests_a_run_of_each_chosen_fund(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    chosen = [winter, Fund.objects.get(slug="emerging-ccgs-winter-2011-12")]
+    runs_before = set(AllocationRun.objects.values_list("pk", flat=True))
+    response = client.post(
+        reverse("admin:funding_fund_changelist"),
+        {"action": "recompute", "_selected_action": [fund.pk for fund in chosen]},
+    )
+    assert response.status_code == 302
+    requested = AllocationRun.objects.exclude(pk__in=runs_before)
+    assert {(r.fund_id, r.status, r.triggered_by) for r in requested} == {
+        (fund.pk, "pending", "admin action by bob") for fund in chosen
+    }
 
 
 def test_changing_a_rule_is_in_its_history_with_who_and_why(winter):
