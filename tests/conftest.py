@@ -36,6 +36,12 @@ def fund_admin(django_user_model):
 
 
 @pytest.fixture
+def staff(django_user_model):
+    """Staff (may log in to the admin) but not a fund admin: may see the admin, change nothing."""
+    return django_user_model.objects.create_user("erin", password="erin-pass", is_staff=True)
+
+
+@pytest.fixture
 def outsider(django_user_model):
     """Has an account but no business with the funds."""
     return django_user_model.objects.create_user("charlie", password="charlie-pass")
