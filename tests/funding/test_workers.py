@@ -4,6 +4,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from funding.models import AllocationRun, Fund, PublishedAllocation
@@ -48,6 +49,36 @@ def test_two_workers_racing_for_one_fund_make_exactly_one_new_run():
         statuses = wait_for(runs)
     assert sorted(statuses.values()) == ["skipped", "succeeded"]
     assert AllocationRun.objects.filter(fund=fund, is_current=True).count() == 1
+
+
+def test_a_run_waits_while_another_worker_holds_its_fund():
+    """The race made certain: a run of the fund is held "running" (as by a worker on another
+    machine, from this test's own database connection) while a worker picks up a second run.
+    The second must wait and retry, not compute beside it, and go ahead once the first ends."""
+    fund = small_fund()
+    held = AllocationRun.objects.create(
+        fund=fund,
+        triggered_by="held by another worker",
+        status=AllocationRun.Status.RUNNING,
+        started_at=timezone.now(),
+        task_id="another-worker",
+    )
+    waiting = AllocationRun.objects.create(fund=fund, triggered_by="waiting")
+    with live_worker():
+        task = celery_app.send_task("funding.tasks.recompute_fund", args=[waiting.pk])
+        deadline = time.monotonic() + 60
+        while task.state != "RETRY" and time.monotonic() < deadline:
+            waiting.refresh_from_db()
+            if waiting.status != "pending":
+                break  # it did not wait: the assertions below say how
+            time.sleep(0.2)
+        waiting.refresh_from_db()
+        assert (task.state, waiting.status) == ("RETRY", "pending")
+        assert not AllocationRun.objects.filter(fund=fund, is_current=True).exists()
+        AllocationRun.objects.filter(pk=held.pk).update(
+            status=AllocationRun.Status.FAILED, finished_at=timezone.now(), error="test over"
+        )
+        assert wait_for([waiting]) == {waiting.pk: "succeeded"}
 
 
 def test_the_same_task_delivered_twice_runs_once():
