@@ -1,11 +1,18 @@
 """Dashboard pages over the demo funds and the real data, server side (test_browser.py drives
 them in chromium)."""
 
+import csv
 import datetime as dt
+import io
+import json
+import re
+from html import unescape
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
@@ -22,19 +29,99 @@ def computed():
     services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
 
 
-@pytest.mark.parametrize("url", ["/", "/funds/", "/league/", "/funds/ae-winter-2013-14/"])
-def test_each_page_renders_with_its_chart_data(client, computed, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    assert b"nhsuk.min.css" in response.content
-    if url != "/funds/":
-        assert b'id="figure-chart-' in response.content
+LEAGUE = "from=2013-01-01&to=2013-03-31&type=1"
+CHART = re.compile(
+    r'<script id="figure-chart-([\w-]+)" type="application/json">(.*?)</script>', re.DOTALL
+)
+TABLE_ROW = re.compile(r"<tr>((?:<td>.*?</td>)+)</tr>", re.DOTALL)
+
+
+def charts(response) -> dict[str, dict]:
+    """The Plotly figures the page hands to the browser, by chart name."""
+    return {name: json.loads(figure) for name, figure in CHART.findall(response.content.decode())}
+
+
+def table_rows(response) -> list[list[str]]:
+    """The cells of every data row of the page's tables, as text."""
+    html = response.content.decode()
+    return [
+        [unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        for row in TABLE_ROW.findall(html)
+    ]
+
+
+def csv_download(response) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def league_from_the_api(client, limit: int) -> list[dict]:
+    return client.get(f"/api/v1/performance/league/?{LEAGUE}&limit={limit}").json()["results"]
+
+
+def england_percent_from_the_raw_file(year: int, month: int) -> float:
+    """All department types, worked out from data/nhsr_ae_attendances_2016-04_2019-03.csv."""
+    path = settings.DATA_DIR / "nhsr_ae_attendances_2016-04_2019-03.csv"
+    with path.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["period"] == f"{year}-{month:02d}-01"]
+    attendances = sum(int(r["attendances"]) for r in rows)
+    breaches = sum(int(r["breaches"]) for r in rows)
+    return round(100 * (attendances - breaches) / attendances, 2)
+
+
+def test_the_overview_chart_plots_englands_monthly_performance(client, computed):
+    [line] = charts(client.get("/"))["performance"]["data"]
+    plotted = dict(zip(line["x"], line["y"], strict=True))
+    assert plotted["2016-04"] == england_percent_from_the_raw_file(2016, 4)
+    assert plotted["2019-03"] == england_percent_from_the_raw_file(2019, 3)
+    assert next(iter(plotted)) == "2010-11" and len(plotted) > 150
+
+
+def test_the_league_charts_plot_the_worst_trusts_and_every_trust_in_the_funnel(client, computed):
+    expected = league_from_the_api(client, limit=5)
+    page = charts(client.get(f"/league/?{LEAGUE}&limit=5"))
+    [bars] = page["league"]["data"]
+    assert bars["x"] == [float(r["percentage"]) for r in expected]
+    assert bars["y"] == [f"{r['name']} ({r['ods_code']})" for r in expected]
+    [trusts] = [trace for trace in page["funnel"]["data"] if trace["name"] == "Trusts"]
+    every_trust = client.get(f"/api/v1/performance/funnel/?{LEAGUE}").json()["results"]
+    assert len(trusts["x"]) == len(every_trust) == 145
+
+
+def test_the_fund_chart_plots_each_allocation_by_basis(client, computed):
+    rows = client.get("/api/v1/allocations/?fund=ae-winter-2013-14&page_size=1000").json()
+    expected = {
+        basis: {
+            r["recipient"]["ods_code"]: float(r["amount"])
+            for r in rows["results"]
+            if r["basis"] == basis
+        }
+        for basis in ("modelled", "published")
+    }
+    page = charts(client.get("/funds/ae-winter-2013-14/"))
+    plotted = {
+        trace["name"].lower(): dict(zip(trace["x"], trace["y"], strict=True))
+        for trace in page["allocations"]["data"]
+    }
+    assert plotted == expected
+    assert plotted["published"] == {"R1H": 12_800_000.0, "RF4": 7_000_000.0}
+    assert round(sum(plotted["modelled"].values()), 2) == 221_000_000.00
+    assert len(page["event-study"]["data"]) == 2  # one line per comparison group
+
+
+def test_the_fund_list_shows_each_fund(client, computed):
+    html = client.get("/funds/").content.decode()
+    for fund in Fund.objects.all():
+        assert escape(fund.name) in html
 
 
 def test_the_league_marks_the_funded_trusts(client, computed):
-    response = client.get("/league/?from=2013-01-01&to=2013-03-31&type=1&limit=5")
-    row = response.context["rows"][0]
-    assert (row["ods_code"], row["funds"]) == ("RV8", ["ae-winter-2013-14"])
+    expected = league_from_the_api(client, limit=60)
+    shown = table_rows(client.get(f"/league/?{LEAGUE}&limit=60"))[:60]
+    assert [(cells[1], cells[6]) for cells in shown] == [
+        (r["ods_code"], ", ".join(r["funds"])) for r in expected
+    ]
+    assert shown[0][1] == "RV8" and shown[0][6] == "ae-winter-2013-14"
+    assert any(cells[6] == "" for cells in shown), "some of the worst 60 received nothing"
 
 
 def test_a_bad_league_filter_is_explained_not_a_500(client):
@@ -44,10 +131,17 @@ def test_a_bad_league_filter_is_explained_not_a_500(client):
 
 
 def test_the_csv_download_is_the_data_plotted(client, computed):
-    response = client.get("/league/?from=2013-01-01&to=2013-03-31&type=1&limit=5&format=csv")
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0].startswith("rank,ods_code,name")
-    assert len(lines) == 6
+    expected = league_from_the_api(client, limit=5)
+    downloaded = csv_download(client.get(f"/league/?{LEAGUE}&limit=5&format=csv"))
+    assert [
+        (int(r["rank"]), r["ods_code"], int(r["attendances"]), int(r["over_4h"]), r["percent"])
+        for r in downloaded
+    ] == [
+        (r["rank"], r["ods_code"], r["attendances"], r["over_4h"], r["percentage"])
+        for r in expected
+    ]
+    [bars] = charts(client.get(f"/league/?{LEAGUE}&limit=5"))["league"]["data"]
+    assert [float(r["percent"]) for r in downloaded] == bars["x"]
 
 
 def test_the_fund_page_shows_its_rule_in_words_and_money_in_pounds(client, computed):
