@@ -1,9 +1,15 @@
 """Performance series, SPC, funnel, impact, the 360Giving export and sync by cursor."""
 
-from decimal import Decimal
+import csv
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pytest
+from django.conf import settings
 from django.utils import timezone
+from scipy import stats as scipy_stats
 
 from funding import services
 from funding.models import AllocationRun, Fund
@@ -12,6 +18,27 @@ from funding.seed import demo_funds_seed
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
 Q4 = "from=2013-01-01&to=2013-03-31&type=1"
+
+
+def q4_from_the_raw_weekly_file(name: str | None = None) -> tuple[int, int]:
+    """Attendances and breaches over the 13 weeks ending 6 January to 31 March 2013, from
+    data/bbc_weekly_ae_type1_by_trust_2010-11_to_2014-12.csv itself: the file gives a rounded
+    percentage, so each week's breaches are worked back from it as data/SOURCES.md describes."""
+    path = settings.DATA_DIR / "bbc_weekly_ae_type1_by_trust_2010-11_to_2014-12.csv"
+    attendances = over_4h = 0
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            week = dt.datetime.strptime(row["analysisdate"], "%Y.%m.%d").date()
+            if dt.date(2013, 1, 1) <= week <= dt.date(2013, 3, 31) and name in (None, row["name"]):
+                count = int(row["attendances_at_ane"])
+                seen = Decimal(row["patients_seen_in_four_hours"])
+                attendances += count
+                over_4h += int((count * (100 - seen) / 100).quantize(1, ROUND_HALF_UP))
+    return attendances, over_4h
+
+
+def percentage(attendances: int, over_4h: int) -> str:
+    return f"{Decimal(100 * (attendances - over_4h)) / attendances:.2f}"
 
 
 @pytest.fixture
@@ -36,8 +63,9 @@ def test_performance_sums_counts_at_each_grain(client, by, periods):
     )
     if by == "quarter":
         assert rows[0]["period"] == "2012-13 Q4"
-        # The same figure as the league table's first row: 75.55%, from counts.
-        assert rows[0]["percentage"] == "75.55"
+        attendances, over_4h = q4_from_the_raw_weekly_file("North West London Hospitals NHS Trust")
+        assert (rows[0]["attendances"], rows[0]["over_4h"]) == (attendances, over_4h)
+        assert rows[0]["percentage"] == percentage(attendances, over_4h) == "75.55"
     if by == "year":
         assert rows[0]["period"] == "2012-13"
 
@@ -95,7 +123,8 @@ def test_an_spc_chart_needs_two_points(client):
 def test_the_funnel_places_every_trust_against_limits(client):
     body = client.get(f"/api/v1/performance/funnel/?{Q4}").json()
     assert len(body["results"]) == 145
-    assert body["target_percentage"] == "91.14"
+    # England's Type 1 figure over the quarter: every trust's weeks in the raw file.
+    assert body["target_percentage"] == percentage(*q4_from_the_raw_weekly_file()) == "91.14"
     worst = body["results"][0]
     assert (worst["ods_code"], worst["beyond"]) == ("RV8", "99.8")
     target = Decimal(body["target_percentage"])
@@ -106,28 +135,122 @@ def test_the_funnel_places_every_trust_against_limits(client):
         assert low_998 <= low_95 <= target <= high_95
 
 
-def test_impact_gives_the_estimate_both_controls_and_the_caveat(client, computed):
+BEFORE = ["2012-11", "2012-12", "2013-01", "2013-02", "2013-03"]
+AFTER = ["2013-11", "2013-12", "2014-01", "2014-02", "2014-03"]
+
+
+def panel_from_the_performance_api(client) -> dict[tuple[str, str], float]:
+    """Each trust's Type 1 performance by month, read through the performance API."""
+    panel = {}
+    url = (
+        "/api/v1/performance/?from=2012-11-01&to=2014-03-31&type=1&by=month&kind=trust"
+        "&page_size=1000"
+    )
+    while url:
+        body = client.get(url).json()
+        for row in body["results"]:
+            if row["attendances"]:
+                panel[row["ods_code"], row["period"]] = 100 * (
+                    1 - row["over_4h"] / row["attendances"]
+                )
+        url = body["next"]
+    return panel
+
+
+def did_by_dummy_variable_regression(panel, treated: set[str], controls: set[str]) -> dict:
+    """The estimate the README describes, worked out independently of impact/stats.py: OLS with
+    a dummy for every trust and every month but the first (not by demeaning), trust-clustered
+    (CR1) errors and a t interval with one fewer degree of freedom than there are trusts."""
+    seen = {}
+    for code, month in panel:
+        if code in treated | controls and month in BEFORE + AFTER:
+            seen.setdefault(code, set()).add(month in AFTER)
+    trusts = sorted(code for code, sides in seen.items() if len(sides) == 2)
+    months = sorted({month for code, month in panel if code in trusts and month in BEFORE + AFTER})
+    obs = [
+        (code, month, y) for (code, month), y in panel.items() if code in trusts and month in months
+    ]
+    x = np.array(
+        [
+            [1.0 if code in treated and month in AFTER else 0.0]
+            + [1.0 if m == month else 0.0 for m in months[1:]]
+            + [1.0 if t == code else 0.0 for t in trusts]
+            for code, month, _ in obs
+        ]
+    )
+    y = np.array([value for _, _, value in obs])
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    residuals = y - x @ beta
+    bread = np.linalg.pinv(x.T @ x)
+    scores = np.zeros((len(trusts), x.shape[1]))
+    for row, (code, _, _) in enumerate(obs):
+        scores[trusts.index(code)] += x[row] * residuals[row]
+    clusters, n, k = len(trusts), len(obs), len(months)  # k: the effect and the month dummies
+    covariance = clusters / (clusters - 1) * (n - 1) / (n - k) * bread @ scores.T @ scores @ bread
+    se = float(np.sqrt(covariance[0, 0]))
+    critical = float(scipy_stats.t.ppf(0.975, clusters - 1))
+    effect = float(beta[0])
+    return {
+        "effect_pp": f"{effect:.2f}",
+        "ci_low_pp": f"{effect - critical * se:.2f}",
+        "ci_high_pp": f"{effect + critical * se:.2f}",
+        "treated_trusts": len(set(trusts) & treated),
+        "control_trusts": len(set(trusts) & controls),
+    }
+
+
+def readme_figures() -> dict[str, dict]:
+    """The figures README.md quotes for the winter fund, read from README.md itself."""
+    text = " ".join((settings.BASE_DIR / "README.md").read_text().split())
+    found = re.search(
+        r"the 2013-14 winter fund's (\d+) trusts improved by ([\d.]+) points \(([\d.]+) to "
+        r"([\d.]+)\) more than the other (\d+) trusts and by ([\d.]+) \(([\d.]+) to ([\d.]+)\) "
+        r"more than the (\d+) near misses",
+        text,
+    )
+    assert found, "README.md no longer quotes the winter fund's estimates"
+    treated, *all_, all_n, near_effect, near_low, near_high, near_n = found.groups()
+    return {
+        "all": dict(zip(("effect_pp", "ci_low_pp", "ci_high_pp"), all_, strict=True))
+        | {"treated_trusts": int(treated), "control_trusts": int(all_n)},
+        "near_miss": {"effect_pp": near_effect, "ci_low_pp": near_low, "ci_high_pp": near_high}
+        | {"treated_trusts": int(treated), "control_trusts": int(near_n)},
+    }
+
+
+def test_impact_matches_an_independent_regression_and_the_readme(client, computed):
     body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?control=near_miss").json()
     assert body["before"] == {"from": "2012-11-01", "to": "2013-03-31"}
-    estimate = body["estimate"]
-    assert estimate["treated_trusts"] == 53 and estimate["control_trusts"] == 20
-    # The figures the README quotes.
-    assert (estimate["effect_pp"], estimate["ci_low_pp"], estimate["ci_high_pp"]) == (
-        "2.67",
-        "1.18",
-        "4.16",
-    )
-    assert (
-        float(estimate["ci_low_pp"]) < float(estimate["effect_pp"]) < float(estimate["ci_high_pp"])
-    )
-    assert body["other_estimates"]["all"]["control_trusts"] == 91
-    assert body["other_estimates"]["all"]["effect_pp"] == "3.21"
+    assert body["after"] == {"from": "2013-11-01", "to": "2014-03-31"}
+    estimates = {"near_miss": body["estimate"], "all": body["other_estimates"]["all"]}
+
+    allocations = client.get(
+        "/api/v1/allocations/?fund=ae-winter-2013-14&recipient_kind=trust&page_size=1000"
+    ).json()["results"]
+    treated = {r["recipient"]["ods_code"] for r in allocations if Decimal(r["amount"]) > 0}
+    panel = panel_from_the_performance_api(client)
+    rule = client.get("/api/v1/funds/ae-winter-2013-14/").json()["rule"]["parameters"]
+    ranked = client.get(
+        f"/api/v1/performance/league/?from={rule['window_from']}&to={rule['window_to']}"
+        f"&type={','.join(rule['department_types'])}"
+    ).json()["results"]
+    outside = [r["ods_code"] for r in ranked[rule["n"] :] if r["ods_code"] not in treated]
+    controls = {
+        "all": {code for code, _ in panel} - treated,
+        "near_miss": set(outside[: rule.get("near_miss") or rule["n"]]),
+    }
+    readme = readme_figures()
+    for control, estimate in estimates.items():
+        independent = did_by_dummy_variable_regression(panel, treated, controls[control])
+        assert {key: estimate[key] for key in independent} == independent, control
+        assert {
+            key: f"{float(value):.1f}" if key.endswith("_pp") else value
+            for key, value in independent.items()
+        } == readme[control], control
+
     months = [p["months_from_announcement"] for p in body["event_study"]]
-    assert (
-        months[0] == -10
-        and 0 in months
-        and body["event_study"][months.index(-1)]["gap_pp"] == "0.00"
-    )
+    assert months == list(range(-10, 7))  # November 2012 to March 2014
+    assert body["event_study"][months.index(-1)]["gap_pp"] == "0.00"  # the reference month
     assert "not proof" in body["caveat"]
 
 
