@@ -33,6 +33,26 @@ def errors_of(*paths) -> list[str]:
     return [str(error) for error in failure.value.errors]
 
 
+def test_each_column_of_a_monthly_csv_lands_in_its_own_field(tmp_path):
+    from trusts.models import AdmissionWaits
+
+    # A different figure in every column, so a figure read from the wrong column shows.
+    path = write(
+        tmp_path,
+        "m.csv",
+        NHSE_HEADER + "\nMSitAE-MAY-2021,ZC1,NHS ENGLAND MIDLANDS,Columns Test Site,"
+        "1000,200,3000,101,21,301,41,7,311,23,13,97\n",
+    )
+    import_files([path])
+    stored = {
+        a.department_type: (a.attendances, a.over_4h, a.emergency_admissions)
+        for a in AEActivity.objects.filter(organisation__ods_code="ZC1")
+    }
+    assert stored == {"1": (1000, 101, 311), "2": (200, 21, 23), "other": (3000, 301, 13)}
+    waits = AdmissionWaits.objects.get(organisation__ods_code="ZC1")
+    assert (waits.dta_4_to_12h, waits.dta_over_12h, waits.other_emergency_admissions) == (41, 7, 97)
+
+
 def test_it_imports_an_official_monthly_csv_and_makes_unknown_sites_other_providers(tmp_path):
     path = write(
         tmp_path,
