@@ -10,6 +10,7 @@ from funding.money import (
     largest_remainder,
     pence_to_pounds,
     pounds_to_pence,
+    round_half_up,
     round_to_total,
 )
 
@@ -86,6 +87,22 @@ def test_shares_always_sum_to_the_total_and_are_within_a_penny(total, weights):
 def test_the_split_does_not_depend_on_the_order_of_the_inputs(total, weights):
     reversed_weights = dict(reversed(list(weights.items())))
     assert largest_remainder(total, weights) == largest_remainder(total, reversed_weights)
+
+
+@pytest.mark.parametrize(
+    ("value", "pence"),
+    [
+        (Fraction(1, 2), 1),
+        (Fraction(3, 2), 2),
+        (Fraction(5, 2), 3),
+        (Fraction(49, 100), 0),
+        (Fraction(7, 3), 2),
+        (Fraction(8, 3), 3),
+        (Fraction(4), 4),
+    ],
+)
+def test_half_a_penny_rounds_up(value, pence):
+    assert round_half_up(value) == pence
 
 
 def test_round_to_total_rounds_each_exact_amount_without_rescaling():

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -100,6 +100,14 @@ def test_top_slice_takes_a_percentage_of_each_budget():
     # 3.5% of 400,001p is 14,000.035p, which rounds to 14,000p in all.
     assert sum(s.amount_pence for s in shares) == 14_000
     assert [s.amount_pence for s in shares] == [3500, 10500]
+
+
+@pytest.mark.parametrize("budget_pence", [150, 250, 1_000_050, 99])
+def test_top_slice_rounds_half_a_penny_up(budget_pence):
+    [share] = rules.top_slice([Candidate("00A", budget_pence=budget_pence)], percent=Decimal(1))
+    # 1% of 150p is 1.5p: 2p, as money is rounded (half up), never 1p.
+    exact = Decimal(budget_pence) / 100
+    assert share.amount_pence == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def test_top_slice_names_missing_budgets():
