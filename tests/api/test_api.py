@@ -81,6 +81,31 @@ def test_allocations_default_to_current_runs_and_filter_by_recipient_list(client
     assert {code for code, _, _ in rows_of(second, chosen)} == set(chosen)
 
 
+def test_allocations_filter_by_financial_year_and_region(client, computed):
+    from funding.models import Allocation, Fund
+
+    current = Fund.objects.filter(runs__is_current=True).distinct()
+    by_year = {}
+    for year in ("2011-12", "2013-14", "2015-16"):
+        body = client.get(f"/api/v1/allocations/?financial_year={year}&page_size=1000").json()
+        assert body["next"] is None
+        by_year[year] = {row["fund"] for row in body["results"]}
+    assert by_year == {
+        year: {fund.slug for fund in current if year in fund.financial_years} for year in by_year
+    }
+    assert by_year["2011-12"] and by_year["2013-14"] and not by_year["2015-16"]
+    london = client.get("/api/v1/allocations/?region=London&page_size=1000").json()["results"]
+    assert (
+        {(r["fund"], r["recipient"]["ods_code"], r["basis"]) for r in london}
+        == set(
+            Allocation.objects.filter(run__is_current=True, recipient__region="London").values_list(
+                "fund__slug", "recipient__ods_code", "basis"
+            )
+        )
+        != set()
+    )
+
+
 def test_allocations_stream_as_csv_with_the_json_columns(client, computed):
     response = client.get("/api/v1/allocations/?fund=emerging-ccgs-winter-2011-12&format=csv")
     assert response["Content-Type"].startswith("text/csv")
