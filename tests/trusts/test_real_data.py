@@ -1,4 +1,6 @@
-"""The importers against the real files we ship, checked against figures in data/SOURCES.md."""
+"""The importers against the real files we ship, checked against figures in data/SOURCES.md
+(a test asserts that SOURCES.md states the figure it expects) or worked out from the raw
+files; the `real_data` fixture re-imports whenever the importers change."""
 
 import csv
 import datetime as dt
@@ -78,6 +80,7 @@ def test_december_2022_has_the_record_54573_twelve_hour_trolley_waits():
     waits = AdmissionWaits.objects.filter(
         grain=Grain.MONTH, period_start=dt.date(2022, 12, 1)
     ).aggregate(total=Sum("dta_over_12h"))
+    assert "a record 54,573 12-hour trolley waits" in SOURCES
     assert waits["total"] == 54_573
 
 
@@ -85,11 +88,13 @@ def test_stockport_january_2013_matches_the_hsj_check():
     window = Window(dt.date(2013, 1, 6), dt.date(2013, 2, 3))
     [stockport] = performance_by_organisation(window, types=["1"], codes=["RWJ"])
     assert stockport.periods == 5  # weeks ending 6 Jan to 3 Feb 2013
+    assert "This file gives 82.34% for Stockport" in SOURCES
     assert stockport.percent == Decimal("82.34")
 
 
 def test_every_one_of_the_145_trusts_has_all_13_weeks_of_2012_13_q4():
     rows = performance_by_organisation(financial_quarter_window(2012, 4), types=["1"])
+    assert "Every one of the 145 trusts in those weeks has all 13 weeks" in SOURCES
     assert len(rows) == 145
     assert {row.periods for row in rows} == {13}
 
@@ -134,6 +139,7 @@ def test_the_winter_file_keeps_its_real_breach_counts_over_derived_ones():
 
 
 def test_ods_files_hold_273_trusts_68_of_them_closed():
+    assert "273 organisations, 68 of them closed" in SOURCES
     trusts = Organisation.objects.filter(source="ODS ods_etr_nhs_trusts.csv")
     assert trusts.count() == 273
     assert trusts.filter(closed_on__isnull=False).count() == 68
@@ -146,6 +152,7 @@ def test_ccgs_keep_their_2013_names_not_their_sub_icb_labels():
 
 
 def test_registered_patients_add_up_to_the_england_total_less_the_unknown_row():
+    assert "The England total is **57,330,295**" in SOURCES
     registered = Population.objects.filter(basis=Population.Basis.REGISTERED)
     # England's 57,330,295 includes 90 patients with no known CCG, which are not a CCG's.
     assert registered.aggregate(total=Sum("people"))["total"] == 57_330_295 - 90
@@ -153,6 +160,7 @@ def test_registered_patients_add_up_to_the_england_total_less_the_unknown_row():
 
 
 def test_ons_populations_cover_the_179_ccgs_that_match_a_2013_name():
+    assert "**179 distinct 2013 CCGs**" in SOURCES
     resident = Population.objects.filter(basis=Population.Basis.RESIDENT)
     assert resident.values("organisation").distinct().count() == 179
 
@@ -165,6 +173,7 @@ def test_budgets_are_the_211_ccgs_each_year_in_pence():
 
 
 def test_the_2013_14_budget_total_is_62_74_billion():
+    assert "2013-14 £62.74bn" in SOURCES
     total = BaselineBudget.objects.filter(financial_year="2013-14").aggregate(t=Sum("amount_pence"))
     assert round(Decimal(total["t"]) / 100 / 10**9, 2) == Decimal("62.74")
 
