@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from funding import selectors as funding_selectors
 from impact import selectors as impact
-from trusts.models import Organisation
+from trusts.models import Basis, Organisation
 from trusts.selectors import (
     STANDARD_PERCENT,
     league_table,
@@ -53,12 +53,19 @@ class PerformanceRowSerializer(serializers.Serializer):
     over_4h = serializers.IntegerField()
     percentage = serializers.SerializerMethodField()
     figures = serializers.IntegerField(source="periods", help_text="source figures summed")
+    sources = serializers.SerializerMethodField(
+        help_text="the kinds of source the figures came from, comma-separated (e.g. "
+        "apportioned_weekly: unofficial months built from weekly sitreps)"
+    )
 
     def get_period(self, row) -> str:
         return period_label(row["period"], self.context["by"])
 
     def get_percentage(self, row) -> str | None:
         return _percentage(row["attendances"], row["over_4h"])
+
+    def get_sources(self, row) -> str:
+        return ",".join(basis for basis in Basis.values if row[f"figures_{basis}"])
 
 
 @extend_schema(

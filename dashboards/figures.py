@@ -12,16 +12,38 @@ NHS_DARK = "#330072"
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "height": 420, "hovermode": "closest"}
 
 
+def _latest(points: Sequence[dict]) -> str:
+    return max((p["label"] for p in points if p["percent"] is not None), default="none")
+
+
 def performance_over_time(points: Sequence[dict], announcements: Sequence[dict]) -> go.Figure:
-    """England's four-hour performance with the 95% standard and the funds marked."""
-    figure = go.Figure(
-        go.Scatter(
-            x=[p["label"] for p in points],
-            y=[float(p["percent"]) for p in points],
-            mode="lines",
-            name="Within 4 hours",
-            line={"color": NHS_BLUE},
+    """Four-hour performance by month, type 1 and all types as separate lines, with the 95%
+    standard and the funds marked. A month without a figure breaks its line (no joining
+    across gaps); the title names the sources and the latest month."""
+    figure = go.Figure()
+    for measure, colour in (("1", NHS_BLUE), ("all", NHS_DARK)):
+        chosen = [p for p in points if p["types"] == measure]
+        if not any(p["percent"] is not None for p in chosen):
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[p["label"] for p in chosen],
+                y=[None if p["percent"] is None else float(p["percent"]) for p in chosen],
+                mode="lines",
+                connectgaps=False,
+                line={"color": colour},
+                text=[p["sources"] for p in chosen],
+                name=chosen[0]["series"],
+                hovertemplate="%{x}: %{y:.2f}%<br>%{text}",
+            )
         )
+    sources = sorted({s for p in points for s in p["sources"].split("; ") if s})
+    figure.update_layout(
+        title={
+            "text": f"Latest figure: {_latest(points)}<br><sup>Sources: {'; '.join(sources)}</sup>",
+            "font": {"size": 13},
+        },
+        legend={"orientation": "h", "y": -0.2},
     )
     # Shapes and labels go in as whole lists: adding them one by one (add_vline) copies the
     # layout each time, which made a page with hundreds of funds take seconds.
@@ -67,7 +89,11 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
             ),
         ],
     )
-    figure.update_layout(**LAYOUT, yaxis_title="% within 4 hours", xaxis_title="Month")
+    figure.update_layout(
+        **{**LAYOUT, "margin": {**LAYOUT["margin"], "t": 70}},
+        yaxis_title="% within 4 hours",
+        xaxis_title="Month",
+    )
     return figure
 
 

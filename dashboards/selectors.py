@@ -1,6 +1,5 @@
 """Rows for each chart, one set of queries per page."""
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -9,35 +8,27 @@ from django.db.models import Prefetch, Q, QuerySet
 from funding import selectors as funding_selectors
 from funding.models import Fund, SpendingReport
 from funding.money import pence_to_pounds
-from trusts.models import FoundationTrustStatus, Grain, Organisation, OrganisationName, Succession
-from trusts.selectors import (
-    ALL_TYPES,
-    league_table,
-    performance_by_organisation,
-    performance_series,
-)
+from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Succession
+from trusts.selectors import league_table, monthly_series, performance_by_organisation
 from trusts.windows import Window
+
+MEASURES = {"1": "Type 1 (major A&E)", "all": "All types"}
 
 
 def monthly_performance(codes: Sequence[str] | None = None) -> list[dict]:
-    """Type 1 by month from the weekly series, all types by month where monthly files exist;
-    England's, or the chosen organisations' together."""
-    everything = Window(dt.date(2010, 1, 1), dt.date(2030, 12, 31))
-    weekly = performance_series(everything, types=["1"], grain=Grain.WEEK, by="month", codes=codes)
-    monthly = performance_series(
-        everything, types=ALL_TYPES, grain=Grain.MONTH, by="month", codes=codes
-    )
+    """Type 1 and all types month by month, England's or the chosen organisations' together;
+    a month no source covers has no percentage, so charts break there."""
     return [
         {
             "label": p.label,
-            "types": types,
+            "types": p.measure,
+            "series": MEASURES[p.measure],
             "attendances": p.attendances,
             "over_4h": p.over_4h,
             "percent": p.percent,
+            "sources": "; ".join(p.sources),
         }
-        for points, types in ((weekly, "1"), (monthly, "all"))
-        for p in points
-        if p.attendances
+        for p in monthly_series(codes)
     ]
 
 
