@@ -46,6 +46,13 @@ TYPE_LABELS = {
 }
 
 
+def shown_spelling(name: str) -> str:
+    """A name as the weekly files spell it ("Coventry And WarWiCkshire", "King's Lynn.") in
+    the case and punctuation of the official files; it still matches, since matching ignores
+    case and punctuation (normalise_name)."""
+    return display_name(name.upper()).rstrip(" .")
+
+
 @dataclass
 class ActivityPlan:
     activity: list[dict] = field(default_factory=list)
@@ -610,7 +617,7 @@ class BbcWeekly(Format):
             plan.names.append(
                 {
                     "code": code,
-                    "name": name,
+                    "name": shown_spelling(name),
                     "source": WEEKLY_NAMES_SOURCE,
                     "valid_from": min(week_ends) - dt.timedelta(days=6),
                     "valid_to": max(week_ends),
@@ -773,7 +780,7 @@ class BbcWinter(Format):
         plan.names = [
             {
                 "code": code,
-                "name": name,
+                "name": shown_spelling(name),
                 "source": WINTER_NAMES_SOURCE,
                 "valid_from": min(ends) - dt.timedelta(days=6),
                 "valid_to": max(ends),
