@@ -57,8 +57,10 @@ def league_rows(window: Window, types, limit: int) -> list[dict]:
 
 
 def fund_allocation_rows(fund: Fund) -> list[dict]:
+    """The fund's current allocations, and a parent fund's waves' too, each with its fund."""
     return [
         {
+            "fund": a.fund.name,
             "ods_code": a.recipient.ods_code,
             "name": a.recipient.name,
             "kind": a.recipient.kind,
@@ -69,8 +71,8 @@ def fund_allocation_rows(fund: Fund) -> list[dict]:
             "intermediary": a.intermediary.ods_code if a.intermediary else "",
             "rationale": a.rationale,
         }
-        for a in funding_selectors.current_allocations(fund=fund).order_by(
-            "basis", "rank", "-amount_pence"
+        for a in funding_selectors.current_allocations(fund=fund, waves=True).order_by(
+            "fund__announced_on", "basis", "rank", "-amount_pence"
         )
     ]
 
