@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from funding import rules
 from funding import selectors as funding_selectors
+from funding import services as funding_services
 from funding.models import Fund, SpendingReport
 from funding.money import pence_to_pounds
 from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Succession
@@ -75,6 +77,48 @@ def fund_allocation_rows(fund: Fund) -> list[dict]:
             "fund__announced_on", "basis", "rank", "-amount_pence"
         )
     ]
+
+
+def scenario_comparison(fund: Fund) -> tuple[list[dict], list[dict]]:
+    """The fund's scenarios side by side (current first), and for each other scenario who
+    gains and who loses against the current one, by how much."""
+    runs = funding_services.scenario_runs(fund=fund)
+    if not runs:
+        return [], []
+    current = next((run for run in runs if run.scenario.is_current), runs[0])
+    codes = {share.code for run in runs for share in run.shares}
+    names = dict(Organisation.objects.filter(ods_code__in=codes).values_list("ods_code", "name"))
+    summaries, changes = [], []
+    for run in runs:
+        moved = [] if run is current else rules.scenario_changes(current.shares, run.shares)
+        gains = [c for c in moved if c.difference_pence > 0]
+        losses = [c for c in moved if c.difference_pence < 0]
+        summaries.append(
+            {
+                "name": run.scenario.name,
+                "current": run.scenario.is_current,
+                "reason": run.scenario.reason,
+                "rule": rules.describe(run.scenario.kind, run.scenario.parameters),
+                "recipients": len([s for s in run.shares if s.amount_pence]),
+                "total_pence": run.total_pence,
+                "error": run.error,
+                "gainers": len(gains),
+                "losers": len(losses),
+                "gained_pence": sum(c.difference_pence for c in gains),
+            }
+        )
+        changes += [
+            {
+                "scenario": run.scenario.name,
+                "ods_code": change.code,
+                "name": names.get(change.code, ""),
+                "current": pence_to_pounds(change.current_pence),
+                "scenario_amount": pence_to_pounds(change.other_pence),
+                "difference": pence_to_pounds(change.difference_pence),
+            }
+            for change in moved
+        ]
+    return summaries, changes
 
 
 def funding_against_performance(

@@ -174,12 +174,15 @@ def fund_detail(request, slug):
         slug=slug,
     )
     rows = selectors.fund_allocation_rows(fund)
+    scenarios, scenario_changes = selectors.scenario_comparison(fund)
     impact_form = forms.ImpactForm(request.GET)
     has_trusts = any(r["kind"] == "trust" for r in rows)
     impact = _impact(fund, impact_form) if has_trusts else {}
     if request.GET.get("format") == "csv":
         if request.GET.get("chart") == "event-study":
             return _csv(impact.get("event_rows", []), f"{fund.slug}-event-study")
+        if request.GET.get("chart") == "scenarios":
+            return _csv(scenario_changes, f"{fund.slug}-scenarios")
         return _csv(rows, f"{fund.slug}-allocations")
     rule = getattr(fund, "rule", None)
     return render(
@@ -194,6 +197,8 @@ def fund_detail(request, slug):
             "figure": _plain(figures.allocations(rows)) if rows else None,
             "impact": impact,
             "impact_form": impact_form,
+            "scenarios": scenarios,
+            "scenario_changes": scenario_changes,
         },
     )
 

@@ -261,6 +261,32 @@ def pro_rata(candidates: Sequence[Candidate], *, total_pence: int, metric: str) 
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One recipient's money under another scenario against the current one."""
+
+    code: str
+    current_pence: int
+    other_pence: int
+
+    @property
+    def difference_pence(self) -> int:
+        return self.other_pence - self.current_pence
+
+
+def scenario_changes(current: Sequence[Share], other: Sequence[Share]) -> list[Change]:
+    """Everyone either scenario pays, biggest gain under the other scenario first, then
+    biggest loss last; recipients paid the same are left out."""
+    now = {share.code: share.amount_pence for share in current}
+    then = {share.code: share.amount_pence for share in other}
+    changes = [
+        Change(code, now.get(code, 0), then.get(code, 0))
+        for code in sorted(now.keys() | then.keys())
+        if now.get(code, 0) != then.get(code, 0)
+    ]
+    return sorted(changes, key=lambda change: (-change.difference_pence, change.code))
+
+
 # --- Parameters a fund admin types, checked before anything runs ---------------------------
 
 Check = Callable[[object], object]

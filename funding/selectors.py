@@ -14,7 +14,7 @@ from trusts.selectors import performance_by_organisation
 from trusts.windows import Window
 
 from . import rules
-from .models import Allocation, AllocationRule, Fund, PublishedAllocation
+from .models import Allocation, AllocationRule, Fund, PublishedAllocation, Scenario
 
 
 def _window(parameters: dict) -> Window:
@@ -239,7 +239,9 @@ def funds_with_totals() -> QuerySet[Fund]:
             0,
         )
 
+    current_scenario = Scenario.objects.filter(fund=OuterRef("pk"), is_current=True)
     return Fund.objects.annotate(
+        current_scenario=Subquery(current_scenario.values("name")[:1]),
         modelled_pence=pence(Allocation.Basis.MODELLED),
         published_pence=pence(Allocation.Basis.PUBLISHED),
         recipient_count=Coalesce(
