@@ -88,6 +88,18 @@ def scenario_comparison(fund: Fund) -> tuple[list[dict], list[dict]]:
     current = next((run for run in runs if run.scenario.is_current), runs[0])
     codes = {share.code for run in runs for share in run.shares}
     names = dict(Organisation.objects.filter(ods_code__in=codes).values_list("ods_code", "name"))
+    trusts = set(
+        Organisation.objects.filter(ods_code__in=codes, kind=Organisation.Kind.TRUST).values_list(
+            "ods_code", flat=True
+        )
+    )
+    foundation = {
+        status.organisation.ods_code
+        for status in FoundationTrustStatus.objects.filter(
+            organisation__ods_code__in=trusts
+        ).select_related("organisation")
+        if status.covers(fund.announced_on)
+    }
     summaries, changes = [], []
     for run in runs:
         moved = [] if run is current else rules.scenario_changes(current.shares, run.shares)
@@ -105,6 +117,8 @@ def scenario_comparison(fund: Fund) -> tuple[list[dict], list[dict]]:
                 "gainers": len(gains),
                 "losers": len(losses),
                 "gained_pence": sum(c.difference_pence for c in gains),
+                "foundation_trusts": len({s.code for s in run.shares} & foundation),
+                "nhs_trusts": len(({s.code for s in run.shares} & trusts) - foundation),
             }
         )
         changes += [
@@ -119,6 +133,25 @@ def scenario_comparison(fund: Fund) -> tuple[list[dict], list[dict]]:
             for change in moved
         ]
     return summaries, changes
+
+
+def group_total_rows(fund: Fund) -> list[dict]:
+    """Each published group total the fund's rule names (London's £55m), against what the
+    current run gives the group: published figures where there are any, modelled otherwise."""
+    rule = getattr(fund, "rule", None)
+    if rule is None or not rule.parameters.get("group_totals"):
+        return []
+    received = funding_selectors.received_by_recipient(fund=fund)
+    amounts = {code: entry["pence"] for code, entry in received.items()}
+    return [
+        {
+            "label": check.label,
+            "required_pence": check.required_pence,
+            "modelled_pence": check.modelled_pence,
+            "shortfall_pence": check.shortfall_pence,
+        }
+        for check in rules.group_totals_check(amounts, rule.parameters["group_totals"])
+    ]
 
 
 def funding_against_performance(

@@ -199,6 +199,7 @@ def fund_detail(request, slug):
             "impact_form": impact_form,
             "scenarios": scenarios,
             "scenario_changes": scenario_changes,
+            "group_totals": selectors.group_total_rows(fund),
         },
     )
 

@@ -154,13 +154,23 @@ BCF_METRICS = (
     Condition("local_metric", "One local metric chosen by the CCGs and council"),
 )
 
-WORST_53_IN_Q4_2012_13 = {
+SINGLE_WORST_53_IN_Q4_2012_13 = {
     "n": 53,
     "share": "attendances",
     "eligible_kinds": ["trust"],
     "window_from": "2013-01-01",
     "window_to": "2013-03-31",
     "department_types": ["1"],
+}
+# The Evening Standard's 10 London trusts (over £55m together), in its order: Barts Health,
+# BHRUT, Barnet and Chase Farm, Croydon, Ealing, North Middlesex, the Whittington, West
+# Middlesex, North West London Hospitals, South London Healthcare.
+LONDON_TEN = ["R1H", "RF4", "RVL", "RJ6", "RC3", "RAP", "RKE", "RFW", "RV8", "RYQ"]
+WORST_53_IN_Q4_2012_13 = {
+    **SINGLE_WORST_53_IN_Q4_2012_13,
+    "named": LONDON_TEN,
+    # HSJ 5065491: Monitor chose 19 foundation trusts and the TDA 34 NHS trusts.
+    "quotas": {"foundation_trust": 19, "nhs_trust": 34},
 }
 
 
@@ -300,9 +310,11 @@ SEEDS: tuple[FundSeed, ...] = (
             "(£211m; HSJ). The BBC put the 53's share at £235m (£250m less NHS 111). Year-two "
             "money required at least 75% of staff to be flu-vaccinated. A Pulse FOI later "
             "found 74 CCGs reporting £179m, of which £13m (7%) went on GP services. The "
-            "modelled shares rank trusts by type 1 four-hour performance in January to March "
-            "2013 (the winter before) and share the provisional £221m pro rata to type 1 "
-            "attendances; NHS England's actual per-trust shares were not published in full."
+            "modelled shares take the 10 London trusts the Evening Standard named, then rank "
+            "the rest by type 1 four-hour performance in January to March 2013 (the winter "
+            "before) within foundation trusts (19, Monitor's choice) and NHS trusts (34, the "
+            "TDA's), and share the provisional £221m pro rata to type 1 attendances; NHS "
+            "England's actual per-trust shares were not published in full."
         ),
         sources=(
             Source(
@@ -331,8 +343,35 @@ SEEDS: tuple[FundSeed, ...] = (
             TrancheSeed("53 high-risk systems (provisional)", millions(221), "2013-14"),
             TrancheSeed("Contingency", millions(14), "2013-14"),
         ),
-        rule_kind=AllocationRule.Kind.WORST_N,
-        rule_parameters={**WORST_53_IN_Q4_2012_13, "total": "221000000.00", "near_miss": 20},
+        scenarios=(
+            ScenarioSeed(
+                "London's 10 named, then the worst within Monitor's and the TDA's trusts",
+                AllocationRule.Kind.WORST_N,
+                {
+                    **WORST_53_IN_Q4_2012_13,
+                    "total": "221000000.00",
+                    "near_miss": 20,
+                    "group_totals": [
+                        {
+                            "label": "The 10 London trusts (Evening Standard: over £55m)",
+                            "codes": LONDON_TEN,
+                            "at_least": "55000000.00",
+                        }
+                    ],
+                },
+                "Current: the 10 London trusts the Evening Standard named are recipients "
+                "whatever their rank, and Monitor and the TDA each chose among their own "
+                "trusts (19 foundation trusts and 34 NHS trusts, HSJ 5065491).",
+                current=True,
+            ),
+            ScenarioSeed(
+                "One worst-53 ranking of every trust",
+                AllocationRule.Kind.WORST_N,
+                {**SINGLE_WORST_53_IN_Q4_2012_13, "total": "221000000.00", "near_miss": 20},
+                "The first model: one national ranking, no named recipients. It leaves out "
+                "London trusts the press named and does not give the 19/34 split.",
+            ),
+        ),
         published=(
             Published("R1H", millions("12.8"), "Evening Standard, September 2013"),
             Published("RF4", millions(7), "Evening Standard, September 2013"),
@@ -378,7 +417,7 @@ SEEDS: tuple[FundSeed, ...] = (
                 "Worst 50 on 2013-14 performance",
                 AllocationRule.Kind.WORST_N,
                 {
-                    **WORST_53_IN_Q4_2012_13,
+                    **SINGLE_WORST_53_IN_Q4_2012_13,
                     "n": 50,
                     "total": "250000000.00",
                     "window_from": "2013-04-01",
@@ -622,10 +661,53 @@ SEEDS: tuple[FundSeed, ...] = (
                 "HSJ 5032564 (FOI)",
                 HSJ_EOE,
                 uncommitted_pence=millions("4.5"),
-                notes="Uncommitted while making a £43m financial turnaround that year.",
+                notes="Uncommitted while making a £43m financial turnaround that year. Spent "
+                "none of its top-slice on public health.",
+                lines=(("Public health", 0, "None (HSJ)"),),
             ),
             Spending(
                 "5PX", "2010-11", "HSJ 5032564 (FOI)", HSJ_EOE, uncommitted_pence=millions("3.5")
+            ),
+            Spending(
+                "5PQ",
+                "2010-11",
+                "HSJ 5032564 (FOI)",
+                HSJ_EOE,
+                notes="More than half of the region's £1.8m for waiting-list backlogs, nearly £1m, "
+                "on 18-week referral-to-treatment performance; its share of patients breaching "
+                "fell from 16.3% (May 2010) to 9.8% (May 2011).",
+                lines=(
+                    (
+                        "Clearing waiting-list backlogs",
+                        millions("0.9"),
+                        "Nearly £1m (HSJ): more than half of the region's £1.8m, so at least "
+                        "£0.9m, the figure recorded",
+                    ),
+                ),
+            ),
+            Spending(
+                "5PT",
+                "2010-11",
+                "HSJ 5032564 (FOI)",
+                HSJ_EOE,
+                notes="Spent about a third of its top-slice on public health (HSJ); the "
+                "amount of its top-slice is not given, so no pounds are recorded.",
+            ),
+            Spending(
+                "5PP",
+                "2010-11",
+                "HSJ 5032564 (FOI)",
+                HSJ_EOE,
+                notes="Spent about a third of its top-slice on public health (HSJ); the "
+                "amount of its top-slice is not given, so no pounds are recorded.",
+            ),
+            Spending(
+                "5GC",
+                "2010-11",
+                "HSJ 5032564 (FOI)",
+                HSJ_EOE,
+                notes="Spent none of its top-slice on public health (HSJ).",
+                lines=(("Public health", 0, "None (HSJ)"),),
             ),
         ),
     ),

@@ -3,13 +3,20 @@
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from trusts.models import BaselineBudget, Organisation, Population, Succession
+from trusts.models import (
+    BaselineBudget,
+    FoundationTrustStatus,
+    Organisation,
+    Population,
+    Succession,
+)
 from trusts.selectors import performance_by_organisation
 from trusts.windows import Window
 
@@ -113,6 +120,8 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
         ).values_list("organisation__ods_code", "organisation__name", "amount_pence")
         return [rules.Candidate(code, name, budget_pence=pence) for code, name, pence in budgets]
     candidates = _reporting_candidates(p)
+    if p.get("quotas"):
+        return _grouped_by_status(candidates.values(), rule.fund.announced_on)
     if kind == AllocationRule.Kind.COMPLEMENT:
         excluded = excluded_recipients(p["excluded_funds"])
         people = (
@@ -132,6 +141,22 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
             for c in candidates.values()
         ]
     return list(candidates.values())
+
+
+def _grouped_by_status(
+    candidates: Iterable[rules.Candidate], day: dt.date
+) -> list[rules.Candidate]:
+    """Candidates grouped as foundation trusts or NHS trusts on the day (the announcement),
+    from the product's own records of foundation-trust status."""
+    foundation = {
+        status.organisation.ods_code
+        for status in FoundationTrustStatus.objects.select_related("organisation")
+        if status.covers(day)
+    }
+    return [
+        replace(c, group="foundation_trust" if c.code in foundation else "nhs_trust")
+        for c in candidates
+    ]
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,7 @@ class ScenarioChangesTests(TestCase):
         current = [rules.Share("A", 500, None, ""), rules.Share("B", 300, None, "")]
         other = [rules.Share("A", 500, None, ""), rules.Share("C", 700, None, "")]
         changes = rules.scenario_changes(current, other)
-        self.assertEqual(
-            [(c.code, c.difference_pence) for c in changes], [("C", 700), ("B", -300)]
-        )
+        self.assertEqual([(c.code, c.difference_pence) for c in changes], [("C", 700), ("B", -300)])
 
 
 WINTER_2014_15 = "ae-winter-2014-15"
