@@ -685,21 +685,16 @@ SEEDS: tuple[FundSeed, ...] = (
                     ),
                 ),
             ),
-            Spending(
-                "5PT",
-                "2010-11",
-                "HSJ 5032564 (FOI)",
-                HSJ_EOE,
-                notes="Spent about a third of its top-slice on public health (HSJ); the "
-                "amount of its top-slice is not given, so no pounds are recorded.",
-            ),
-            Spending(
-                "5PP",
-                "2010-11",
-                "HSJ 5032564 (FOI)",
-                HSJ_EOE,
-                notes="Spent about a third of its top-slice on public health (HSJ); the "
-                "amount of its top-slice is not given, so no pounds are recorded.",
+            *(
+                Spending(
+                    suffolk_or_cambridgeshire,
+                    "2010-11",
+                    "HSJ 5032564 (FOI)",
+                    HSJ_EOE,
+                    notes="Spent about a third of its top-slice on public health (HSJ); the "
+                    "amount of its top-slice is not given, so no pounds are recorded.",
+                )
+                for suffolk_or_cambridgeshire in ("5PT", "5PP")
             ),
             Spending(
                 "5GC",
