@@ -223,3 +223,22 @@ def test_the_2019_20_by_type_file_gives_englands_type_1_for_april_2019():
     assert 100 * (1 - Decimal(totals["over_4h"]) / totals["attendances"]) == pytest.approx(
         Decimal("77.14"), abs=Decimal("0.005")
     )
+
+
+@pytest.mark.usefixtures("real_data")
+def test_the_api_gives_type_1_and_all_types_as_separate_series_with_gaps(client):
+    body = client.get("/api/v1/performance/monthly/").json()
+    series = {s["measure"]: s for s in body["series"]}
+    assert series["1"]["label"] == "Type 1 (major A&E)"
+    assert series["all"]["label"] == "All types"
+    type_1 = {p["month"]: p for p in series["1"]["points"]}
+    assert type_1["2015-04"]["percentage"] is None
+    assert type_1["2015-06"] == {
+        "month": "2015-06",
+        "attendances": None,
+        "over_4h": None,
+        "percentage": "92.26",
+        "sources": ["NHS England's published type 1 percentage (no counts)"],
+    }
+    assert series["all"]["points"][0]["month"] == "2010-11"
+    assert series["all"]["latest_month"] == series["all"]["points"][-1]["month"]
