@@ -89,6 +89,33 @@ def test_where_nhsr_and_the_gapfill_overlap_they_agree_within_the_stated_toleran
     assert differing <= compared / 1000
 
 
+def test_the_two_2019_20_copies_agree_within_the_stated_tolerance():
+    """The by-type file (transcribed) against the all-types file (decoded by machine from
+    another repository): at most 1% of trust-months differ (NOTES.md: 8 of 1,951, NHS
+    England's July 2020 revision of September to November 2019), none by more than 5%."""
+    by_type = GAPFILL / "uzair163_monthly_ae_by_trust_type_2019-04_to_2020-03.csv"
+    with by_type.open(newline="", encoding="utf-8") as handle:
+        typed = {
+            (row["org_code"], row["period"]): sum(
+                int(row[f"attendances_{t}"]) for t in ("type1", "type2", "other")
+            )
+            for row in csv.DictReader(handle)
+        }
+    compared = differing = 0
+    for row in _file_rows("2019-04", "2020-03"):
+        key = (row["ods_code"], row["period"])
+        if key not in typed:
+            continue
+        compared += 1
+        attendances = int(row["attendances_all_types"])
+        if attendances != typed[key]:
+            differing += 1
+            assert abs(attendances - typed[key]) <= typed[key] * Decimal("0.05"), key
+            assert row["period"] in ("2019-09", "2019-10", "2019-11"), key
+    assert compared > 1_900
+    assert differing <= compared / 100
+
+
 @pytest.mark.usefixtures("real_data")
 def test_months_nhsr_covers_take_nothing_from_the_gapfill():
     assert not AEActivity.objects.filter(
