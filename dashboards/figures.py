@@ -38,10 +38,18 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
             )
         )
     sources = sorted({s for p in points for s in p["sources"].split("; ") if s})
+    # One source a line: a chart is too narrow for them all on one.
+    listed = "".join(f"<br><sup>{source}</sup>" for source in sources)
     figure.update_layout(
         title={
-            "text": f"Latest figure: {_latest(points)}<br><sup>Sources: {'; '.join(sources)}</sup>",
+            "text": f"Latest figure: {_latest(points)}. Sources:{listed}",
             "font": {"size": 13},
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 16},
         },
         legend={"orientation": "h", "y": -0.2},
     )
@@ -90,7 +98,7 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
         ],
     )
     figure.update_layout(
-        **{**LAYOUT, "margin": {**LAYOUT["margin"], "t": 70}},
+        **{**LAYOUT, "height": 520, "margin": {**LAYOUT["margin"], "t": 60 + 14 * len(sources)}},
         yaxis_title="% within 4 hours",
         xaxis_title="Month",
     )
