@@ -38,20 +38,8 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
             )
         )
     sources = sorted({s for p in points for s in p["sources"].split("; ") if s})
-    # One source a line: a chart is too narrow for them all on one.
-    listed = "".join(f"<br><sup>{source}</sup>" for source in sources)
     figure.update_layout(
-        title={
-            "text": f"Latest figure: {_latest(points)}. Sources:{listed}",
-            "font": {"size": 13},
-            "x": 0.01,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 16},
-        },
-        legend={"orientation": "h", "y": -0.2},
+        title=_sources_title(_latest(points), sources), legend={"orientation": "h", "y": -0.2}
     )
     # Shapes and labels go in as whole lists: adding them one by one (add_vline) copies the
     # layout each time, which made a page with hundreds of funds take seconds.
@@ -98,7 +86,7 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
         ],
     )
     figure.update_layout(
-        **{**LAYOUT, "height": 520, "margin": {**LAYOUT["margin"], "t": 60 + 14 * len(sources)}},
+        **{**LAYOUT, "height": 520, "margin": _top_margin(sources)},
         yaxis_title="% within 4 hours",
         xaxis_title="Month",
     )
@@ -217,8 +205,29 @@ def event_study(series: Sequence[tuple[str, Sequence[dict]]]) -> go.Figure:
     return figure
 
 
-def spc(rows: Sequence[dict]) -> go.Figure:
-    """XmR chart: the series, its mean and process limits, special causes marked."""
+def _sources_title(latest: str, sources: Sequence[str]) -> dict:
+    """A chart's latest figure and its sources, one source a line (a chart is too narrow
+    for them all on one)."""
+    listed = "".join(f"<br><sup>{source}</sup>" for source in sources)
+    return {
+        "text": f"Latest figure: {latest}. Sources:{listed}",
+        "font": {"size": 13},
+        "x": 0.01,
+        "xanchor": "left",
+        "yref": "container",
+        "y": 1,
+        "yanchor": "top",
+        "pad": {"t": 16},
+    }
+
+
+def _top_margin(sources: Sequence[str]) -> dict:
+    return {**LAYOUT["margin"], "t": 60 + 14 * len(sources)}
+
+
+def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
+    """XmR chart: the series, its mean and process limits, special causes marked; the title
+    names the latest period and the sources."""
     labels = [r["period"] for r in rows]
     figure = go.Figure(
         go.Scatter(
@@ -252,7 +261,11 @@ def spc(rows: Sequence[dict]) -> go.Figure:
                 line={"color": NHS_DARK if key == "mean" else NHS_GREY, "dash": dash},
             )
         )
-    figure.update_layout(**LAYOUT, yaxis_title="% within 4 hours")
+    figure.update_layout(
+        **{**LAYOUT, "margin": _top_margin(sources)},
+        title=_sources_title(labels[-1] if labels else "none", sources),
+        yaxis_title="% within 4 hours",
+    )
     return figure
 
 

@@ -313,8 +313,26 @@ def trust_detail(request, code):
             "performance_figure": (
                 _plain(figures.performance_over_time(points, markers)) if points else None
             ),
-            "spc_figure": _plain(figures.spc(spc_rows)) if spc_rows else None,
+            "spc_figure": (
+                _plain(figures.spc(spc_rows, _spc_sources(points, form))) if spc_rows else None
+            ),
         },
+    )
+
+
+def _spc_sources(points: list[dict], form: forms.TrustForm) -> list[str]:
+    """The sources of the monthly figures the SPC window covers, for the measure it plots."""
+    window = form.cleaned_data["window"]
+    measure = "1" if form.cleaned_data["by"] == "week" else "all"
+    first, last = f"{window.start:%Y-%m}", f"{window.end:%Y-%m}"
+    return sorted(
+        {
+            source
+            for p in points
+            if p["types"] == measure and first <= p["label"] <= last
+            for source in p["sources"].split("; ")
+            if source
+        }
     )
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from unittest import TestCase
 
-from dashboards.figures import performance_over_time
+from dashboards.figures import performance_over_time, spc
 
 
 def _point(label, measure, percent, sources="NHS England monthly file"):
@@ -50,3 +50,19 @@ class PerformanceOverTimeTests(TestCase):
             "NHS England monthly file",
         ):
             self.assertIn(source, title)
+
+
+class SpcTests(TestCase):
+    def test_the_spc_chart_names_its_latest_period_and_sources(self):
+        row = {
+            "percent": 90.0,
+            "mean": 90.0,
+            "upper": 95.0,
+            "lower": 85.0,
+            "special_cause": "",
+            "direction": "",
+        }
+        rows = [{**row, "period": "2013-01"}, {**row, "period": "2013-02"}]
+        title = spc(rows, ["NHS England weekly sitrep"]).layout.title.text
+        self.assertIn("Latest figure: 2013-02", title)
+        self.assertIn("NHS England weekly sitrep", title)
