@@ -9,10 +9,11 @@ from rest_framework.views import APIView
 
 from funding import selectors as funding_selectors
 from impact import selectors as impact
-from trusts.models import Organisation
+from trusts.models import Basis, Organisation
 from trusts.selectors import (
     STANDARD_PERCENT,
     league_table,
+    monthly_series,
     percent_within_4h,
     performance_table,
     period_label,
@@ -53,12 +54,19 @@ class PerformanceRowSerializer(serializers.Serializer):
     over_4h = serializers.IntegerField()
     percentage = serializers.SerializerMethodField()
     figures = serializers.IntegerField(source="periods", help_text="source figures summed")
+    sources = serializers.SerializerMethodField(
+        help_text="the kinds of source the figures came from, comma-separated (e.g. "
+        "apportioned_weekly: unofficial months built from weekly sitreps)"
+    )
 
     def get_period(self, row) -> str:
         return period_label(row["period"], self.context["by"])
 
     def get_percentage(self, row) -> str | None:
         return _percentage(row["attendances"], row["over_4h"])
+
+    def get_sources(self, row) -> str:
+        return ",".join(basis for basis in Basis.values if row[f"figures_{basis}"])
 
 
 @extend_schema(
@@ -287,3 +295,49 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         },
         "caveat": result.caveat,
     }
+
+
+MEASURE_LABELS = {"1": "Type 1 (major A&E)", "all": "All types"}
+
+
+class MonthlySeriesView(APIView):
+    """Type 1 and all types, month by month, as two labelled series: England's, or the chosen
+    organisations' together. A month no source covers has a null percentage (a gap, never a
+    zero); a type 1 percentage published without counts has null counts."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, description="ODS code(s), comma-separated")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @cached_read
+    def get(self, request):
+        codes = [
+            c.strip().upper() for c in request.query_params.get("code", "").split(",") if c.strip()
+        ]
+        points = monthly_series(codes or None)
+        return Response(
+            {
+                "series": [
+                    {
+                        "measure": measure,
+                        "label": label,
+                        "latest_month": max(
+                            (p.label for p in points if p.measure == measure and p.percent),
+                            default=None,
+                        ),
+                        "points": [
+                            {
+                                "month": p.label,
+                                "attendances": p.attendances,
+                                "over_4h": p.over_4h,
+                                "percentage": None if p.percent is None else f"{p.percent:.2f}",
+                                "sources": list(p.sources),
+                            }
+                            for p in points
+                            if p.measure == measure
+                        ],
+                    }
+                    for measure, label in MEASURE_LABELS.items()
+                ]
+            }
+        )

@@ -14,7 +14,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from funding.models import Allocation, Fund
+from funding.models import Allocation, Fund, Scenario
 from funding.money import pence_to_pounds
 from funding.selectors import current_allocations
 
@@ -35,9 +35,11 @@ def funder(fund: Fund) -> dict:
     return {"id": identifier, "name": fund.get_announced_by_display()}
 
 
-def grant(allocation: Allocation, request) -> dict:
+def grant(allocation: Allocation, request, scenarios: dict[int, str]) -> dict:
+    """One allocation as a grant; `scenarios` names each fund's current scenario, if any."""
     fund = allocation.fund
     modelled = allocation.basis == Allocation.Basis.MODELLED
+    scenario = scenarios.get(fund.pk)
     title = f"{fund.name}: {allocation.recipient.name}"
     page = request.build_absolute_uri(reverse("dashboards:fund", args=[fund.slug]))
     record = {
@@ -45,7 +47,14 @@ def grant(allocation: Allocation, request) -> dict:
         + (f"-{allocation.tranche_id}" if allocation.tranche_id else ""),
         "title": f"{title} (modelled)" if modelled else title,
         "description": (
-            ("Modelled by the fund's rule, not a published figure: " if modelled else "")
+            (
+                f"Modelled by the fund's rule (current scenario: {scenario}), not a published "
+                "figure: "
+                if modelled and scenario
+                else "Modelled by the fund's rule, not a published figure: "
+                if modelled
+                else ""
+            )
             + allocation.rationale
         ),
         "currency": "GBP",
@@ -97,4 +106,7 @@ class Giving360View(APIView):
             rows = rows.filter(fund__slug=query.validated_data["fund"])
         if query.validated_data["basis"] == "published":
             rows = rows.filter(basis=Allocation.Basis.PUBLISHED)
-        return Response({"grants": [grant(a, request) for a in rows.iterator(chunk_size=2_000)]})
+        scenarios = dict(Scenario.objects.filter(is_current=True).values_list("fund_id", "name"))
+        return Response(
+            {"grants": [grant(a, request, scenarios) for a in rows.iterator(chunk_size=2_000)]}
+        )

@@ -138,6 +138,12 @@ class FundSerializer(serializers.ModelSerializer):
     published = PoundsField(source="published_pence")
     recipient_count = serializers.IntegerField(read_only=True)
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    current_scenario = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="the named scenario the modelled figures follow, for a fund whose rule or "
+        "recipients were never published",
+    )
 
     class Meta:
         model = Fund
@@ -157,6 +163,7 @@ class FundSerializer(serializers.ModelSerializer):
             "modelled",
             "published",
             "recipient_count",
+            "current_scenario",
             "updated_at",
         )
 
@@ -178,7 +185,23 @@ class FundDetailSerializer(FundSerializer):
             "status_history",
             "tranches",
             "rule",
+            "scenarios",
         )
+
+    scenarios = serializers.SerializerMethodField()
+
+    def get_scenarios(self, fund) -> list[dict]:
+        return [
+            {
+                "name": scenario.name,
+                "current": scenario.is_current,
+                "reason": scenario.reason,
+                "kind": scenario.kind,
+                "parameters": scenario.parameters,
+                "in_words": rules.describe(scenario.kind, scenario.parameters),
+            }
+            for scenario in fund.scenarios.all()
+        ]
 
     def get_rule(self, fund) -> dict | None:
         rule = getattr(fund, "rule", None)

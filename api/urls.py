@@ -20,6 +20,7 @@ urlpatterns = [
     path("performance/league/", analysis.LeagueView.as_view(), name="league"),
     path("performance/spc/", analysis.SpcView.as_view(), name="spc"),
     path("performance/funnel/", analysis.FunnelView.as_view(), name="funnel"),
+    path("performance/monthly/", analysis.MonthlySeriesView.as_view(), name="monthly"),
     path("export/360giving/", giving.Giving360View.as_view(), name="export-360giving"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

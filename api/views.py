@@ -67,6 +67,7 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
         funds = funding_selectors.funds_with_totals().select_related("parent")
         if self.action != "list":
             funds = funds.select_related("rule").prefetch_related(
+                "scenarios",
                 "sources",
                 "status_changes",
                 Prefetch("tranches", queryset=Tranche.objects.prefetch_related("conditions")),

@@ -12,16 +12,34 @@ NHS_DARK = "#330072"
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "height": 420, "hovermode": "closest"}
 
 
+def _latest(points: Sequence[dict]) -> str:
+    return max((p["label"] for p in points if p["percent"] is not None), default="none")
+
+
 def performance_over_time(points: Sequence[dict], announcements: Sequence[dict]) -> go.Figure:
-    """England's four-hour performance with the 95% standard and the funds marked."""
-    figure = go.Figure(
-        go.Scatter(
-            x=[p["label"] for p in points],
-            y=[float(p["percent"]) for p in points],
-            mode="lines",
-            name="Within 4 hours",
-            line={"color": NHS_BLUE},
+    """Four-hour performance by month, type 1 and all types as separate lines, with the 95%
+    standard and the funds marked. A month without a figure breaks its line (no joining
+    across gaps); the title names the sources and the latest month."""
+    figure = go.Figure()
+    for measure, colour in (("1", NHS_BLUE), ("all", NHS_DARK)):
+        chosen = [p for p in points if p["types"] == measure]
+        if not any(p["percent"] is not None for p in chosen):
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[p["label"] for p in chosen],
+                y=[None if p["percent"] is None else float(p["percent"]) for p in chosen],
+                mode="lines",
+                connectgaps=False,
+                line={"color": colour},
+                text=[p["sources"] for p in chosen],
+                name=chosen[0]["series"],
+                hovertemplate="%{x}: %{y:.2f}%<br>%{text}",
+            )
         )
+    sources = sorted({s for p in points for s in p["sources"].split("; ") if s})
+    figure.update_layout(
+        title=_sources_title(_latest(points), sources), legend={"orientation": "h", "y": -0.2}
     )
     # Shapes and labels go in as whole lists: adding them one by one (add_vline) copies the
     # layout each time, which made a page with hundreds of funds take seconds.
@@ -67,7 +85,11 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
             ),
         ],
     )
-    figure.update_layout(**LAYOUT, yaxis_title="% within 4 hours", xaxis_title="Month")
+    figure.update_layout(
+        **{**LAYOUT, "height": 520, "margin": _top_margin(sources)},
+        yaxis_title="% within 4 hours",
+        xaxis_title="Month",
+    )
     return figure
 
 
@@ -183,8 +205,29 @@ def event_study(series: Sequence[tuple[str, Sequence[dict]]]) -> go.Figure:
     return figure
 
 
-def spc(rows: Sequence[dict]) -> go.Figure:
-    """XmR chart: the series, its mean and process limits, special causes marked."""
+def _sources_title(latest: str, sources: Sequence[str]) -> dict:
+    """A chart's latest figure and its sources, one source a line (a chart is too narrow
+    for them all on one)."""
+    listed = "".join(f"<br><sup>{source}</sup>" for source in sources)
+    return {
+        "text": f"Latest figure: {latest}. Sources:{listed}",
+        "font": {"size": 13},
+        "x": 0.01,
+        "xanchor": "left",
+        "yref": "container",
+        "y": 1,
+        "yanchor": "top",
+        "pad": {"t": 16},
+    }
+
+
+def _top_margin(sources: Sequence[str]) -> dict:
+    return {**LAYOUT["margin"], "t": 60 + 14 * len(sources)}
+
+
+def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
+    """XmR chart: the series, its mean and process limits, special causes marked; the title
+    names the latest period and the sources."""
     labels = [r["period"] for r in rows]
     figure = go.Figure(
         go.Scatter(
@@ -218,7 +261,11 @@ def spc(rows: Sequence[dict]) -> go.Figure:
                 line={"color": NHS_DARK if key == "mean" else NHS_GREY, "dash": dash},
             )
         )
-    figure.update_layout(**LAYOUT, yaxis_title="% within 4 hours")
+    figure.update_layout(
+        **{**LAYOUT, "margin": _top_margin(sources)},
+        title=_sources_title(labels[-1] if labels else "none", sources),
+        yaxis_title="% within 4 hours",
+    )
     return figure
 
 

@@ -1,43 +1,36 @@
 """Rows for each chart, one set of queries per page."""
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from funding import rules
 from funding import selectors as funding_selectors
+from funding import services as funding_services
 from funding.models import Fund, SpendingReport
 from funding.money import pence_to_pounds
-from trusts.models import FoundationTrustStatus, Grain, Organisation, OrganisationName, Succession
-from trusts.selectors import (
-    ALL_TYPES,
-    league_table,
-    performance_by_organisation,
-    performance_series,
-)
+from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Succession
+from trusts.selectors import league_table, monthly_series, performance_by_organisation
 from trusts.windows import Window
+
+MEASURES = {"1": "Type 1 (major A&E)", "all": "All types"}
 
 
 def monthly_performance(codes: Sequence[str] | None = None) -> list[dict]:
-    """Type 1 by month from the weekly series, all types by month where monthly files exist;
-    England's, or the chosen organisations' together."""
-    everything = Window(dt.date(2010, 1, 1), dt.date(2030, 12, 31))
-    weekly = performance_series(everything, types=["1"], grain=Grain.WEEK, by="month", codes=codes)
-    monthly = performance_series(
-        everything, types=ALL_TYPES, grain=Grain.MONTH, by="month", codes=codes
-    )
+    """Type 1 and all types month by month, England's or the chosen organisations' together;
+    a month no source covers has no percentage, so charts break there."""
     return [
         {
             "label": p.label,
-            "types": types,
+            "types": p.measure,
+            "series": MEASURES[p.measure],
             "attendances": p.attendances,
             "over_4h": p.over_4h,
             "percent": p.percent,
+            "sources": "; ".join(p.sources),
         }
-        for points, types in ((weekly, "1"), (monthly, "all"))
-        for p in points
-        if p.attendances
+        for p in monthly_series(codes)
     ]
 
 
@@ -66,8 +59,10 @@ def league_rows(window: Window, types, limit: int) -> list[dict]:
 
 
 def fund_allocation_rows(fund: Fund) -> list[dict]:
+    """The fund's current allocations, and a parent fund's waves' too, each with its fund."""
     return [
         {
+            "fund": a.fund.name,
             "ods_code": a.recipient.ods_code,
             "name": a.recipient.name,
             "kind": a.recipient.kind,
@@ -78,9 +73,84 @@ def fund_allocation_rows(fund: Fund) -> list[dict]:
             "intermediary": a.intermediary.ods_code if a.intermediary else "",
             "rationale": a.rationale,
         }
-        for a in funding_selectors.current_allocations(fund=fund).order_by(
-            "basis", "rank", "-amount_pence"
+        for a in funding_selectors.current_allocations(fund=fund, waves=True).order_by(
+            "fund__announced_on", "basis", "rank", "-amount_pence"
         )
+    ]
+
+
+def scenario_comparison(fund: Fund) -> tuple[list[dict], list[dict]]:
+    """The fund's scenarios side by side (current first), and for each other scenario who
+    gains and who loses against the current one, by how much."""
+    runs = funding_services.scenario_runs(fund=fund)
+    if not runs:
+        return [], []
+    current = next((run for run in runs if run.scenario.is_current), runs[0])
+    codes = {share.code for run in runs for share in run.shares}
+    names = dict(Organisation.objects.filter(ods_code__in=codes).values_list("ods_code", "name"))
+    trusts = set(
+        Organisation.objects.filter(ods_code__in=codes, kind=Organisation.Kind.TRUST).values_list(
+            "ods_code", flat=True
+        )
+    )
+    foundation = {
+        status.organisation.ods_code
+        for status in FoundationTrustStatus.objects.filter(
+            organisation__ods_code__in=trusts
+        ).select_related("organisation")
+        if status.covers(fund.announced_on)
+    }
+    summaries, changes = [], []
+    for run in runs:
+        moved = [] if run is current else rules.scenario_changes(current.shares, run.shares)
+        gains = [c for c in moved if c.difference_pence > 0]
+        losses = [c for c in moved if c.difference_pence < 0]
+        summaries.append(
+            {
+                "name": run.scenario.name,
+                "current": run.scenario.is_current,
+                "reason": run.scenario.reason,
+                "rule": rules.describe(run.scenario.kind, run.scenario.parameters),
+                "recipients": len([s for s in run.shares if s.amount_pence]),
+                "total_pence": run.total_pence,
+                "error": run.error,
+                "gainers": len(gains),
+                "losers": len(losses),
+                "gained_pence": sum(c.difference_pence for c in gains),
+                "foundation_trusts": len({s.code for s in run.shares} & foundation),
+                "nhs_trusts": len(({s.code for s in run.shares} & trusts) - foundation),
+            }
+        )
+        changes += [
+            {
+                "scenario": run.scenario.name,
+                "ods_code": change.code,
+                "name": names.get(change.code, ""),
+                "current": pence_to_pounds(change.current_pence),
+                "scenario_amount": pence_to_pounds(change.other_pence),
+                "difference": pence_to_pounds(change.difference_pence),
+            }
+            for change in moved
+        ]
+    return summaries, changes
+
+
+def group_total_rows(fund: Fund) -> list[dict]:
+    """Each published group total the fund's rule names (London's £55m), against what the
+    current run gives the group: published figures where there are any, modelled otherwise."""
+    rule = getattr(fund, "rule", None)
+    if rule is None or not rule.parameters.get("group_totals"):
+        return []
+    received = funding_selectors.received_by_recipient(fund=fund)
+    amounts = {code: entry["pence"] for code, entry in received.items()}
+    return [
+        {
+            "label": check.label,
+            "required_pence": check.required_pence,
+            "modelled_pence": check.modelled_pence,
+            "shortfall_pence": check.shortfall_pence,
+        }
+        for check in rules.group_totals_check(amounts, rule.parameters["group_totals"])
     ]
 
 

@@ -174,12 +174,15 @@ def fund_detail(request, slug):
         slug=slug,
     )
     rows = selectors.fund_allocation_rows(fund)
+    scenarios, scenario_changes = selectors.scenario_comparison(fund)
     impact_form = forms.ImpactForm(request.GET)
     has_trusts = any(r["kind"] == "trust" for r in rows)
     impact = _impact(fund, impact_form) if has_trusts else {}
     if request.GET.get("format") == "csv":
         if request.GET.get("chart") == "event-study":
             return _csv(impact.get("event_rows", []), f"{fund.slug}-event-study")
+        if request.GET.get("chart") == "scenarios":
+            return _csv(scenario_changes, f"{fund.slug}-scenarios")
         return _csv(rows, f"{fund.slug}-allocations")
     rule = getattr(fund, "rule", None)
     return render(
@@ -194,6 +197,9 @@ def fund_detail(request, slug):
             "figure": _plain(figures.allocations(rows)) if rows else None,
             "impact": impact,
             "impact_form": impact_form,
+            "scenarios": scenarios,
+            "scenario_changes": scenario_changes,
+            "group_totals": selectors.group_total_rows(fund),
         },
     )
 
@@ -307,8 +313,26 @@ def trust_detail(request, code):
             "performance_figure": (
                 _plain(figures.performance_over_time(points, markers)) if points else None
             ),
-            "spc_figure": _plain(figures.spc(spc_rows)) if spc_rows else None,
+            "spc_figure": (
+                _plain(figures.spc(spc_rows, _spc_sources(points, form))) if spc_rows else None
+            ),
         },
+    )
+
+
+def _spc_sources(points: list[dict], form: forms.TrustForm) -> list[str]:
+    """The sources of the monthly figures the SPC window covers, for the measure it plots."""
+    window = form.cleaned_data["window"]
+    measure = "1" if form.cleaned_data["by"] == "week" else "all"
+    first, last = f"{window.start:%Y-%m}", f"{window.end:%Y-%m}"
+    return sorted(
+        {
+            source
+            for p in points
+            if p["types"] == measure and first <= p["label"] <= last
+            for source in p["sources"].split("; ")
+            if source
+        }
     )
 
 

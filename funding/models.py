@@ -187,6 +187,36 @@ class AllocationRule(models.Model):
         return f"{self.fund}: {self.get_kind_display()} (v{self.version})"
 
 
+class Scenario(models.Model):
+    """A named alternative rule for a fund whose rule or recipients were never published.
+
+    Scenarios are computed side by side (funding.services.scenario_runs); the current one is
+    the fund's rule, the others are there to show who would gain or lose under each."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="scenarios")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=AllocationRule.Kind.choices)
+    parameters = models.JSONField(default=dict, blank=True)
+    is_current = models.BooleanField(default=False)
+    reason = models.TextField(
+        blank=True, help_text="Why this scenario is (or is not) the fund's current model."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "name"], name="scenario_name_once_per_fund"),
+            models.UniqueConstraint(
+                fields=["fund"], condition=Q(is_current=True), name="one_current_scenario_per_fund"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.name}{' (current)' if self.is_current else ''}"
+
+
 class PublishedAllocation(models.Model):
     """An amount stated for a recipient by a source, as announced (not computed)."""
 

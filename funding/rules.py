@@ -17,6 +17,7 @@ KINDS = ("fixed", "per_capita", "worst_n", "complement", "top_slice", "pro_rata"
 DEPARTMENT_TYPES = ("1", "2", "other")
 POPULATION_BASES = ("registered", "resident")
 PRO_RATA_METRICS = ("population", "budget_pence", "attendances", "over_4h", "metric")
+GROUPS = {"foundation_trust": "foundation trusts", "nhs_trust": "NHS trusts"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Candidate:
     metric: Decimal | None = None
     excluded: bool = False
     intermediary: str | None = None
+    group: str | None = None  # for quotas: "foundation_trust" or "nhs_trust" when announced
 
 
 @dataclass(frozen=True)
@@ -163,23 +165,68 @@ def _share_words(share: str, weight: int, weights_total: int) -> str:
     return f"pro rata to {weight:,} {noun} ({_percent(Fraction(weight, weights_total))})"
 
 
+def _chosen_worst(
+    ranked: list[tuple[int, Candidate, Fraction]],
+    *,
+    n: int,
+    named: Sequence[str],
+    quotas: dict[str, int] | None,
+) -> list[tuple[int, Candidate, Fraction]]:
+    """Named recipients first; then the worst of the rest, overall or within each group up to
+    its quota (Monitor and the TDA each choosing among their own trusts)."""
+    by_code = {entry[1].code: entry for entry in ranked}
+    missing = [code for code in named if code not in by_code]
+    if missing:
+        raise MissingInputs("performance", missing)
+    chosen = [by_code[code] for code in dict.fromkeys(named)]
+    rest = [entry for entry in ranked if entry[1].code not in set(named)]
+    if not quotas:
+        chosen += rest[: max(n - len(chosen), 0)]
+    else:
+        if sum(quotas.values()) != n:
+            raise RuleError(f"the quotas add up to {sum(quotas.values())}, not {n}")
+        ungrouped = [entry[1].code for entry in ranked if entry[1].group not in quotas]
+        if ungrouped:
+            raise RuleError(f"no quota group for {', '.join(sorted(ungrouped))}")
+        for group, quota in quotas.items():
+            already = sum(1 for entry in chosen if entry[1].group == group)
+            if already > quota:
+                raise RuleError(f"{already} named {GROUPS[group]}, more than the quota {quota}")
+            chosen += [entry for entry in rest if entry[1].group == group][: quota - already]
+    return sorted(chosen, key=lambda entry: entry[0])
+
+
 def worst_n(
-    candidates: Sequence[Candidate], *, n: int, total_pence: int, share: str
+    candidates: Sequence[Candidate],
+    *,
+    n: int,
+    total_pence: int,
+    share: str,
+    named: Sequence[str] = (),
+    quotas: dict[str, int] | None = None,
 ) -> list[Share]:
     ranked = rank_by_performance(candidates)
-    chosen = ranked[:n]
+    chosen = _chosen_worst(ranked, n=n, named=named, quotas=quotas)
     weights = _weights([c for _, c, _ in chosen], share)
     amounts = largest_remainder(total_pence, weights)
     weights_total = sum(weights.values())
+    group_ranks: dict[str, int] = {}
+    within: dict[str, str] = {}
+    for _, c, _ in ranked:
+        group_ranks[c.group or ""] = group_ranks.get(c.group or "", 0) + 1
+        if quotas:
+            within[c.code] = f"; {group_ranks[c.group]} worst of the {GROUPS[c.group]}"
     return _ordered(
         [
             Share(
                 c.code,
                 amounts[c.code],
                 rank,
-                f"Ranked {rank} of {len(ranked)} on four-hour performance "
+                ("Named by a source as a recipient; " if c.code in named else "")
+                + f"Ranked {rank} of {len(ranked)} on four-hour performance "
                 f"{_percent(value)} ({c.over_4h:,} of {c.attendances:,} attendances over "
-                f"4 hours); {_share_words(share, weights[c.code], weights_total)} "
+                f"4 hours){within.get(c.code, '')}; "
+                f"{_share_words(share, weights[c.code], weights_total)} "
                 f"of {format_pounds(total_pence)}",
                 {
                     "rank": rank,
@@ -187,11 +234,40 @@ def worst_n(
                     "performance_percent": f"{float(value * 100):.2f}",
                     "attendances": c.attendances,
                     "over_4h": c.over_4h,
+                    **({"named": True} if c.code in named else {}),
+                    **({"group": c.group} if quotas else {}),
                 },
             )
             for rank, c, value in chosen
         ]
     )
+
+
+@dataclass(frozen=True)
+class GroupTotalCheck:
+    """A published total for a named group of recipients against what the model gives them."""
+
+    label: str
+    required_pence: int
+    modelled_pence: int
+
+    @property
+    def shortfall_pence(self) -> int:
+        return max(self.required_pence - self.modelled_pence, 0)
+
+
+def group_totals_check(
+    amounts: dict[str, int], group_totals: Sequence[dict]
+) -> list[GroupTotalCheck]:
+    """Each group's "at least" total met or missed by `amounts` (pence by code)."""
+    return [
+        GroupTotalCheck(
+            group["label"],
+            pounds_to_pence(group["at_least"]),
+            sum(amounts.get(code, 0) for code in group["codes"]),
+        )
+        for group in group_totals
+    ]
 
 
 def complement(candidates: Sequence[Candidate], *, total_pence: int, share: str) -> list[Share]:
@@ -261,6 +337,32 @@ def pro_rata(candidates: Sequence[Candidate], *, total_pence: int, metric: str) 
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One recipient's money under another scenario against the current one."""
+
+    code: str
+    current_pence: int
+    other_pence: int
+
+    @property
+    def difference_pence(self) -> int:
+        return self.other_pence - self.current_pence
+
+
+def scenario_changes(current: Sequence[Share], other: Sequence[Share]) -> list[Change]:
+    """Everyone either scenario pays, biggest gain under the other scenario first, then
+    biggest loss last; recipients paid the same are left out."""
+    now = {share.code: share.amount_pence for share in current}
+    then = {share.code: share.amount_pence for share in other}
+    changes = [
+        Change(code, now.get(code, 0), then.get(code, 0))
+        for code in sorted(now.keys() | then.keys())
+        if now.get(code, 0) != then.get(code, 0)
+    ]
+    return sorted(changes, key=lambda change: (-change.difference_pence, change.code))
+
+
 # --- Parameters a fund admin types, checked before anything runs ---------------------------
 
 Check = Callable[[object], object]
@@ -317,6 +419,32 @@ def _strings(allowed: Sequence[str] | None = None) -> Check:
     return check
 
 
+def _quotas(value) -> dict[str, int]:
+    if not isinstance(value, dict) or not value:
+        raise ValueError(f"must map groups ({', '.join(GROUPS)}) to how many each chooses")
+    unknown = [group for group in value if group not in GROUPS]
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} not among {', '.join(GROUPS)}")
+    return {group: _positive_int(0)(count) for group, count in value.items()}
+
+
+def _group_totals(value) -> list[dict]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a list of {label, codes, at_least}")
+    cleaned = []
+    for group in value:
+        if not isinstance(group, dict) or set(group) != {"label", "codes", "at_least"}:
+            raise ValueError("each group needs exactly a label, codes and at_least")
+        cleaned.append(
+            {
+                "label": str(group["label"]),
+                "codes": _strings()(group["codes"]),
+                "at_least": _pounds(group["at_least"]),
+            }
+        )
+    return cleaned
+
+
 def _percent_value(value) -> str:
     try:
         number = Decimal(str(value))
@@ -350,6 +478,9 @@ SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
             "share": _choice(("equal", "attendances", "breaches")),
             "near_miss": _positive_int(0),
             "eligible_kinds": _strings(),
+            "named": _strings(),
+            "quotas": _quotas,
+            "group_totals": _group_totals,
             **WINDOW,
         },
         {"n", "total", "share", "eligible_kinds", *WINDOW},
@@ -442,9 +573,20 @@ def describe(kind: str, parameters: dict) -> str:
             f"{p['population_date']} for each eligible {kinds}{cap}."
         )
     if kind == "worst_n":
+        named = (
+            f"the {len(p['named'])} recipients named by sources ({', '.join(p['named'])}), then "
+            if p.get("named")
+            else ""
+        )
+        quotas = (
+            " ranked within groups: "
+            + " and ".join(f"{count} {GROUPS[group]}" for group, count in p["quotas"].items())
+            if p.get("quotas")
+            else ""
+        )
         return (
-            f"£{Decimal(p['total']):,.2f} to the {p['n']} {kinds}s with the lowest four-hour "
-            f"performance{window}, {share_words[p['share']]}."
+            f"£{Decimal(p['total']):,.2f} to {named}the {p['n']} {kinds}s with the lowest "
+            f"four-hour performance{window}{quotas}, {share_words[p['share']]}."
         )
     if kind == "complement":
         return (

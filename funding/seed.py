@@ -18,6 +18,7 @@ from .models import (
     FundSource,
     FundStatusChange,
     PublishedAllocation,
+    Scenario,
     SpendingLine,
     SpendingReport,
     Tranche,
@@ -86,6 +87,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ScenarioSeed:
+    """A named rule for a fund whose rule or recipients were never published; the current
+    one is the fund's rule, and says why."""
+
+    name: str
+    kind: str
+    parameters: dict
+    reason: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
 class FundSeed:
     slug: str
     name: str
@@ -108,6 +121,7 @@ class FundSeed:
     published: tuple[Published, ...] = ()
     spending: tuple[Spending, ...] = ()
     steps: tuple[Step, ...] = ()
+    scenarios: tuple[ScenarioSeed, ...] = ()
 
 
 HSJ_WINNERS = (
@@ -139,6 +153,36 @@ BCF_METRICS = (
     Condition("national_metric", "Patient experience (measure still to be chosen)"),
     Condition("local_metric", "One local metric chosen by the CCGs and council"),
 )
+
+SINGLE_WORST_53_IN_Q4_2012_13 = {
+    "n": 53,
+    "share": "attendances",
+    "eligible_kinds": ["trust"],
+    "window_from": "2013-01-01",
+    "window_to": "2013-03-31",
+    "department_types": ["1"],
+}
+# The Evening Standard's 10 London trusts (over £55m together), in its order: Barts Health,
+# BHRUT, Barnet and Chase Farm, Croydon, Ealing, North Middlesex, the Whittington, West
+# Middlesex, North West London Hospitals, South London Healthcare.
+LONDON_TEN = ["R1H", "RF4", "RVL", "RJ6", "RC3", "RAP", "RKE", "RFW", "RV8", "RYQ"]
+WORST_53_IN_Q4_2012_13 = {
+    **SINGLE_WORST_53_IN_Q4_2012_13,
+    "named": LONDON_TEN,
+    # HSJ 5065491: Monitor chose 19 foundation trusts and the TDA 34 NHS trusts.
+    "quotas": {"foundation_trust": 19, "nhs_trust": 34},
+}
+
+
+def ccgs_by_registered_population(total: str) -> dict:
+    return {
+        "total": total,
+        "metric": "population",
+        "eligible_kinds": ["ccg"],
+        "population_basis": "registered",
+        "population_date": "2015-10-01",
+    }
+
 
 SEEDS: tuple[FundSeed, ...] = (
     FundSeed(
@@ -266,9 +310,11 @@ SEEDS: tuple[FundSeed, ...] = (
             "(£211m; HSJ). The BBC put the 53's share at £235m (£250m less NHS 111). Year-two "
             "money required at least 75% of staff to be flu-vaccinated. A Pulse FOI later "
             "found 74 CCGs reporting £179m, of which £13m (7%) went on GP services. The "
-            "modelled shares rank trusts by type 1 four-hour performance in January to March "
-            "2013 (the winter before) and share the provisional £221m pro rata to type 1 "
-            "attendances; NHS England's actual per-trust shares were not published in full."
+            "modelled shares take the 10 London trusts the Evening Standard named, then rank "
+            "the rest by type 1 four-hour performance in January to March 2013 (the winter "
+            "before) within foundation trusts (19, Monitor's choice) and NHS trusts (34, the "
+            "TDA's), and share the provisional £221m pro rata to type 1 attendances; NHS "
+            "England's actual per-trust shares were not published in full."
         ),
         sources=(
             Source(
@@ -297,17 +343,35 @@ SEEDS: tuple[FundSeed, ...] = (
             TrancheSeed("53 high-risk systems (provisional)", millions(221), "2013-14"),
             TrancheSeed("Contingency", millions(14), "2013-14"),
         ),
-        rule_kind=AllocationRule.Kind.WORST_N,
-        rule_parameters={
-            "n": 53,
-            "total": "221000000.00",
-            "share": "attendances",
-            "near_miss": 20,
-            "eligible_kinds": ["trust"],
-            "window_from": "2013-01-01",
-            "window_to": "2013-03-31",
-            "department_types": ["1"],
-        },
+        scenarios=(
+            ScenarioSeed(
+                "London's 10 named, then the worst within Monitor's and the TDA's trusts",
+                AllocationRule.Kind.WORST_N,
+                {
+                    **WORST_53_IN_Q4_2012_13,
+                    "total": "221000000.00",
+                    "near_miss": 20,
+                    "group_totals": [
+                        {
+                            "label": "The 10 London trusts (Evening Standard: over £55m)",
+                            "codes": LONDON_TEN,
+                            "at_least": "55000000.00",
+                        }
+                    ],
+                },
+                "Current: the 10 London trusts the Evening Standard named are recipients "
+                "whatever their rank, and Monitor and the TDA each chose among their own "
+                "trusts (19 foundation trusts and 34 NHS trusts, HSJ 5065491).",
+                current=True,
+            ),
+            ScenarioSeed(
+                "One worst-53 ranking of every trust",
+                AllocationRule.Kind.WORST_N,
+                {**SINGLE_WORST_53_IN_Q4_2012_13, "total": "221000000.00", "near_miss": 20},
+                "The first model: one national ranking, no named recipients. It leaves out "
+                "London trusts the press named and does not give the 19/34 split.",
+            ),
+        ),
         published=(
             Published("R1H", millions("12.8"), "Evening Standard, September 2013"),
             Published("RF4", millions(7), "Evening Standard, September 2013"),
@@ -328,8 +392,40 @@ SEEDS: tuple[FundSeed, ...] = (
         notes=(
             "In 2014-15 the £250m plus a further £150m from the DH made £400m, with plans due "
             "to NHS England by 30 July 2014; a later £300m made £700m. NHS England published "
-            "the area allocations in January 2015; they are not in the shipped data, so this "
-            "fund has no allocations yet. Not to be confused with the 2013-14 £150m second wave."
+            "the area allocations in January 2015; they are not in the shipped data, so every "
+            "figure here is modelled, under the scenarios below. Not to be confused with the "
+            "2013-14 £150m second wave."
+        ),
+        scenarios=(
+            ScenarioSeed(
+                "All CCGs by registered population",
+                AllocationRule.Kind.PRO_RATA,
+                ccgs_by_registered_population("250000000.00"),
+                "Current: the fund's route is to CCGs, and NHS England published the 2014-15 "
+                "winter money as area allocations (January 2015); population is the share "
+                "that needs no judgement of who was at risk.",
+                current=True,
+            ),
+            ScenarioSeed(
+                "The same 53 trusts as 2013-14",
+                AllocationRule.Kind.WORST_N,
+                {**WORST_53_IN_Q4_2012_13, "total": "250000000.00"},
+                "The £500m was announced as one two-year fund for the same high-risk "
+                "economies; this keeps 2013-14's modelled 53 and shares by attendances.",
+            ),
+            ScenarioSeed(
+                "Worst 50 on 2013-14 performance",
+                AllocationRule.Kind.WORST_N,
+                {
+                    **SINGLE_WORST_53_IN_Q4_2012_13,
+                    "n": 50,
+                    "total": "250000000.00",
+                    "window_from": "2013-04-01",
+                    "window_to": "2014-03-31",
+                },
+                "The announcement's 'roughly 50' highest-risk economies, chosen afresh on the "
+                "year just ended (type 1, April 2013 to March 2014).",
+            ),
         ),
         sources=(
             Source(
@@ -400,16 +496,32 @@ SEEDS: tuple[FundSeed, ...] = (
                 "Allowed uses.",
             ),
         ),
-        rule_kind=AllocationRule.Kind.COMPLEMENT,
-        rule_parameters={
-            "total": "150000000.00",
-            "share": "equal",
-            "eligible_kinds": ["trust"],
-            "excluded_funds": ["ae-winter-2013-14"],
-            "window_from": "2013-01-01",
-            "window_to": "2013-03-31",
-            "department_types": ["1"],
-        },
+        scenarios=(
+            ScenarioSeed(
+                "Every A&E left out of the first wave, equally (the seed description)",
+                AllocationRule.Kind.COMPLEMENT,
+                {
+                    "total": "150000000.00",
+                    "share": "equal",
+                    "eligible_kinds": ["trust"],
+                    "excluded_funds": ["ae-winter-2013-14"],
+                    "window_from": "2013-01-01",
+                    "window_to": "2013-03-31",
+                    "department_types": ["1"],
+                },
+                "Current: HSJ's exclusive described the money as for the emergency "
+                "departments the first wave left out; the 157 CCGs it was later paid to were "
+                "never listed, so a CCG model would have to guess which 157.",
+                current=True,
+            ),
+            ScenarioSeed(
+                "157 CCGs by population (as reported later; all CCGs modelled)",
+                AllocationRule.Kind.PRO_RATA,
+                ccgs_by_registered_population("150000000.00"),
+                "NHS England's confirmation (HSJ 5065679): paid to 157 CCGs, shares by "
+                "population. The list is not published, so every CCG is modelled.",
+            ),
+        ),
     ),
     FundSeed(
         slug="better-care-fund-2015-16",
@@ -549,10 +661,48 @@ SEEDS: tuple[FundSeed, ...] = (
                 "HSJ 5032564 (FOI)",
                 HSJ_EOE,
                 uncommitted_pence=millions("4.5"),
-                notes="Uncommitted while making a £43m financial turnaround that year.",
+                notes="Uncommitted while making a £43m financial turnaround that year. Spent "
+                "none of its top-slice on public health.",
+                lines=(("Public health", 0, "None (HSJ)"),),
             ),
             Spending(
                 "5PX", "2010-11", "HSJ 5032564 (FOI)", HSJ_EOE, uncommitted_pence=millions("3.5")
+            ),
+            Spending(
+                "5PQ",
+                "2010-11",
+                "HSJ 5032564 (FOI)",
+                HSJ_EOE,
+                notes="More than half of the region's £1.8m for waiting-list backlogs, nearly £1m, "
+                "on 18-week referral-to-treatment performance; its share of patients breaching "
+                "fell from 16.3% (May 2010) to 9.8% (May 2011).",
+                lines=(
+                    (
+                        "Clearing waiting-list backlogs",
+                        millions("0.9"),
+                        "Nearly £1m (HSJ): more than half of the region's £1.8m, so at least "
+                        "£0.9m, the figure recorded",
+                    ),
+                ),
+            ),
+            *(
+                Spending(
+                    suffolk_or_cambridgeshire,
+                    "2010-11",
+                    "HSJ 5032564 (FOI)",
+                    HSJ_EOE,
+                    notes="Spent about a third of its top-slice on public health (HSJ); the "
+                    "amount of its top-slice is not given, so no pounds are recorded.",
+                )
+                for suffolk_or_cambridgeshire in ("5PT", "5PP")
+            ),
+            Spending(
+                "5GC",
+                "2010-11",
+                "HSJ 5032564 (FOI)",
+                HSJ_EOE,
+                notes="Spent none of its top-slice on public health (HSJ).",
+                lines=(("Public health", 0, "None (HSJ)"),),
             ),
         ),
     ),
@@ -628,6 +778,7 @@ def demo_funds_seed() -> list[Fund]:
         tranches = _tranches_upsert(fund, seed.tranches)
         if seed.rule_kind:
             _rule_upsert(fund, seed.rule_kind, seed.rule_parameters)
+        _scenarios_upsert(fund, seed.scenarios)
         for published in seed.published:
             PublishedAllocation.objects.update_or_create(
                 fund=fund,
@@ -713,6 +864,29 @@ def _rule_upsert(fund: Fund, kind: str, parameters: dict) -> None:
         rule.version += 1
         rule._change_reason = "Seed announcements updated"
         rule.save()
+
+
+def _scenarios_upsert(fund: Fund, seeds: tuple[ScenarioSeed, ...]) -> None:
+    """The fund's scenarios; the current one is its rule."""
+    current = [seed for seed in seeds if seed.current]
+    if seeds and len(current) != 1:
+        raise SeedError(f"{fund.slug}: exactly one scenario must be current")
+    Scenario.objects.filter(fund=fund).exclude(name__in=[s.name for s in seeds]).delete()
+    Scenario.objects.filter(fund=fund).update(is_current=False)
+    for order, seed in enumerate(seeds):
+        Scenario.objects.update_or_create(
+            fund=fund,
+            name=seed.name,
+            defaults={
+                "kind": seed.kind,
+                "parameters": seed.parameters,
+                "is_current": seed.current,
+                "reason": seed.reason,
+                "order": order,
+            },
+        )
+    if current:
+        _rule_upsert(fund, current[0].kind, current[0].parameters)
 
 
 def _spending_upsert(fund: Fund, recipient: Organisation, seed: Spending) -> None:

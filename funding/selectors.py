@@ -3,17 +3,25 @@
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from trusts.models import BaselineBudget, Organisation, Population, Succession
+from trusts.models import (
+    BaselineBudget,
+    FoundationTrustStatus,
+    Organisation,
+    Population,
+    Succession,
+)
 from trusts.selectors import performance_by_organisation
 from trusts.windows import Window
 
 from . import rules
-from .models import Allocation, AllocationRule, Fund, PublishedAllocation
+from .models import Allocation, AllocationRule, Fund, PublishedAllocation, Scenario
 
 
 def _window(parameters: dict) -> Window:
@@ -112,6 +120,8 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
         ).values_list("organisation__ods_code", "organisation__name", "amount_pence")
         return [rules.Candidate(code, name, budget_pence=pence) for code, name, pence in budgets]
     candidates = _reporting_candidates(p)
+    if p.get("quotas"):
+        return _grouped_by_status(candidates.values(), rule.fund.announced_on)
     if kind == AllocationRule.Kind.COMPLEMENT:
         excluded = excluded_recipients(p["excluded_funds"])
         people = (
@@ -131,6 +141,22 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
             for c in candidates.values()
         ]
     return list(candidates.values())
+
+
+def _grouped_by_status(
+    candidates: Iterable[rules.Candidate], day: dt.date
+) -> list[rules.Candidate]:
+    """Candidates grouped as foundation trusts or NHS trusts on the day (the announcement),
+    from the product's own records of foundation-trust status."""
+    foundation = {
+        status.organisation.ods_code
+        for status in FoundationTrustStatus.objects.select_related("organisation")
+        if status.covers(day)
+    }
+    return [
+        replace(c, group="foundation_trust" if c.code in foundation else "nhs_trust")
+        for c in candidates
+    ]
 
 
 @dataclass(frozen=True)
@@ -189,44 +215,68 @@ def inputs_fingerprint(*, fund: Fund) -> str:
     return run_inputs(fund=fund).fingerprint
 
 
-def current_allocations(*, fund: Fund | None = None) -> QuerySet[Allocation]:
+def current_allocations(*, fund: Fund | None = None, waves: bool = False) -> QuerySet[Allocation]:
+    """The current runs' allocations; with `waves`, a parent fund's include its waves'."""
     rows = Allocation.objects.filter(run__is_current=True)
     if fund is not None:
-        rows = rows.filter(fund=fund)
+        rows = rows.filter(Q(fund=fund) | Q(fund__parent=fund) if waves else Q(fund=fund))
     return rows.select_related("recipient", "intermediary", "tranche", "fund")
 
 
-def fund_totals(fund: Fund) -> dict[str, int]:
-    """Announced, allocated by the current run (published and modelled), and paid."""
+def fund_totals(fund: Fund) -> dict:
+    """Announced, allocated by the current runs (published and modelled), and paid; a parent
+    fund's allocations are its own and its waves' together."""
+    rows = current_allocations(fund=fund, waves=True)
     by_basis = dict(
-        current_allocations(fund=fund)
-        .values("basis")
-        .annotate(total=Sum("amount_pence"))
-        .values_list("basis", "total")
+        rows.values("basis").annotate(total=Sum("amount_pence")).values_list("basis", "total")
     )
     return {
         "announced_pence": fund.total_pence,
         "modelled_pence": by_basis.get(Allocation.Basis.MODELLED, 0),
         "published_pence": by_basis.get(Allocation.Basis.PUBLISHED, 0),
         "paid_pence": fund.total_pence if fund.status == Fund.Status.PAID else 0,
+        "recipient_count": rows.order_by().values("recipient").distinct().count(),
+        "waves": list(fund.waves.order_by("announced_on", "slug")),
     }
 
 
+def _fund_and_waves_current(**only) -> QuerySet[Allocation]:
+    """The current allocations of the outer fund and of its waves, as one group."""
+    return (
+        Allocation.objects.filter(run__is_current=True, **only)
+        .filter(Q(fund=OuterRef("pk")) | Q(fund__parent=OuterRef("pk")))
+        .order_by()
+        .values("run__is_current")
+    )
+
+
 def funds_with_totals() -> QuerySet[Fund]:
-    """Every fund with its current run's totals, in one query."""
-    current = Q(allocations__run__is_current=True)
+    """Every fund with its current runs' totals and recipients, a parent fund's rolled up
+    from its waves (a recipient of both halves counts once)."""
+
+    def pence(basis: str) -> Coalesce:
+        return Coalesce(
+            Subquery(
+                _fund_and_waves_current(basis=basis)
+                .annotate(total=Sum("amount_pence"))
+                .values("total")
+            ),
+            0,
+        )
+
+    current_scenario = Scenario.objects.filter(fund=OuterRef("pk"), is_current=True)
     return Fund.objects.annotate(
-        modelled_pence=Sum(
-            "allocations__amount_pence",
-            filter=current & Q(allocations__basis=Allocation.Basis.MODELLED),
-            default=0,
+        current_scenario=Subquery(current_scenario.values("name")[:1]),
+        modelled_pence=pence(Allocation.Basis.MODELLED),
+        published_pence=pence(Allocation.Basis.PUBLISHED),
+        recipient_count=Coalesce(
+            Subquery(
+                _fund_and_waves_current()
+                .annotate(count=Count("recipient", distinct=True))
+                .values("count")
+            ),
+            0,
         ),
-        published_pence=Sum(
-            "allocations__amount_pence",
-            filter=current & Q(allocations__basis=Allocation.Basis.PUBLISHED),
-            default=0,
-        ),
-        recipient_count=Count("allocations__recipient", filter=current, distinct=True),
     ).order_by("announced_on", "slug")
 
 

@@ -25,6 +25,7 @@ from .models import (
     Fund,
     FundStatusChange,
     PublishedAllocation,
+    Scenario,
     Tranche,
 )
 
@@ -340,7 +341,14 @@ def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rul
             candidates, rate_pence=rules.pounds_to_pence(p["rate"]), cap_pence=cap
         )
     if rule.kind == AllocationRule.Kind.WORST_N:
-        return rules.worst_n(candidates, n=p["n"], total_pence=total, share=p["share"])
+        return rules.worst_n(
+            candidates,
+            n=p["n"],
+            total_pence=total,
+            share=p["share"],
+            named=p.get("named", ()),
+            quotas=p.get("quotas"),
+        )
     if rule.kind == AllocationRule.Kind.COMPLEMENT:
         return rules.complement(candidates, total_pence=total, share=p["share"])
     if rule.kind == AllocationRule.Kind.TOP_SLICE:
@@ -357,6 +365,38 @@ def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules
             [(p.ods_code, p.amount_pence) for p in selectors.published_allocations(fund)]
         )
     return _shares(unsaved, selectors.rule_candidates(rule=unsaved))
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    scenario: Scenario
+    shares: list[rules.Share]
+    error: str = ""
+
+    @property
+    def total_pence(self) -> int:
+        return sum(share.amount_pence for share in self.shares)
+
+
+def scenario_runs(*, fund: Fund) -> list[ScenarioRun]:
+    """Each of the fund's scenarios computed from today's data, side by side, current first.
+
+    Nothing is saved: the current scenario is the fund's rule, whose run is what the
+    register and the API serve; the others are for comparison on the fund page."""
+    runs = []
+    # A preview's unsaved rule becomes its fund's `rule`, so previews get a copy of the fund
+    # and the caller's keeps its real rule.
+    scratch = Fund.objects.get(pk=fund.pk)
+    for scenario in fund.scenarios.order_by("-is_current", "order", "id"):
+        try:
+            shares = allocation_preview(
+                fund=scratch, kind=scenario.kind, parameters=scenario.parameters
+            )
+        except (rules.RuleError, KeyError, ValueError) as error:
+            runs.append(ScenarioRun(scenario, [], str(error)))
+            continue
+        runs.append(ScenarioRun(scenario, shares))
+    return runs
 
 
 @dataclass

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, TextChoices
 
 
 class Organisation(models.Model):
@@ -246,10 +246,53 @@ class BaselineBudget(models.Model):
         return f"{self.organisation.ods_code} {self.financial_year} £{self.amount_pence / 100:,.0f}"
 
 
-class DepartmentType(models.TextChoices):
+class DepartmentType(TextChoices):
     TYPE_1 = "1", "Type 1 (major A&E)"
     TYPE_2 = "2", "Type 2 (single specialty)"
     OTHER = "other", "Other (types 3 and 4: UTCs, MIUs, walk-in centres)"
+    # Some sources publish only a provider's total. A total is stored only where no figure
+    # by type exists for that provider and period, so summing every type never counts twice.
+    TOTAL = "total", "All types (published only as a total)"
+
+
+class Basis(TextChoices):
+    """Where a figure came from, best first: when two sources give the same provider's month,
+    the earlier one here is kept (see basis_outranks)."""
+
+    OFFICIAL_MONTHLY = "official_monthly", "NHS England monthly file"
+    NHSR = "nhsr", "NHS-R ae_attendances (from NHS England's monthly files)"
+    REPUBLISHED_MONTHLY = (
+        "republished_monthly",
+        "NHS England monthly files as re-published by a third party",
+    )
+    APPORTIONED_WEEKLY = "apportioned_weekly", "Months apportioned from weekly sitreps (unofficial)"
+    WEEKLY_SITREP = "weekly_sitrep", "NHS England weekly sitrep"
+
+
+MONTHLY_PRECEDENCE = (
+    Basis.OFFICIAL_MONTHLY,
+    Basis.NHSR,
+    Basis.REPUBLISHED_MONTHLY,
+    Basis.APPORTIONED_WEEKLY,
+)
+# Sources that publish every provider of a month: a provider another source adds to such a
+# month was most likely reported there under another code, so it is not added.
+COMPLETE_MONTH_BASES = (Basis.OFFICIAL_MONTHLY, Basis.NHSR)
+
+
+def basis_outranks(new: tuple[str, bool], stored: tuple[str, bool]) -> bool:
+    """Whether a provider-month's figures from a new source replace the stored ones.
+
+    Each side is (basis, by_type). Figures by department type beat a bare total whatever
+    their source, since a total cannot give the type 1 figure; between two of the same kind
+    the official monthly file beats NHS-R, which beats third-party copies of the monthly
+    files, which beat months apportioned from weekly sitreps.
+    """
+    new_basis, new_by_type = new
+    stored_basis, stored_by_type = stored
+    if new_by_type != stored_by_type:
+        return new_by_type
+    return MONTHLY_PRECEDENCE.index(new_basis) < MONTHLY_PRECEDENCE.index(stored_basis)
 
 
 class Grain(models.TextChoices):
@@ -270,7 +313,18 @@ class AEActivity(models.Model):
     period_end = models.DateField(help_text="Windows take a figure by the end of its period.")
     department_type = models.CharField(max_length=5, choices=DepartmentType.choices)
     attendances = models.PositiveIntegerField()
-    over_4h = models.PositiveIntegerField()
+    over_4h = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Blank where the provider reported no breach count (e.g. the 2019 field "
+        "test trusts): missing, not zero, and left out of four-hour performance.",
+    )
+    basis = models.CharField(
+        max_length=24,
+        choices=Basis.choices,
+        default=Basis.OFFICIAL_MONTHLY,
+        db_default=Basis.OFFICIAL_MONTHLY,
+    )
     over_4h_derived = models.BooleanField(
         default=False,
         help_text="Worked out from a rounded percentage (weekly sitreps), not a published count.",
@@ -312,6 +366,39 @@ class AEActivity(models.Model):
             f"{self.organisation.ods_code} type {self.department_type} {self.grain} "
             f"to {self.period_end}: {self.over_4h}/{self.attendances} over 4h"
         )
+
+
+class AEShare(models.Model):
+    """A published four-hour share with no counts behind it (NHS England's "percentage in 4
+    hours or less (type 1)"): shown where no counts exist, never summed as if it were counts."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="ae_shares"
+    )
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    department_type = models.CharField(max_length=5, choices=DepartmentType.choices)
+    within_4h = models.DecimalField(
+        max_digits=12, decimal_places=10, help_text="A fraction: 0.92 is 92% within 4 hours."
+    )
+    source_file = models.CharField(max_length=200)
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "A&E share within 4 hours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "grain", "period_start", "department_type"],
+                name="ae_share_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(within_4h__gte=0, within_4h__lte=1), name="ae_share_is_a_fraction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.ods_code} type {self.department_type} {self.period_start:%Y-%m}"
 
 
 class AdmissionWaits(models.Model):

@@ -11,14 +11,23 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Case, Count, F, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
-from .models import AEActivity, DepartmentType, Grain, Organisation, OrganisationName
+from .models import (
+    AEActivity,
+    AEShare,
+    Basis,
+    DepartmentType,
+    Grain,
+    Organisation,
+    OrganisationName,
+)
 from .windows import Window, financial_year_of
 
 STANDARD_PERCENT = Decimal("95")
 ALL_TYPES: tuple[str, ...] = tuple(DepartmentType.values)
+BY_TYPE: tuple[str, ...] = tuple(t for t in ALL_TYPES if t != DepartmentType.TOTAL)
 
 
 def types_parse(text: str) -> tuple[str, ...]:
@@ -39,10 +48,13 @@ def percent_within_4h(attendances: int, over_4h: int) -> Decimal | None:
     return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def grain_for(window: Window) -> str:
-    """Monthly counts cover every department type, so they win where both grains exist."""
+def grain_for(window: Window, types: Sequence[str] | None = None) -> str:
+    """Monthly counts cover every department type, so they win where both grains exist; a
+    month with only bare totals (no figures by type) wins only when totals are asked for."""
     monthly = AEActivity.objects.filter(
-        grain=Grain.MONTH, period_end__range=(window.start, window.end)
+        grain=Grain.MONTH,
+        period_end__range=(window.start, window.end),
+        department_type__in=types or BY_TYPE,
     ).exists()
     return Grain.MONTH if monthly else Grain.WEEK
 
@@ -50,10 +62,13 @@ def grain_for(window: Window) -> str:
 def activity_in(
     window: Window, *, types: Sequence[str], grain: str | None = None
 ) -> QuerySet[AEActivity]:
+    """Figures with a breach count: a figure whose breaches were not reported is missing from
+    four-hour performance, never counted as no breaches."""
     return AEActivity.objects.filter(
-        grain=grain or grain_for(window),
+        grain=grain or grain_for(window, types),
         period_end__range=(window.start, window.end),
         department_type__in=types,
+        over_4h__isnull=False,
     )
 
 
@@ -268,7 +283,129 @@ def performance_table(
             attendances=Sum("attendances"),
             over_4h=Sum("over_4h"),
             periods=Count("id"),
+            **{f"figures_{basis}": Count("id", filter=Q(basis=basis)) for basis in Basis.values},
         )
-        .values("ods_code", "name", "period", "attendances", "over_4h", "periods")
+        .values(
+            "ods_code",
+            "name",
+            "period",
+            "attendances",
+            "over_4h",
+            "periods",
+            *(f"figures_{basis}" for basis in Basis.values),
+        )
         .order_by("ods_code", "period")
     )
+
+
+SHARE_SOURCE = "NHS England's published type 1 percentage (no counts)"
+ENGLAND_CODE = "ENG"
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One month of one measure ("1" or "all"); percent None is a gap, not a zero."""
+
+    month: dt.date
+    measure: str
+    attendances: int | None
+    over_4h: int | None
+    percent: Decimal | None
+    sources: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def _sundays_in(month: dt.date) -> int:
+    first_sunday = month + dt.timedelta(days=(6 - month.weekday()) % 7)
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return len(range(first_sunday.toordinal(), following.toordinal(), 7))
+
+
+def _monthly_counts(rows: QuerySet[AEActivity], types: Sequence[str]) -> dict[dt.date, list]:
+    counts: dict[dt.date, list] = {}
+    for row in (
+        rows.filter(grain=Grain.MONTH, department_type__in=types, over_4h__isnull=False)
+        .values("period_start", "basis")
+        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+    ):
+        month = counts.setdefault(row["period_start"], [0, 0, set()])
+        month[0] += row["attendances"]
+        month[1] += row["over_4h"]
+        month[2].add(Basis(row["basis"]).label)
+    return counts
+
+
+def _weekly_type1_by_month(rows: QuerySet[AEActivity]) -> dict[dt.date, list]:
+    """Weeks summed into the month their week ends in, only for months with every week: a
+    month the series covers in part (March 2015 ends mid-month) is left out, not a dip."""
+    by_week = (
+        rows.filter(grain=Grain.WEEK, department_type=DepartmentType.TYPE_1)
+        .exclude(over_4h=None)
+        .values("period_end")
+        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+    )
+    months: dict[dt.date, list] = {}
+    for row in by_week:
+        month = months.setdefault(row["period_end"].replace(day=1), [0, 0, set(), 0])
+        month[0] += row["attendances"]
+        month[1] += row["over_4h"]
+        month[2].add(Basis.WEEKLY_SITREP.label)
+        month[3] += 1
+    return {
+        start: values[:3] for start, values in months.items() if values[3] == _sundays_in(start)
+    }
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
+    """Type 1 and all types, month by month from the first to the last month any source has,
+    England's or the chosen organisations' together. A month no source covers is a point with
+    no percentage (a gap); type 1 falls back to NHS England's published share only where no
+    counts exist, and only for England or one organisation (shares cannot be added up)."""
+    rows = AEActivity.objects.all()
+    shares = AEShare.objects.filter(department_type=DepartmentType.TYPE_1, grain=Grain.MONTH)
+    if codes:
+        rows = rows.filter(organisation__ods_code__in=list(codes))
+        shares = shares.filter(organisation__ods_code=codes[0]) if len(codes) == 1 else None
+    else:
+        rows = rows.exclude(organisation__ods_code=ENGLAND_CODE)
+        shares = shares.filter(organisation__ods_code=ENGLAND_CODE)
+    type1 = {**_weekly_type1_by_month(rows), **_monthly_counts(rows, [DepartmentType.TYPE_1])}
+    every_type = _monthly_counts(rows, ALL_TYPES)
+    share_by_month = {
+        share.period_start: share.within_4h for share in (shares if shares is not None else ())
+    }
+    known = [*type1, *every_type, *share_by_month]
+    if not known:
+        return []
+    points = []
+    for month in _months_between(min(known), max(known)):
+        for measure, counts in (("1", type1), ("all", every_type)):
+            if month in counts:
+                attendances, over_4h, sources = counts[month]
+                points.append(
+                    MonthPoint(
+                        month,
+                        measure,
+                        attendances,
+                        over_4h,
+                        percent_within_4h(attendances, over_4h),
+                        tuple(sorted(sources)),
+                    )
+                )
+            elif measure == "1" and month in share_by_month:
+                percent = (100 * share_by_month[month]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                points.append(MonthPoint(month, measure, None, None, percent, (SHARE_SOURCE,)))
+            else:
+                points.append(MonthPoint(month, measure, None, None, None, ()))
+    return points

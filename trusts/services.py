@@ -12,6 +12,7 @@ from .models import SourceFile
 
 DATA = settings.DATA_DIR
 REFERENCE = settings.BASE_DIR / "trusts" / "data"
+GAPFILL = DATA / "monthly_ae_2010-2020_gapfill"
 
 # Each stage reads what the stages before it wrote (codes before names, names before
 # name-keyed files), and is imported as one all-or-nothing unit.
@@ -34,6 +35,13 @@ AE_STAGES: tuple[tuple[Path, ...], ...] = (
     # data/nhse_monthly_ae_csv_2025 holds earlier releases of six of these months; the
     # revised releases here supersede them (data/SOURCES.md, file 11).
     tuple(sorted((DATA / "nhse_monthly_ae_csv_2020-2026").glob("*.csv"))),
+    # Gap-fill after the official files and NHS-R, so precedence (basis_outranks) sees what
+    # they hold; the by-type 2019-20 file before the all-types totals it outranks.
+    (
+        GAPFILL / "uzair163_monthly_ae_by_trust_type_2019-04_to_2020-03.csv",
+        GAPFILL / "howsmynhs_monthly_ae_alltypes_by_provider_2010-11_to_2020-03.csv",
+        GAPFILL / "howsmynhs_monthly_ae_type1_share_by_provider_2015-06_to_2020-03.csv",
+    ),
 )
 
 

@@ -77,7 +77,8 @@ def test_department_types_default_to_all(client):
     ).json()
     assert everything["results"] == chosen["results"] != []
     league = client.get("/api/v1/performance/league/?from=2017-01-01&to=2017-01-31").json()
-    assert league["types"] == ["1", "2", "other"]
+    # "all" also takes a provider's bare total where a source gives no figures by type.
+    assert league["types"] == ["1", "2", "other", "total"]
 
 
 def test_performance_is_paged_and_streams_as_csv(client):
@@ -85,7 +86,7 @@ def test_performance_is_paged_and_streams_as_csv(client):
     assert page["count"] == 145 and len(page["results"]) == 10
     response = client.get(f"/api/v1/performance/?{Q4}&by=quarter&format=csv")
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0] == "ods_code,name,period,attendances,over_4h,percentage,figures"
+    assert lines[0] == "ods_code,name,period,attendances,over_4h,percentage,figures,sources"
     assert len(lines) == 146
 
 

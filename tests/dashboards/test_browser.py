@@ -170,3 +170,22 @@ def test_a_chart_csv_downloads_what_was_plotted(page, site, tmp_path):
     lines = saved.read_text().splitlines()
     assert lines[0].startswith("rank,ods_code,name")
     assert len(lines) == 11 and lines[1].startswith("1,RV8,")
+
+
+def test_the_performance_line_breaks_where_no_source_has_a_month(page, site):
+    """England's type 1 line has no figure for April 2015: the drawn trace holds a null there
+    and Plotly is told not to join across it."""
+    page.goto(f"{site}/")
+    page.wait_for_selector("#chart-performance .main-svg")
+    trace = page.evaluate(
+        """() => document.getElementById("chart-performance").data
+            .find((t) => t.name === "Type 1 (major A&E)")"""
+    )
+    months = dict(zip(trace["x"], trace["y"], strict=True))
+    assert months["2015-04"] is None
+    assert months["2015-02"] is not None and months["2015-06"] is not None
+    assert trace.get("connectgaps") is False
+    names = page.evaluate(
+        """() => document.getElementById("chart-performance").data.map((t) => t.name)"""
+    )
+    assert names == ["Type 1 (major A&E)", "All types"]

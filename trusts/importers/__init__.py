@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ..signals import data_imported
-from . import ae, organisations, populations
+from . import ae, gapfill, organisations, populations
 from .base import ImportFailed, ImportResult, Problems, RowError, first_line, table_read
 from .formats import Format
 
@@ -26,6 +26,9 @@ FORMATS: tuple[Format, ...] = (
     ae.NhsrMonthly(),
     ae.BbcWeekly(),
     ae.BbcWinter(),
+    gapfill.HowsMyNhsAllTypes(),
+    gapfill.HowsMyNhsType1Share(),
+    gapfill.Uzair163ByType(),
 )
 
 __all__ = ["FORMATS", "ImportFailed", "ImportResult", "RowError", "format_detect", "import_files"]

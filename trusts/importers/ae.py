@@ -13,6 +13,7 @@ from django.conf import settings
 from ..models import (
     AdmissionWaits,
     AEActivity,
+    Basis,
     DepartmentType,
     FoundationTrustStatus,
     Grain,
@@ -45,6 +46,13 @@ TYPE_LABELS = {
 }
 
 
+def shown_spelling(name: str) -> str:
+    """A name as the weekly files spell it ("Coventry And WarWiCkshire", "King's Lynn.") in
+    the case and punctuation of the official files; it still matches, since matching ignores
+    case and punctuation (normalise_name)."""
+    return display_name(name.upper()).rstrip(" .")
+
+
 @dataclass
 class ActivityPlan:
     activity: list[dict] = field(default_factory=list)
@@ -72,6 +80,15 @@ def _activity_write(plan: ActivityPlan, result: ImportResult, *, keep_counted=Fa
     codes = {row["code"] for row in plan.activity} | {row["code"] for row in plan.waits}
     organisations = _organisations_by_code(codes)
     existing = AEActivity.objects.filter(grain=plan.grain, period_start__in=plan.period_starts)
+    # Figures by type outrank a bare total of the same provider-month (basis_outranks).
+    typed = {(row["code"], row["period_start"]) for row in plan.activity}
+    totals = existing.filter(
+        department_type=DepartmentType.TOTAL,
+        organisation__ods_code__in={code for code, _ in typed},
+    ).values_list("pk", "organisation__ods_code", "period_start")
+    outranked = [pk for pk, code, start in totals if (code, start) in typed]
+    if outranked:
+        AEActivity.objects.filter(pk__in=outranked).delete()
 
     def counted_figure_stays(stored: AEActivity, new: dict) -> bool:
         # A breach count worked out from a rounded percentage never replaces a real count.
@@ -389,6 +406,7 @@ class NhsrMonthly(Format):
                     "department_type": department_type,
                     "attendances": attendances,
                     "over_4h": breaches,
+                    "basis": Basis.NHSR,
                     "over_4h_derived": False,
                     "booked_attendances": None,
                     "booked_over_4h": None,
@@ -567,6 +585,7 @@ class BbcWeekly(Format):
                     "department_type": DepartmentType.TYPE_1,
                     "attendances": attendances,
                     "over_4h": min(over_4h, attendances),
+                    "basis": Basis.WEEKLY_SITREP,
                     "over_4h_derived": True,
                     "booked_attendances": None,
                     "booked_over_4h": None,
@@ -598,7 +617,7 @@ class BbcWeekly(Format):
             plan.names.append(
                 {
                     "code": code,
-                    "name": name,
+                    "name": shown_spelling(name),
                     "source": WEEKLY_NAMES_SOURCE,
                     "valid_from": min(week_ends) - dt.timedelta(days=6),
                     "valid_to": max(week_ends),
@@ -734,6 +753,7 @@ class BbcWinter(Format):
                     "department_type": DepartmentType.TYPE_1,
                     "attendances": attendances,
                     "over_4h": breaches,
+                    "basis": Basis.WEEKLY_SITREP,
                     "over_4h_derived": False,
                     "booked_attendances": None,
                     "booked_over_4h": None,
@@ -760,7 +780,7 @@ class BbcWinter(Format):
         plan.names = [
             {
                 "code": code,
-                "name": name,
+                "name": shown_spelling(name),
                 "source": WINTER_NAMES_SOURCE,
                 "valid_from": min(ends) - dt.timedelta(days=6),
                 "valid_to": max(ends),
