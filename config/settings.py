@@ -193,6 +193,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sources.tasks.ae_fetch_task",
         "schedule": crontab(hour="10,16", minute=5, day_of_month="8-16"),
     },
+    # Fund status steps and allocation runs reach subscribers within the hour; signals go as
+    # soon as the import that found them commits.
+    "send-alerts": {
+        "task": "sources.tasks.alerts_send_task",
+        "schedule": crontab(minute=20),
+    },
 }
 # A web request that saves a fund must not hang on a broker that is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -220,6 +226,7 @@ AE_FETCH_MAX_BYTES = env.int("AE_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
 # in production. SITE_URL makes the links in emails and feeds absolute.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@urgent-care-funding.invalid")
+LOGIN_URL = "sources:login"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 API_REQUIRE_LOGIN = env.bool("API_REQUIRE_LOGIN", default=False)

@@ -217,7 +217,15 @@ def month_import(
             transaction.set_rollback(True)
             return fetch
         spc.signals_detect(month=month, codes=codes)
+        transaction.on_commit(_alerts_enqueue)
     return fetch
+
+
+def _alerts_enqueue() -> None:
+    # Imported here: the task module imports this one.
+    from .tasks import alerts_send_task
+
+    alerts_send_task.delay()
 
 
 def _org_codes(path: Path) -> set[str]:

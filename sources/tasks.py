@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import alerts, services
 
 
 @shared_task
@@ -14,3 +14,8 @@ def ae_fetch_task() -> list[str]:
     lines: list[str] = []
     services.ae_fetch(say=lines.append)
     return lines
+
+
+@shared_task
+def alerts_send_task() -> int:
+    return alerts.alerts_send()

@@ -1,5 +1,6 @@
 import pytest
 
+from .months import FEBRUARY, FEBRUARY_FILE, forget
 from .publisher import publisher_start
 
 
@@ -14,3 +15,9 @@ def publisher(settings):
     yield publisher
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def february_is_new(real_data):
+    """The shipped data without February 2026, as if NHS England had just published it."""
+    forget(FEBRUARY, FEBRUARY_FILE)

@@ -17,16 +17,19 @@ from sources.models import Fetch, Revision
 from trusts.importers import import_files
 from trusts.models import AdmissionWaits, AEActivity, Grain, SourceFile
 
+from .months import (
+    FEBRUARY,
+    FEBRUARY_FILE,
+    JANUARY_FILE,
+    JULY,
+    JULY_FIRST,
+    JULY_REVISED,
+    forget,
+    page_with,
+)
 from .publisher import FIRST_RELEASES, SHIPPED, Answer, shipped
 
 pytestmark = pytest.mark.django_db
-
-FEBRUARY = dt.date(2026, 2, 1)
-FEBRUARY_FILE = "February-2026-CSV-Dl8t54.csv"
-JANUARY_FILE = "January-2026-CSV-S6H81b.csv"
-JULY = dt.date(2025, 7, 1)
-JULY_FIRST = "July-2025-CSV-9jfy4.csv"
-JULY_REVISED = "July-2025-CSV-revised.csv"
 
 
 def file_totals(body: bytes) -> tuple[int, int]:
@@ -60,25 +63,6 @@ def stored_figures() -> dict:
     return AEActivity.objects.aggregate(
         rows=Count("id"), attendances=Sum("attendances"), over=Sum("over_4h")
     ) | {"waits": AdmissionWaits.objects.count()}
-
-
-def forget(month: dt.date, *names: str) -> None:
-    """As if the month had never been imported."""
-    AEActivity.objects.filter(grain=Grain.MONTH, period_start=month).delete()
-    AdmissionWaits.objects.filter(grain=Grain.MONTH, period_start=month).delete()
-    SourceFile.objects.filter(name__in=names).delete()
-
-
-@pytest.fixture
-def february_is_new(real_data):
-    forget(FEBRUARY, FEBRUARY_FILE)
-
-
-def page_with(publisher, *names: str) -> None:
-    publisher.landing_page(
-        "/ae-2025-26/",
-        {f"/files/{name}": f"Monthly A&amp;E {name.split('-CSV')[0]} (CSV)" for name in names},
-    )
 
 
 def fetch(*args: str) -> str:
