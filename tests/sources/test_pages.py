@@ -84,3 +84,10 @@ def test_the_api_gives_revisions_as_csv(fetched, client):
 def test_the_api_refuses_writes_even_to_a_fund_admin(fetched, client, fund_admin):
     client.force_login(fund_admin)
     assert client.post("/api/v1/fetches/", {}).status_code == 405
+
+
+def test_fetches_are_listed_in_the_admin_and_cannot_be_written_by_hand(fetched, client, superuser):
+    client.force_login(superuser)
+    listing = client.get("/admin/sources/fetch/").content.decode()
+    assert FEBRUARY_FILE in listing and "Month revised" in listing
+    assert client.get("/admin/sources/fetch/add/").status_code == 403
