@@ -122,7 +122,7 @@ def alerts_send() -> int:
     for pk in Subscription.objects.exclude(user__email="").values_list("pk", flat=True):
         with transaction.atomic():
             subscription = (
-                Subscription.objects.select_for_update()
+                Subscription.objects.select_for_update(of=("self",))
                 .select_related("user", "organisation", "fund")
                 .filter(pk=pk)
                 .first()
