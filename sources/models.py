@@ -38,6 +38,15 @@ class Fetch(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        constraints = [
+            # Two checks running at once (a beat run beside a manual one) cannot both import
+            # the same file: the second's transaction fails here and writes nothing.
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=Q(outcome__in=["imported", "revised"]),
+                name="fetch_imports_a_file_once",
+            ),
+        ]
         indexes = [
             # The conditional request: the last ETag this URL answered with.
             models.Index(fields=["url", "-started_at"], name="fetch_url_latest"),

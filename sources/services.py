@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -133,6 +133,10 @@ def _file_fetch(link: MonthlyLink, *, dry_run: bool, say: Say) -> Fetch:
             return month_import(path, month=link.month, fetch=fetch, dry_run=dry_run, say=say)
         except ImportFailed as failed:
             return _finish(fetch, Fetch.Outcome.INVALID, str(failed), say, dry_run)
+        except IntegrityError:
+            fetch.pk = None
+            message = f"{link.name}: imported meanwhile by another fetch running at the same time"
+            return _finish(fetch, Fetch.Outcome.UNCHANGED, message, say, dry_run)
 
 
 def month_totals(month: dt.date) -> tuple[int, int]:

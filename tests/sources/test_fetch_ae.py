@@ -7,11 +7,13 @@ revised July 2025 for a revision.
 
 import csv
 import datetime as dt
+import hashlib
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from sources.models import Fetch, Revision
 from trusts.importers import import_files
@@ -323,3 +325,26 @@ def test_a_revision_removes_figures_its_month_no_longer_has(publisher, real_data
     assert july.filter(organisation__ods_code="RTD", department_type="1").exists()
     revision = Revision.objects.get()
     assert (revision.replaced_files, revision.rows_removed) == (JULY_REVISED, 1)
+
+
+def test_a_file_another_fetch_imported_meanwhile_is_not_imported_twice(publisher, february_is_new):
+    # The other fetch committed its record after this one looked for the file's bytes among
+    # those imported (SourceFile), and before this one wrote: its import must write nothing.
+    body = shipped(FEBRUARY_FILE)
+    publisher.serve_file(f"/files/{FEBRUARY_FILE}", body)
+    page_with(publisher, FEBRUARY_FILE)
+    now = timezone.now()
+    Fetch.objects.create(
+        kind=Fetch.Kind.FILE,
+        url=publisher.base + f"/files/{FEBRUARY_FILE}",
+        started_at=now,
+        sha256=hashlib.sha256(body).hexdigest(),
+        outcome=Fetch.Outcome.IMPORTED,
+    )
+    before = stored_figures()
+
+    out = fetch("--year", "2025-26")
+
+    assert "imported meanwhile by another fetch running at the same time" in out
+    assert stored_figures() == before
+    assert Fetch.objects.filter(outcome=Fetch.Outcome.IMPORTED).count() == 1
