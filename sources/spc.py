@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from impact.stats import xmr
@@ -60,12 +60,13 @@ def signals_detect(*, month: dt.date, codes: set[str]) -> list[SpcSignal]:
         for organisation in Organisation.objects.filter(ods_code__in=codes)
     }
     regions = {o.region for o in organisations.values() if o.region}
+    # One query: the providers' own series, and those of every provider in their regions.
     rows = (
         AEActivity.objects.filter(
+            Q(organisation__region__in=regions) | Q(organisation__in=list(organisations)),
             grain=Grain.MONTH,
             period_start__gte=start,
             period_start__lte=month,
-            organisation__region__in=regions,
         )
         .values("organisation_id", "organisation__region", "period_start")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
@@ -77,23 +78,10 @@ def signals_detect(*, month: dt.date, codes: set[str]) -> list[SpcSignal]:
     for row in rows:
         point = (row["period_start"], row["attendances"], row["over_4h"])
         by_organisation[row["organisation_id"]].append(point)
-        totals = by_region[row["organisation__region"]][row["period_start"]]
-        totals[0] += row["attendances"]
-        totals[1] += row["over_4h"]
-    # Providers with no region have no peers to sum with, but a series of their own.
-    for row in (
-        AEActivity.objects.filter(
-            grain=Grain.MONTH,
-            period_start__gte=start,
-            period_start__lte=month,
-            organisation__in=[pk for pk, o in organisations.items() if not o.region],
-        )
-        .values("organisation_id", "period_start")
-        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
-    ):
-        by_organisation[row["organisation_id"]].append(
-            (row["period_start"], row["attendances"], row["over_4h"])
-        )
+        if row["organisation__region"] in regions:
+            totals = by_region[row["organisation__region"]][row["period_start"]]
+            totals[0] += row["attendances"]
+            totals[1] += row["over_4h"]
 
     candidates = [
         (SpcSignal.Scope.TRUST, o.ods_code, o.name, o, by_organisation.get(pk, []))
