@@ -1,6 +1,8 @@
 """The Data sources and What's new pages in chromium, served by another process (gunicorn) from
 the test database: what a reader sees after a month was fetched and another revised."""
 
+import hashlib
+
 import pytest
 from django.utils import timezone
 
@@ -28,50 +30,58 @@ def fetch_history(demo_data, django_db_blocker):
     before = file_totals(shipped(JULY_FIRST, FIRST_RELEASES))
     after = file_totals(shipped(JULY_REVISED))
     with django_db_blocker.unblock():
-        now = timezone.now()
-        Fetch.objects.create(
-            kind=Fetch.Kind.FILE,
-            url=f"https://www.england.nhs.uk/files/{FEBRUARY_FILE}",
-            started_at=now,
-            finished_at=now,
-            http_status=200,
-            month=FEBRUARY,
-            rows=208,
-            outcome=Fetch.Outcome.IMPORTED,
-            message=f"{FEBRUARY_FILE}: February 2026 imported",
-        )
-        revised = Fetch.objects.create(
-            kind=Fetch.Kind.FILE,
-            url=f"https://www.england.nhs.uk/files/{JULY_REVISED}",
-            started_at=now,
-            finished_at=now,
-            http_status=200,
-            month=JULY,
-            outcome=Fetch.Outcome.REVISED,
-            message=f"{JULY_REVISED}: July 2025 revised",
-        )
-        Revision.objects.create(
-            fetch=revised,
-            month=JULY,
-            source_file=JULY_REVISED,
-            replaced_files=JULY_FIRST,
-            revised_at=now,
-            attendances_before=before[0],
-            over_4h_before=before[1],
-            attendances_after=after[0],
-            over_4h_after=after[1],
-            rows_changed=473,
-            rows_removed=0,
-        )
-        signals = spc.signals_detect(month=JULY, codes={"RJ1"})
-        steps = [
-            f"{step.fund.name}: {step.get_status_display().lower()}"
-            for step in selectors.status_steps_recent(limit=10)
-        ]
-    yield {"before": before, "after": after, "signals": signals, "steps": steps}
-    with django_db_blocker.unblock():
-        Fetch.objects.all().delete()
-        SpcSignal.objects.all().delete()
+        try:
+            yield _history_record(before, after)
+        finally:
+            # Also after a failure half-way, so that no later test finds these records.
+            Fetch.objects.all().delete()
+            SpcSignal.objects.all().delete()
+
+
+def _history_record(before: tuple[int, int], after: tuple[int, int]) -> dict:
+    now = timezone.now()
+    Fetch.objects.create(
+        kind=Fetch.Kind.FILE,
+        url=f"https://www.england.nhs.uk/files/{FEBRUARY_FILE}",
+        started_at=now,
+        finished_at=now,
+        http_status=200,
+        sha256=hashlib.sha256(shipped(FEBRUARY_FILE)).hexdigest(),
+        month=FEBRUARY,
+        rows=208,
+        outcome=Fetch.Outcome.IMPORTED,
+        message=f"{FEBRUARY_FILE}: February 2026 imported",
+    )
+    revised = Fetch.objects.create(
+        kind=Fetch.Kind.FILE,
+        url=f"https://www.england.nhs.uk/files/{JULY_REVISED}",
+        started_at=now,
+        finished_at=now,
+        http_status=200,
+        sha256=hashlib.sha256(shipped(JULY_REVISED)).hexdigest(),
+        month=JULY,
+        outcome=Fetch.Outcome.REVISED,
+        message=f"{JULY_REVISED}: July 2025 revised",
+    )
+    Revision.objects.create(
+        fetch=revised,
+        month=JULY,
+        source_file=JULY_REVISED,
+        replaced_files=JULY_FIRST,
+        revised_at=now,
+        attendances_before=before[0],
+        over_4h_before=before[1],
+        attendances_after=after[0],
+        over_4h_after=after[1],
+        rows_changed=473,
+        rows_removed=0,
+    )
+    signals = spc.signals_detect(month=JULY, codes={"RJ1"})
+    steps = [
+        f"{step.fund.name}: {step.get_status_display().lower()}"
+        for step in selectors.status_steps_recent(limit=10)
+    ]
+    return {"before": before, "after": after, "signals": signals, "steps": steps}
 
 
 def test_data_sources_shows_freshness_and_the_revision(page, site, fetch_history):  # noqa: F811
