@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "api",
     "impact",
     "datacache",
+    "sources",
 ]
 
 MIDDLEWARE = [
@@ -186,9 +187,47 @@ CELERY_BEAT_SCHEDULE = {
         "task": "funding.tasks.requeue_pending_runs",
         "schedule": 5 * 60,
     },
+    # NHS England publishes on the second Thursday (days 8 to 14) at 9:30; checking every day
+    # of the window catches late releases, and a second check of the same day imports nothing.
+    "fetch-ae-in-publication-window": {
+        "task": "sources.tasks.ae_fetch_task",
+        "schedule": crontab(hour="10,16", minute=5, day_of_month="8-16"),
+    },
+    # Fund status steps and allocation runs reach subscribers within the hour; signals go as
+    # soon as the import that found them commits.
+    "send-alerts": {
+        "task": "sources.tasks.alerts_send_task",
+        "schedule": crontab(minute=20),
+    },
 }
 # A web request that saves a fund must not hang on a broker that is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# NHS England's A&E landing page for each financial year (AE_LANDING_PAGES="2026-27=https://...,"
+# adds or replaces years). Scheduled fetching needs the network, so the quick start leaves it
+# off; production turns it on with AE_FETCH_ENABLED=1.
+_NHSE_AE = (
+    "https://www.england.nhs.uk/statistics/statistical-work-areas/ae-waiting-times-and-activity"
+)
+AE_LANDING_PAGES = {
+    f"{year}-{(year + 1) % 100:02d}": (
+        f"{_NHSE_AE}/ae-attendances-and-emergency-admissions-{year}-{(year + 1) % 100:02d}/"
+    )
+    for year in range(2020, 2027)
+} | env.dict("AE_LANDING_PAGES", default={})
+AE_FETCH_ENABLED = env.bool("AE_FETCH_ENABLED", default=False)
+AE_FETCH_TIMEOUT_SECONDS = env.float("AE_FETCH_TIMEOUT_SECONDS", default=30.0)
+AE_FETCH_ATTEMPTS = env.int("AE_FETCH_ATTEMPTS", default=4)
+AE_FETCH_BACKOFF_SECONDS = env.float("AE_FETCH_BACKOFF_SECONDS", default=5.0)
+# A monthly provider CSV is about 50 KB; anything near this is not one.
+AE_FETCH_MAX_BYTES = env.int("AE_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Alerts: printed to the console on the quick start; EMAIL_URL=smtp+tls://user:pass@host:587
+# in production. SITE_URL makes the links in emails and feeds absolute.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@urgent-care-funding.invalid")
+LOGIN_URL = "sources:login"
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 API_REQUIRE_LOGIN = env.bool("API_REQUIRE_LOGIN", default=False)
 REST_FRAMEWORK = {

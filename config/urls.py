@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Impact analysis adds routes under both the API and the fund pages.
     path("", include("impact.urls")),
+    path("api/v1/", include("sources.api")),
     path("api/v1/", include("api.urls")),
+    path("", include("sources.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -1,0 +1,125 @@
+"""Special-cause signals at the newest month of each provider's and region's series.
+
+Each series is the last two years of monthly four-hour performance (every department type)
+ending at the month just imported; the XmR chart and its Making Data Count rules are
+impact.stats.xmr's. Only the rules that NHS England's guidance calls special cause in their
+own right are recorded here: a point outside the process limits, a run on one side of the
+mean and a trend.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from impact.stats import xmr
+from trusts.models import AEActivity, Grain, Organisation
+
+from .models import SpcSignal
+
+SERIES_MONTHS = 24
+# Fewer points than this give limits too wide or too jumpy to mean anything.
+MIN_POINTS = 12
+SIGNAL_RULES = ("outside_limits", "run", "trend")
+
+
+def months_back(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _one_decimal(value: float) -> Decimal:
+    return Decimal(str(round(value, 1)))
+
+
+def series_signal(points: list[tuple[dt.date, int, int]], month: dt.date):
+    """The special-cause point at `month` of a monthly series of (month, attendances,
+    over 4 hours), or None; months must follow one another without a gap."""
+    points = [point for point in sorted(points) if point[1]]
+    if len(points) < MIN_POINTS or points[-1][0] != month:
+        return None
+    expected = [months_back(month, len(points) - 1 - i) for i in range(len(points))]
+    if [point[0] for point in points] != expected:
+        return None
+    chart = xmr(
+        [f"{start:%Y-%m}" for start, _, _ in points],
+        [100 * (attendances - over) / attendances for _, attendances, over in points],
+    )
+    newest = chart[-1]
+    return newest if newest.special_cause in SIGNAL_RULES else None
+
+
+def signals_detect(*, month: dt.date, codes: set[str]) -> list[SpcSignal]:
+    """Records each signal at `month` for the given providers and their regions, replacing any
+    recorded for them before (a revision can make a signal appear or go)."""
+    start = months_back(month, SERIES_MONTHS - 1)
+    organisations = {
+        organisation.pk: organisation
+        for organisation in Organisation.objects.filter(ods_code__in=codes)
+    }
+    regions = {o.region for o in organisations.values() if o.region}
+    # One query: the providers' own series, and those of every provider in their regions.
+    rows = (
+        AEActivity.objects.filter(
+            Q(organisation__region__in=regions) | Q(organisation__in=list(organisations)),
+            grain=Grain.MONTH,
+            period_start__gte=start,
+            period_start__lte=month,
+        )
+        .values("organisation_id", "organisation__region", "period_start")
+        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+    )
+    by_organisation: dict[int, list] = defaultdict(list)
+    by_region: dict[str, dict[dt.date, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0])
+    )
+    for row in rows:
+        point = (row["period_start"], row["attendances"], row["over_4h"])
+        by_organisation[row["organisation_id"]].append(point)
+        if row["organisation__region"] in regions:
+            totals = by_region[row["organisation__region"]][row["period_start"]]
+            totals[0] += row["attendances"]
+            totals[1] += row["over_4h"]
+
+    candidates = [
+        (SpcSignal.Scope.TRUST, o.ods_code, o.name, o, by_organisation.get(pk, []))
+        for pk, o in organisations.items()
+    ] + [
+        (
+            SpcSignal.Scope.REGION,
+            region,
+            f"{region} region",
+            None,
+            [(start, a, b) for start, (a, b) in by_region[region].items()],
+        )
+        for region in regions
+    ]
+    SpcSignal.objects.filter(month=month, scope=SpcSignal.Scope.TRUST, subject__in=codes).delete()
+    SpcSignal.objects.filter(
+        month=month, scope=SpcSignal.Scope.REGION, subject__in=regions
+    ).delete()
+    now = timezone.now()
+    found = []
+    for scope, subject, name, organisation, points in candidates:
+        point = series_signal(points, month)
+        if point is None:
+            continue
+        found.append(
+            SpcSignal(
+                scope=scope,
+                subject=subject,
+                subject_name=name,
+                organisation=organisation,
+                month=month,
+                rule=point.special_cause,
+                direction=point.direction,
+                percent=_one_decimal(point.value),
+                mean=_one_decimal(point.mean),
+                lower_limit=_one_decimal(point.lower),
+                upper_limit=_one_decimal(point.upper),
+                detected_at=now,
+            )
+        )
+    return SpcSignal.objects.bulk_create(found)
