@@ -21,6 +21,7 @@ from trusts.importers import ImportFailed, RowError, format_detect, import_files
 from trusts.importers.ae import NhseMonthly
 from trusts.importers.base import Columns, Problems, table_read
 from trusts.models import AdmissionWaits, AEActivity, Grain, SourceFile
+from trusts.services import content_digest
 
 from . import spc
 from .download import DownloadRefused, download
@@ -119,7 +120,7 @@ def _file_fetch(link: MonthlyLink, *, dry_run: bool, say: Say) -> Fetch:
     fetch.etag = got.etag
     fetch.sha256 = hashlib.sha256(got.body).hexdigest()
     fetch.size_bytes = len(got.body)
-    known = SourceFile.objects.filter(sha256=fetch.sha256).first()
+    known = SourceFile.objects.filter(sha256=content_digest(got.body)).first()
     if known:
         message = (
             f"{link.name}: the same bytes as {known.name}, imported "
@@ -184,7 +185,7 @@ def month_import(
         fetch.rows = result.rows
         if not dry_run:
             SourceFile.objects.update_or_create(
-                sha256=fetch.sha256,
+                sha256=content_digest(path.read_bytes()),
                 defaults={"name": path.name, "format": result.format, "rows": result.rows},
             )
         changed = result.created + result.updated

@@ -63,7 +63,12 @@ def importer_digest() -> str:
 
 def import_digest(path: Path) -> str:
     """The file's content as read by this version of the importers."""
-    return hashlib.sha256(importer_digest().encode() + path.read_bytes()).hexdigest()
+    return content_digest(path.read_bytes())
+
+
+def content_digest(content: bytes) -> str:
+    """What identifies a file's import (SourceFile.sha256): its bytes and the importer code."""
+    return hashlib.sha256(importer_digest().encode() + content).hexdigest()
 
 
 def stage_import(paths: tuple[Path, ...], *, say: Callable[[str], None]) -> None:

@@ -65,7 +65,8 @@ def test_allocations_default_to_current_runs_and_filter_by_recipient_list(client
     fund = Fund.objects.get(slug="ae-winter-2013-14")
     first = fund.runs.get(is_current=True)
     # A recompute after the rule changes: 50 trusts now share the £221m, not 53.
-    services.rule_save(fund=fund, kind="worst_n", parameters={**fund.rule.parameters, "n": 50})
+    fewer = {"n": 50, "quotas": {"foundation_trust": 18, "nhs_trust": 32}}
+    services.rule_save(fund=fund, kind="worst_n", parameters={**fund.rule.parameters, **fewer})
     second = services.allocation_run_start(
         run=AllocationRun.objects.create(fund=fund, triggered_by="second")
     )

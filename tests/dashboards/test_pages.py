@@ -69,8 +69,9 @@ def england_percent_from_the_raw_file(year: int, month: int) -> float:
 
 
 def test_the_overview_chart_plots_englands_monthly_performance(client, computed):
-    [line] = charts(client.get("/"))["performance"]["data"]
-    plotted = dict(zip(line["x"], line["y"], strict=True))
+    lines = {line["name"]: line for line in charts(client.get("/"))["performance"]["data"]}
+    assert set(lines) == {"Type 1 (major A&E)", "All types"}
+    plotted = dict(zip(lines["All types"]["x"], lines["All types"]["y"], strict=True))
     assert plotted["2016-04"] == england_percent_from_the_raw_file(2016, 4)
     assert plotted["2019-03"] == england_percent_from_the_raw_file(2019, 3)
     assert next(iter(plotted)) == "2010-11" and len(plotted) > 150
