@@ -263,6 +263,7 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "fund": result.fund.slug,
         "before": {"from": result.before.start, "to": result.before.end},
         "after": {"from": result.after.start, "to": result.after.end},
+        "window_warnings": result.window_warnings,
         "types": result.types,
         "types_found": result.types_found,
         "grain": result.grain,

@@ -23,7 +23,7 @@ from trusts.selectors import (
 )
 from trusts.windows import Window
 
-from . import stats
+from . import design, stats
 
 CONTROLS = {
     "all": "every other trust with A&E figures",
@@ -69,6 +69,7 @@ class Impact:
     grain: str
     treated_codes: tuple[str, ...]
     comparisons: tuple[Comparison, ...]
+    window_warnings: tuple[str, ...] = ()
     caveat: str = CAVEAT
 
     def comparison(self, control: str) -> Comparison:
@@ -87,17 +88,13 @@ def _month_add(month: dt.date, months: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def default_windows(fund: Fund) -> tuple[Window, Window]:
-    """The winter (November to March) of the announcement's year against the one before."""
-    year = fund.announced_on.year if fund.announced_on.month >= 4 else fund.announced_on.year - 1
-    return (
-        Window(
-            dt.date(year - 1, 11, 1), dt.date(year, 3, 31), f"Winter {year - 1}-{year % 100:02d}"
-        ),
-        Window(
-            dt.date(year, 11, 1), dt.date(year + 1, 3, 31), f"Winter {year}-{(year + 1) % 100:02d}"
-        ),
-    )
+def selection_window(fund: Fund) -> Window | None:
+    """The months a worst_n rule ranked trusts on; other rules select on no outcome."""
+    rule = AllocationRule.objects.filter(fund=fund).first()
+    if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
+        return None
+    p = rule.parameters
+    return Window(dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"]))
 
 
 def treated_codes(fund: Fund) -> set[str]:
@@ -199,7 +196,8 @@ def fund_impact(
     controls: Sequence[str] = tuple(CONTROLS),
 ) -> Impact:
     """Difference-in-differences of four-hour performance, funded trusts against each control."""
-    default_before, default_after = default_windows(fund)
+    selection = selection_window(fund)
+    default_before, default_after = design.default_windows(fund.announced_on, selection)
     before, after = before or default_before, after or default_after
     if not before.end < after.start:
         raise ImpactUnavailable("the before window must end before the after window starts")
@@ -246,6 +244,9 @@ def fund_impact(
         grain=grain,
         treated_codes=tuple(sorted(treated)),
         comparisons=tuple(comparisons),
+        window_warnings=design.window_warnings(
+            before, after, announced_on=fund.announced_on, selection=selection
+        ),
     )
 
 

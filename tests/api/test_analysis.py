@@ -108,23 +108,24 @@ def test_the_funnel_places_every_trust_against_limits(client):
 
 def test_impact_gives_the_estimate_both_controls_and_the_caveat(client, computed):
     body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?control=near_miss").json()
-    assert body["before"] == {"from": "2012-11-01", "to": "2013-03-31"}
+    # The winter before the months the worst_n rule ranked trusts on (January to March 2013).
+    assert body["before"] == {"from": "2011-11-01", "to": "2012-03-31"}
+    assert body["window_warnings"] == []
     estimate = body["estimate"]
-    assert estimate["treated_trusts"] == 53 and estimate["control_trusts"] == 20
-    # The figures the README quotes.
+    assert estimate["treated_trusts"] == 52 and estimate["control_trusts"] == 19
     assert (estimate["effect_pp"], estimate["ci_low_pp"], estimate["ci_high_pp"]) == (
-        "2.67",
-        "1.18",
-        "4.16",
+        "-0.46",
+        "-2.24",
+        "1.33",
     )
     assert (
         float(estimate["ci_low_pp"]) < float(estimate["effect_pp"]) < float(estimate["ci_high_pp"])
     )
-    assert body["other_estimates"]["all"]["control_trusts"] == 91
-    assert body["other_estimates"]["all"]["effect_pp"] == "3.21"
+    assert body["other_estimates"]["all"]["control_trusts"] == 90
+    assert body["other_estimates"]["all"]["effect_pp"] == "-0.84"
     months = [p["months_from_announcement"] for p in body["event_study"]]
     assert (
-        months[0] == -10
+        months[0] == -22
         and 0 in months
         and body["event_study"][months.index(-1)]["gap_pp"] == "0.00"
     )
@@ -185,3 +186,11 @@ def test_a_fund_whose_run_lands_is_changed_for_clients_that_sync(client, compute
     AllocationRun.objects.filter(fund=fund, is_current=True).update(inputs_fingerprint="earlier")
     services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
     assert fund.slug in [f["slug"] for f in client.get(synced).json()["results"]]
+
+
+def test_a_before_window_over_the_rules_selection_months_is_flagged(client, computed):
+    body = client.get(
+        "/api/v1/funds/ae-winter-2013-14/impact/?before=2012-11-01,2013-03-31&control=all"
+    ).json()
+    assert body["estimate"]["effect_pp"] == "3.21"
+    assert "regression to the mean" in body["window_warnings"][0]

@@ -129,7 +129,7 @@ def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_cavea
     csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")
     lines = b"".join(csv.streaming_content).decode().splitlines()
     assert lines[0] == "comparison,months,month,gap,low,high"
-    assert len(lines) == 1 + 2 * 17  # November 2012 to March 2014, both comparisons
+    assert len(lines) == 1 + 2 * 29  # November 2011 to March 2014, both comparisons
 
 
 def test_a_fund_without_trust_recipients_has_no_impact_section(client, computed):
