@@ -273,6 +273,22 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "error": chosen.error,
         "treated": result.treated_codes,
         "controls": chosen.control_codes,
+        "paid_by_other_funds": [
+            {"ods_code": code, "funds": funds} for code, funds in chosen.paid_by_other_funds
+        ],
+        "footprint_changes": [
+            {
+                "predecessor": change.predecessor,
+                "successor": change.successor,
+                "effective_on": change.effective_on,
+                "outcome": change.outcome,
+                "reason": change.reason,
+            }
+            for change in result.footprint_changes
+        ],
+        "incomplete_trusts": result.incomplete_codes,
+        "panel": "balanced: only trusts with figures in every month from the start of before "
+        "to the end of after, in the estimate and the event study alike",
         "event_study": [
             {
                 "months_from_announcement": point.period,
@@ -286,5 +302,6 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "other_estimates": {
             c.control: estimate(c) for c in result.comparisons if c.control != control
         },
+        "other_errors": {c.control: c.error for c in result.comparisons if c.control != control},
         "caveat": result.caveat,
     }

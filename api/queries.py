@@ -85,4 +85,6 @@ class ImpactQuery(serializers.Serializer):
     before = WindowField(required=False)
     after = WindowField(required=False)
     type = TypesField(default=("1",))
-    control = serializers.ChoiceField(choices=("all", "near_miss"), default="all")
+    control = serializers.ChoiceField(
+        choices=("unfunded", "other_funds", "near_miss"), default="other_funds"
+    )

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 
 from funding.models import AllocationRule, Fund
 from funding.selectors import current_allocations
-from trusts.models import AEActivity, Organisation
+from trusts.models import AEActivity, Organisation, Succession
 from trusts.selectors import (
     grain_for,
     league_table,
@@ -26,19 +26,18 @@ from trusts.windows import Window
 from . import design, stats
 
 CONTROLS = {
-    "all": "every other trust with A&E figures",
+    "unfunded": "trusts that no fund paid in these windows",
+    "other_funds": "every other trust with A&E figures, paid by other funds or not",
     "near_miss": "the near misses: trusts ranked just outside the cut-off",
 }
 
 CAVEAT = (
     "This is an association, not proof that the money caused the change. It compares how "
-    "four-hour performance changed at funded trusts with how it changed at trusts that were "
-    "not funded. Funds that picked the worst performers will look better than they were: a "
-    "trust that does unusually badly one winter tends to do better the next whatever happens "
-    "(regression to the mean). The near-miss comparison, against trusts that only just missed "
-    "the cut-off, is less exposed to that. Unfunded trusts may have had other money (in "
-    "2013-14 a second wave went to the A&Es left out of the first), and anything else that "
-    "changed at funded trusts at the same time is counted as the fund's effect."
+    "four-hour performance changed at funded trusts with how it changed at the comparison "
+    "trusts, from a winter before the rule looked at anyone's figures to the winter of the "
+    "money. It cannot rule out anything else that changed at funded trusts at the same time, "
+    "and where the comparison trusts had money of their own (in 2013-14 a second wave went to "
+    "every A&E the first left out) it compares more money with less, not money with none."
 )
 
 DEFAULT_TYPES = ("1",)
@@ -56,6 +55,8 @@ class Comparison:
     estimate: stats.Estimate | None
     event_study: tuple[stats.EventPoint, ...]
     error: str = ""
+    # Trusts kept out of this comparison, or in it, because other funds paid them: code -> funds.
+    paid_by_other_funds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Impact:
     treated_codes: tuple[str, ...]
     comparisons: tuple[Comparison, ...]
     window_warnings: tuple[str, ...] = ()
+    footprint_changes: tuple[design.FootprintChange, ...] = ()
+    # Trusts without figures in every month of the span: left out of every comparison.
+    incomplete_codes: tuple[str, ...] = ()
     caveat: str = CAVEAT
 
     def comparison(self, control: str) -> Comparison:
@@ -161,30 +165,66 @@ def monthly_panel(
     return panel, found
 
 
+def other_funds_paid(fund: Fund, span: Window) -> dict[str, tuple[str, ...]]:
+    """Trusts paid by another fund whose financial years meet the span: code -> fund names.
+
+    A fund's payments are dated by its financial years (April to March), the only dates every
+    fund has; a fund with none is dated by its announcement.
+    """
+
+    def meets(other: Fund) -> bool:
+        years = [dt.date(int(y[:4]), 4, 1) for y in other.financial_years]
+        if not years:
+            return span.start <= other.announced_on <= span.end
+        return any(
+            start <= span.end and span.start < start.replace(year=start.year + 1) for start in years
+        )
+
+    paid: dict[str, list[str]] = {}
+    for other in Fund.objects.exclude(pk=fund.pk).order_by("announced_on", "slug"):
+        if not meets(other):
+            continue
+        for code in treated_codes(other):
+            paid.setdefault(code, []).append(other.name)
+    return {code: tuple(names) for code, names in paid.items()}
+
+
 def _compare(
     panel: list[stats.PanelRow],
     treated: set[str],
     control: str,
     control_codes: set[str] | None,
     periods: tuple[tuple[int, int], tuple[int, int]],
+    paid_elsewhere: dict[str, tuple[str, ...]],
 ) -> Comparison:
     """One estimate and its event study against one comparison group."""
     if control_codes is not None:
         panel = [row for row in panel if row.code in treated or row.code in control_codes]
+    codes = tuple(sorted({row.code for row in panel} - treated))
+    paid = tuple(
+        (code, paid_elsewhere[code])
+        for code in (sorted(paid_elsewhere) if control == "unfunded" else codes)
+        if code in paid_elsewhere and code not in treated
+    )
     before, after = periods
-    in_window = {
-        row.code
-        for row in panel
-        if before[0] <= row.period <= before[1] or after[0] <= row.period <= after[1]
-    }
-    codes = tuple(sorted(in_window - treated))
     try:
         estimate = stats.did_estimate(panel, treated, before=before, after=after)
         reference = max((row.period for row in panel if row.period < 0), default=-1)
         event = tuple(stats.event_study(panel, treated, reference_period=reference))
     except ValueError as error:
-        return Comparison(control, CONTROLS[control], codes, None, (), str(error))
-    return Comparison(control, CONTROLS[control], codes, estimate, event)
+        return Comparison(
+            control, CONTROLS[control], codes, None, (), str(error), paid_by_other_funds=paid
+        )
+    return Comparison(control, CONTROLS[control], codes, estimate, event, paid_by_other_funds=paid)
+
+
+def successions_in(span: Window) -> list[tuple[str, str, dt.date]]:
+    return list(
+        Succession.objects.filter(
+            effective_on__range=(span.start, span.end),
+            predecessor__kind=Organisation.Kind.TRUST,
+        ).values_list("predecessor__ods_code", "successor__ods_code", "effective_on")
+    )
 
 
 def fund_impact(
@@ -195,14 +235,21 @@ def fund_impact(
     types: Sequence[str] = DEFAULT_TYPES,
     controls: Sequence[str] = tuple(CONTROLS),
 ) -> Impact:
-    """Difference-in-differences of four-hour performance, funded trusts against each control."""
+    """Difference-in-differences of four-hour performance, funded trusts against each control.
+
+    Every comparison uses one balanced panel: trusts (or merged footprints) with figures in
+    every month from the start of "before" to the end of "after".
+    """
+    for control in controls:
+        if control not in CONTROLS:
+            raise ImpactUnavailable(f"{control!r}: the comparison is one of {', '.join(CONTROLS)}")
     selection = selection_window(fund)
     default_before, default_after = design.default_windows(fund.announced_on, selection)
     before, after = before or default_before, after or default_after
     if not before.end < after.start:
         raise ImpactUnavailable("the before window must end before the after window starts")
-    treated = treated_codes(fund)
-    if not treated:
+    funded = treated_codes(fund)
+    if not funded:
         raise ImpactUnavailable(
             f"{fund.name} has no trust among its current recipients, so there is no funded "
             "trust to compare"
@@ -211,29 +258,46 @@ def fund_impact(
     span = Window(before.start, after.end)
     grain = grain_for(span)
     panel, found = monthly_panel(span, types=types, grain=grain, announced_month=announced)
+    unit_of, left_out, changes = design.footprints(successions_in(span), funded)
+    panel = design.footprint_rows(panel, unit_of, left_out)
+    treated = {unit_of.get(code, code) for code in funded} - left_out
+    first, last = (_month_number(d) - _month_number(announced) for d in (span.start, span.end))
+    panel, incomplete = design.balanced(panel, range(first, last + 1))
     periods = (
-        (
-            _month_number(before.start) - _month_number(announced),
-            _month_number(before.end) - _month_number(announced),
-        ),
-        (
-            _month_number(after.start) - _month_number(announced),
-            _month_number(after.end) - _month_number(announced),
-        ),
+        (first, _month_number(before.end) - _month_number(announced)),
+        (_month_number(after.start) - _month_number(announced), last),
     )
+    paid_elsewhere = {
+        unit_of.get(code, code): names for code, names in other_funds_paid(fund, span).items()
+    }
     comparisons = []
     for control in controls:
-        if control not in CONTROLS:
-            raise ImpactUnavailable(f"{control!r}: the comparison is all or near_miss")
         if control == "near_miss":
             try:
-                group = set(near_miss_codes(fund, treated))
+                group = {unit_of.get(c, c) for c in near_miss_codes(fund, funded)}
             except ImpactUnavailable as error:
                 comparisons.append(Comparison(control, CONTROLS[control], (), None, (), str(error)))
                 continue
+        elif control == "unfunded":
+            group = {row.code for row in panel} - treated - set(paid_elsewhere)
+            if not group:
+                funds = sorted({name for names in paid_elsewhere.values() for name in names})
+                comparisons.append(
+                    Comparison(
+                        control,
+                        CONTROLS[control],
+                        (),
+                        None,
+                        (),
+                        "There is no unfunded comparison group: every other trust with "
+                        f"figures in these windows was paid by {'; '.join(funds)}.",
+                        tuple(sorted(paid_elsewhere.items())),
+                    )
+                )
+                continue
         else:
             group = None
-        comparisons.append(_compare(panel, treated, control, group, periods))
+        comparisons.append(_compare(panel, treated, control, group, periods, paid_elsewhere))
     return Impact(
         fund=fund,
         before=before,
@@ -242,11 +306,13 @@ def fund_impact(
         types=tuple(types),
         types_found=tuple(sorted(found)),
         grain=grain,
-        treated_codes=tuple(sorted(treated)),
+        treated_codes=tuple(sorted(treated & {row.code for row in panel})),
         comparisons=tuple(comparisons),
         window_warnings=design.window_warnings(
             before, after, announced_on=fund.announced_on, selection=selection
         ),
+        footprint_changes=changes,
+        incomplete_codes=tuple(sorted(incomplete)),
     )
 
 

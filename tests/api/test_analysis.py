@@ -17,7 +17,11 @@ Q4 = "from=2013-01-01&to=2013-03-31&type=1"
 @pytest.fixture
 def computed():
     demo_funds_seed()
-    for slug in ("ae-winter-2013-14", "emerging-ccgs-winter-2011-12"):
+    for slug in (
+        "ae-winter-2013-14",
+        "ae-winter-second-wave-2013-14",
+        "emerging-ccgs-winter-2011-12",
+    ):
         services.allocation_run_start(
             run=AllocationRun.objects.create(fund=Fund.objects.get(slug=slug), triggered_by="test")
         )
@@ -112,17 +116,25 @@ def test_impact_gives_the_estimate_both_controls_and_the_caveat(client, computed
     assert body["before"] == {"from": "2011-11-01", "to": "2012-03-31"}
     assert body["window_warnings"] == []
     estimate = body["estimate"]
-    assert estimate["treated_trusts"] == 52 and estimate["control_trusts"] == 19
+    assert estimate["treated_trusts"] == 51 and estimate["control_trusts"] == 18
     assert (estimate["effect_pp"], estimate["ci_low_pp"], estimate["ci_high_pp"]) == (
-        "-0.46",
-        "-2.24",
-        "1.33",
+        "-0.80",
+        "-2.52",
+        "0.92",
     )
     assert (
         float(estimate["ci_low_pp"]) < float(estimate["effect_pp"]) < float(estimate["ci_high_pp"])
     )
-    assert body["other_estimates"]["all"]["control_trusts"] == 90
-    assert body["other_estimates"]["all"]["effect_pp"] == "-0.84"
+    assert body["other_estimates"]["other_funds"]["control_trusts"] == 88
+    assert body["other_estimates"]["other_funds"]["effect_pp"] == "-1.03"
+    # Every trust the first wave left out had second-wave money in the same winter.
+    assert body["other_estimates"]["unfunded"] is None
+    assert "no unfunded comparison group" in body["other_errors"]["unfunded"]
+    assert {p["ods_code"] for p in body["paid_by_other_funds"]} <= set(body["controls"])
+    assert {(c["predecessor"], c["outcome"]) for c in body["footprint_changes"]} >= {
+        ("RYQ", "left out")
+    }
+    assert "RYQ" not in body["treated"]
     months = [p["months_from_announcement"] for p in body["event_study"]]
     assert (
         months[0] == -22
@@ -189,8 +201,6 @@ def test_a_fund_whose_run_lands_is_changed_for_clients_that_sync(client, compute
 
 
 def test_a_before_window_over_the_rules_selection_months_is_flagged(client, computed):
-    body = client.get(
-        "/api/v1/funds/ae-winter-2013-14/impact/?before=2012-11-01,2013-03-31&control=all"
-    ).json()
-    assert body["estimate"]["effect_pp"] == "3.21"
+    body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?before=2012-11-01,2013-03-31").json()
+    assert float(body["estimate"]["ci_low_pp"]) > 0
     assert "regression to the mean" in body["window_warnings"][0]

@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 @pytest.fixture
 def computed():
     demo_funds_seed()
-    fund = Fund.objects.get(slug="ae-winter-2013-14")
-    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    for slug in ("ae-winter-2013-14", "ae-winter-second-wave-2013-14"):
+        fund = Fund.objects.get(slug=slug)
+        services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
 
 
 @pytest.mark.parametrize("url", ["/", "/funds/", "/league/", "/funds/ae-winter-2013-14/"])
@@ -119,11 +120,14 @@ def test_each_page_makes_the_same_number_of_queries_whatever_the_data_size(clien
 def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_caveat(client, computed):
     page = client.get("/funds/ae-winter-2013-14/")
     impact = page.context["impact"]["result"]
-    assert [c.control for c in impact.comparisons] == ["all", "near_miss"]
-    assert all(c.estimate is not None for c in impact.comparisons)
+    assert [c.control for c in impact.comparisons] == ["unfunded", "other_funds", "near_miss"]
+    assert [c.estimate is not None for c in impact.comparisons] == [False, True, True]
     html = page.content.decode()
-    assert "Against every other trust with A&amp;E figures" in html
+    assert "There is no unfunded comparison group" in html
+    assert "Against every other trust with A&amp;E figures, paid by other funds or not" in html
     assert "Against the near misses" in html
+    # South London Healthcare's hospitals moved to unfunded trusts in October 2013.
+    assert "RYQ to RJ2 on 1 Oct 2013: left out" in html
     assert 'id="figure-chart-event-study"' in html
     assert "association, not proof" in html
     csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")

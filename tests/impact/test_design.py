@@ -99,3 +99,46 @@ def test_picking_the_worst_quarter_fakes_an_effect_that_the_new_default_does_not
     assert old.ci_low_pp > 0, "the old window counts the recovery from a bad winter as an effect"
     assert new.ci_low_pp < 0 < new.ci_high_pp, "no money effect was planted"
     assert abs(new.effect_pp) < abs(old.effect_pp)
+
+
+def test_a_funded_trust_dissolved_into_unfunded_ones_leaves_them_all_out():
+    # South London Healthcare (RYQ, funded) dissolved on 1 October 2013 into RJ2 and RJZ.
+    successions = [
+        ("RYQ", "RJ2", dt.date(2013, 10, 1)),
+        ("RYQ", "RJZ", dt.date(2013, 10, 1)),
+        ("RCC", "RCB", dt.date(2012, 7, 1)),
+    ]
+    unit_of, left_out, changes = design.footprints(successions, treated={"RYQ", "R1H"})
+    assert left_out == {"RYQ", "RJ2", "RJZ"}
+    # Both unfunded: one footprint, the successor's, throughout.
+    assert unit_of == {"RCC": "RCB", "RCB": "RCB"}
+    assert [c.outcome for c in changes] == ["left out", "left out", "merged"]
+    assert "funded RYQ and unfunded RJ2, RJZ" in changes[0].reason
+
+    rows = [
+        PanelRow("RYQ", -1, 1000, 100),
+        PanelRow("RJ2", 1, 1700, 300),
+        PanelRow("RCC", -1, 400, 40),
+        PanelRow("RCB", -1, 600, 30),
+        PanelRow("RCB", 1, 1000, 90),
+        PanelRow("R1H", 1, 900, 90),
+    ]
+    merged = sorted(
+        design.footprint_rows(rows, unit_of, left_out), key=lambda r: (r.code, r.period)
+    )
+    assert merged == [
+        PanelRow("R1H", 1, 900, 90),
+        PanelRow("RCB", -1, 1000, 70),
+        PanelRow("RCB", 1, 1000, 90),
+    ]
+
+
+def test_only_trusts_seen_in_every_period_stay_in_the_panel():
+    rows = [PanelRow("A", p, 100, 10) for p in (-1, 0, 1)] + [
+        PanelRow("B", -1, 100, 10),
+        PanelRow("B", 1, 100, 10),
+        PanelRow("C", 2, 100, 10),
+    ]
+    kept, dropped = design.balanced(rows, range(-1, 2))
+    assert {r.code for r in kept} == {"A"} and len(kept) == 3
+    assert dropped == {"B"}, "C has no figures in these periods at all, so is not dropped"
