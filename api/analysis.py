@@ -243,8 +243,8 @@ class FunnelView(APIView):
 def impact_payload(result: impact.Impact, control: str) -> dict:
     """The API's view of one comparison, and the other's headline beside it."""
 
-    def estimate(comparison: impact.Comparison) -> dict | None:
-        e = comparison.estimate
+    def estimate(comparison: impact.Comparison, *, weighted: bool = False) -> dict | None:
+        e = comparison.weighted_estimate if weighted else comparison.estimate
         if e is None:
             return None
         return {
@@ -255,6 +255,9 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
             "treated_trusts": e.treated_trusts,
             "control_trusts": e.control_trusts,
             "observations": e.observations,
+            "p_value": f"{e.p_value:.4f}",
+            "bootstrap_p_value": f"{e.bootstrap_p:.4f}",
+            "weighting": e.weighting,
             "method": e.method,
         }
 
@@ -270,6 +273,17 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "control": control,
         "control_description": chosen.description,
         "estimate": estimate(chosen),
+        "weighted_estimate": estimate(chosen, weighted=True),
+        "pretrend_test": chosen.pretrend
+        and {
+            "f_stat": _number(chosen.pretrend.f_stat),
+            "df_num": chosen.pretrend.df_num,
+            "df_denom": chosen.pretrend.df_denom,
+            "p_value": f"{chosen.pretrend.p_value:.4f}",
+            "fails": chosen.pretrend.fails,
+            "tests": "every event-study gap before the announcement is zero (cluster-robust "
+            "Wald F)",
+        },
         "error": chosen.error,
         "treated": result.treated_codes,
         "controls": chosen.control_codes,

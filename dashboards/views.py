@@ -11,6 +11,7 @@ from funding import rules
 from funding import selectors as funding_selectors
 from funding.models import Fund
 from impact import selectors as impact_selectors
+from impact import stats
 from trusts.models import Organisation
 from trusts.selectors import ALL_TYPES, types_parse
 from trusts.windows import Window
@@ -156,6 +157,7 @@ def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
     ]
     return {
         "result": result,
+        "method": stats.method_text("trust"),
         "event_rows": event_rows,
         "figure": _plain(figures.event_study(series)) if series else None,
     }

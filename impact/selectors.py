@@ -57,6 +57,8 @@ class Comparison:
     error: str = ""
     # Trusts kept out of this comparison, or in it, because other funds paid them: code -> funds.
     paid_by_other_funds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    weighted_estimate: stats.Estimate | None = None
+    pretrend: stats.PretrendTest | None = None
 
 
 @dataclass(frozen=True)
@@ -209,13 +211,25 @@ def _compare(
     before, after = periods
     try:
         estimate = stats.did_estimate(panel, treated, before=before, after=after)
+        weighted = stats.did_estimate(
+            panel, treated, before=before, after=after, weighting="attendances"
+        )
         reference = max((row.period for row in panel if row.period < 0), default=-1)
-        event = tuple(stats.event_study(panel, treated, reference_period=reference))
+        study = stats.event_study(panel, treated, reference_period=reference)
     except ValueError as error:
         return Comparison(
             control, CONTROLS[control], codes, None, (), str(error), paid_by_other_funds=paid
         )
-    return Comparison(control, CONTROLS[control], codes, estimate, event, paid_by_other_funds=paid)
+    return Comparison(
+        control,
+        CONTROLS[control],
+        codes,
+        estimate,
+        study.points,
+        paid_by_other_funds=paid,
+        weighted_estimate=weighted,
+        pretrend=study.pretrend,
+    )
 
 
 def successions_in(span: Window) -> list[tuple[str, str, dt.date]]:

@@ -1,6 +1,6 @@
 """Statistics for judging whether A&E winter funding "worked".
 
-Pure numpy/scipy so it can be tested without a database and reused from
+Pure numpy/statsmodels so it can be tested without a database and reused from
 management commands, views or notebooks alike.
 
 - ``did_estimate``: two-way fixed-effects difference-in-differences with
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
+import statsmodels.api as sm
 
 Z_95 = 1.959964
 Z_998 = 3.090232
@@ -27,8 +27,6 @@ Z_998 = 3.090232
 XMR_SCALE = 2.66
 RUN_LENGTH = 7
 TREND_LENGTH = 7
-
-METHOD = "OLS with trust and period fixed effects, standard errors clustered by trust (CR1)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,9 @@ class Estimate:
     control_trusts: int
     observations: int
     method: str
+    p_value: float = float("nan")
+    bootstrap_p: float = float("nan")
+    weighting: str = "trust"
 
 
 @dataclass(frozen=True)
@@ -95,60 +96,118 @@ class FunnelPoint:
 # Fixed-effects regression
 # --------------------------------------------------------------------------
 
+WEIGHTINGS = {
+    "trust": "each trust-month counts the same",
+    "attendances": "each trust-month is weighted by its attendances",
+}
+BOOTSTRAP_DRAWS = 999
+BOOTSTRAP_SEED = 20130910
+# Webb's six-point weights: better than Rademacher's two points when clusters are few.
+WEBB_WEIGHTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def method_text(weighting: str) -> str:
+    return (
+        f"OLS with trust and month fixed effects ({WEIGHTINGS[weighting]}), fitted with "
+        "statsmodels; standard errors clustered by trust (CR1: G/(G-1) × (N-1)/(N-K), with "
+        "the absorbed trust effects not counted in K) and t intervals on G-1 degrees of "
+        f"freedom; wild cluster bootstrap p-value (restricted to no effect, Webb weights, "
+        f"{BOOTSTRAP_DRAWS} draws, seed {BOOTSTRAP_SEED})"
+    )
+
 
 @dataclass(frozen=True)
 class _Fit:
-    beta: np.ndarray
-    cov: np.ndarray
+    """A statsmodels fit on trust-demeaned data, with the arrays a bootstrap needs."""
+
+    result: object  # statsmodels RegressionResultsWrapper
+    y: np.ndarray  # demeaned outcome, scaled by the square root of the weights
+    x: np.ndarray  # demeaned regressors, scaled alike
+    cluster_idx: np.ndarray
     clusters: int
-    observations: int
 
 
-def _performance(rows: Sequence[PanelRow]) -> list[tuple[str, int, float]]:
-    out = []
-    for r in rows:
-        if r.attendances <= 0:
-            continue
-        out.append((r.code, r.period, 100.0 * (1.0 - r.over_4h / r.attendances)))
-    return out
+def _performance(rows: Sequence[PanelRow]) -> list[tuple[str, int, float, int]]:
+    return [
+        (r.code, r.period, 100.0 * (1.0 - r.over_4h / r.attendances), r.attendances)
+        for r in rows
+        if r.attendances > 0
+    ]
 
 
-def _fe_ols(cluster_idx: np.ndarray, y: np.ndarray, x: np.ndarray) -> _Fit:
-    """OLS of y on x plus a fixed effect per cluster, with CR1 clustered variance.
+def _fe_fit(
+    cluster_idx: np.ndarray, y: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None
+) -> _Fit:
+    """(W)LS of y on x plus a fixed effect per cluster, with CR1 clustered variance.
 
-    The cluster (trust) effects are absorbed by demeaning within cluster; by
-    Frisch–Waugh–Lovell this gives exactly the dummy-variable coefficients and
-    residuals, also for unbalanced panels, without building an N × G matrix.
+    The trust effects are absorbed by (weighted) demeaning within trust; by
+    Frisch–Waugh–Lovell this gives exactly the dummy-variable coefficients and residuals.
+    statsmodels then counts only x in K, as reghdfe and Cameron & Miller advise for effects
+    nested within the clusters; counting them would inflate the SEs by about sqrt(N / (N - G)).
     """
     n_clusters = int(cluster_idx.max()) + 1
-    counts = np.bincount(cluster_idx, minlength=n_clusters).astype(float)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    totals = np.bincount(cluster_idx, weights=w, minlength=n_clusters)
 
     def demean(a: np.ndarray) -> np.ndarray:
-        if a.ndim == 1:
-            sums = np.bincount(cluster_idx, weights=a, minlength=n_clusters)
-            return a - (sums / counts)[cluster_idx]
-        return np.column_stack([demean(a[:, j]) for j in range(a.shape[1])])
+        sums = np.bincount(cluster_idx, weights=w * a, minlength=n_clusters)
+        return a - (sums / totals)[cluster_idx]
 
     y_w = demean(y)
-    x_w = demean(x)
-    beta, *_ = np.linalg.lstsq(x_w, y_w, rcond=None)
-    resid = y_w - x_w @ beta
-
-    bread = np.linalg.pinv(x_w.T @ x_w)
-    scores = np.zeros((n_clusters, x_w.shape[1]))
-    np.add.at(scores, cluster_idx, x_w * resid[:, None])
-    meat = scores.T @ scores
-
-    n = len(y)
-    # Trust effects are nested within the trust clusters, so (as reghdfe and
-    # Cameron & Miller advise) they are not counted in K; counting them would
-    # inflate the SEs by roughly sqrt(N / (N - G)) for no good reason.
-    k = int(np.linalg.matrix_rank(x_w))
-    if n - k <= 0 or n_clusters < 2:
+    x_w = np.column_stack([demean(x[:, j]) for j in range(x.shape[1])])
+    if len(y) - x.shape[1] <= 0 or n_clusters < 2:
         raise ValueError("Not enough observations to estimate a clustered variance.")
-    correction = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
-    cov = correction * bread @ meat @ bread
-    return _Fit(beta=beta, cov=cov, clusters=n_clusters, observations=n)
+    result = sm.WLS(y_w, x_w, weights=w).fit(
+        cov_type="cluster", cov_kwds={"groups": cluster_idx}, use_t=True
+    )
+    root = np.sqrt(w)
+    return _Fit(result, y_w * root, x_w * root[:, None], cluster_idx, n_clusters)
+
+
+def wild_cluster_bootstrap_p(
+    fit: _Fit, column: int, *, draws: int = BOOTSTRAP_DRAWS, seed: int = BOOTSTRAP_SEED
+) -> float:
+    """Two-sided p-value of "coefficient ``column`` is zero" by the restricted wild cluster
+    bootstrap (WCR) with Webb weights, on the CR1 t statistic.
+
+    The outcome is rebuilt from the fit that imposes no effect, with each trust's residuals
+    scaled by one Webb weight; the t statistic of every draw is set against the observed one.
+    statsmodels has no wild cluster bootstrap, hence this function.
+    """
+    flips = np.random.default_rng(seed).choice(WEBB_WEIGHTS, size=(fit.clusters, draws))
+    observed, drawn = _restricted_wild_t(fit, column, flips)
+    return float(np.mean(np.abs(drawn) >= abs(observed)))
+
+
+def _restricted_wild_t(fit: _Fit, column: int, flips: np.ndarray) -> tuple[float, np.ndarray]:
+    """The observed CR1 t of one coefficient, and its t in each bootstrap outcome built from
+    the restricted fit with trust residuals scaled by ``flips`` (clusters × draws)."""
+    y, x, g = fit.y, fit.x, fit.cluster_idx
+    others = np.delete(x, column, axis=1)
+
+    def residual(a: np.ndarray) -> np.ndarray:
+        if others.shape[1] == 0:
+            return a
+        coef, *_ = np.linalg.lstsq(others, a, rcond=None)
+        return a - others @ coef
+
+    # By FWL the coefficient and the full model's residuals come from x_tilde alone.
+    x_tilde = residual(x[:, column])
+    restricted = residual(y)
+    n, k = x.shape
+    correction = fit.clusters / (fit.clusters - 1) * (n - 1) / (n - k)
+    sxx = float(x_tilde @ x_tilde)
+
+    def t_stats(outcomes: np.ndarray) -> np.ndarray:
+        partialled = residual(outcomes)
+        beta = x_tilde @ partialled / sxx
+        errors = partialled - np.outer(x_tilde, beta)
+        scores = np.zeros((fit.clusters, outcomes.shape[1]))
+        np.add.at(scores, g, x_tilde[:, None] * errors)
+        return beta / np.sqrt(correction * (scores**2).sum(axis=0) / sxx**2)
+
+    observed = float(t_stats(y[:, None])[0])
+    return observed, t_stats((y - restricted)[:, None] + restricted[:, None] * flips[g])
 
 
 def _index(values: Sequence) -> tuple[np.ndarray, list]:
@@ -172,19 +231,14 @@ def _check_sides(codes: set[str], treated: set[str], what: str) -> tuple[int, in
     return n_treated, n_control
 
 
-def _t_interval(
-    estimate: float, se: float, clusters: int, level: float = 0.95
-) -> tuple[float, float]:
-    crit = float(sps.t.ppf(0.5 + level / 2, df=clusters - 1))
-    return estimate - crit * se, estimate + crit * se
-
-
 def did_estimate(
     rows: Sequence[PanelRow],
     treated: set[str],
     *,
     before: tuple[int, int],
     after: tuple[int, int],
+    weighting: str = "trust",
+    bootstrap_draws: int = BOOTSTRAP_DRAWS,
 ) -> Estimate:
     """Difference-in-differences effect of funding on four-hour performance (pp).
 
@@ -193,6 +247,8 @@ def did_estimate(
     about its own change, and keeping it would make the reported trust counts
     overstate the evidence.
     """
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting is one of {', '.join(WEIGHTINGS)}; got {weighting!r}.")
     if before[0] > before[1] or after[0] > after[1]:
         raise ValueError("Window bounds must be (first, last) with first <= last.")
     if not (before[1] < after[0] or after[1] < before[0]):
@@ -205,10 +261,10 @@ def did_estimate(
             return "after"
         return None
 
-    obs = [(c, p, y, w) for c, p, y in _performance(rows) if (w := window(p)) is not None]
+    obs = [(c, p, y, a, w) for c, p, y, a in _performance(rows) if (w := window(p)) is not None]
     seen: dict[str, set[str]] = {}
-    for c, _, _, w in obs:
-        seen.setdefault(c, set()).add(w)
+    for o in obs:
+        seen.setdefault(o[0], set()).add(o[4])
     both = {c for c, ws in seen.items() if len(ws) == 2}
     n_treated, n_control = _check_sides(both, treated, "in both the before and after windows")
     obs = [o for o in obs if o[0] in both]
@@ -216,15 +272,16 @@ def did_estimate(
     cluster_idx, _ = _index([o[0] for o in obs])
     period_idx, periods = _index([o[1] for o in obs])
     y = np.array([o[2] for o in obs])
-    did = np.array([1.0 if (o[0] in treated and o[3] == "after") else 0.0 for o in obs])
+    did = np.array([1.0 if (o[0] in treated and o[4] == "after") else 0.0 for o in obs])
     # First period is the omitted category; the trust effects carry the constant.
     period_dummies = (period_idx[:, None] == np.arange(1, len(periods))[None, :]).astype(float)
     x = np.column_stack([did, period_dummies])
+    weights = np.array([float(o[3]) for o in obs]) if weighting == "attendances" else None
 
-    fit = _fe_ols(cluster_idx, y, x)
-    beta = float(fit.beta[0])
-    se = float(np.sqrt(max(fit.cov[0, 0], 0.0)))
-    low, high = _t_interval(beta, se, fit.clusters)
+    fit = _fe_fit(cluster_idx, y, x, weights)
+    beta = float(fit.result.params[0])
+    se = float(fit.result.bse[0])
+    low, high = (float(v) for v in fit.result.conf_int(alpha=0.05)[0])
     return Estimate(
         effect_pp=beta,
         ci_low_pp=low,
@@ -232,22 +289,46 @@ def did_estimate(
         std_error_pp=se,
         treated_trusts=n_treated,
         control_trusts=n_control,
-        observations=fit.observations,
-        method=METHOD,
+        observations=len(obs),
+        method=method_text(weighting),
+        p_value=float(fit.result.pvalues[0]),
+        bootstrap_p=wild_cluster_bootstrap_p(fit, 0, draws=bootstrap_draws),
+        weighting=weighting,
     )
+
+
+@dataclass(frozen=True)
+class PretrendTest:
+    """Joint test that every gap before the announcement is zero (cluster-robust Wald F)."""
+
+    f_stat: float
+    df_num: int
+    df_denom: int
+    p_value: float
+
+    @property
+    def fails(self) -> bool:
+        return self.p_value < 0.05
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    points: tuple[EventPoint, ...]
+    pretrend: PretrendTest | None
 
 
 def event_study(
     rows: Sequence[PanelRow], treated: set[str], *, reference_period: int = -1
-) -> list[EventPoint]:
-    """Treated-minus-control gap in each period, relative to ``reference_period``.
+) -> EventStudy:
+    """Treated-minus-control gap in each period, relative to ``reference_period``, and the
+    joint test that the gaps before period 0 (the announcement) are all zero.
 
     Gaps before the announcement that are clearly non-zero mean the groups were
     already diverging, so a difference-in-differences estimate should not be
     trusted.
     """
     obs = _performance(rows)
-    codes = {c for c, _, _ in obs}
+    codes = {o[0] for o in obs}
     _check_sides(codes, treated, "in any period")
     cluster_idx, _ = _index([o[0] for o in obs])
     period_idx, periods = _index([o[1] for o in obs])
@@ -262,14 +343,31 @@ def event_study(
     interactions = period_dummies * is_treated[:, None]
     x = np.column_stack([interactions, period_dummies])
 
-    fit = _fe_ols(cluster_idx, y, x)
+    fit = _fe_fit(cluster_idx, y, x)
+    intervals = fit.result.conf_int(alpha=0.05)
     points = [EventPoint(period=reference_period, gap_pp=0.0, ci_low_pp=0.0, ci_high_pp=0.0)]
     for j, p in enumerate(others):
-        gap = float(fit.beta[j])
-        se = float(np.sqrt(max(fit.cov[j, j], 0.0)))
-        low, high = _t_interval(gap, se, fit.clusters)
-        points.append(EventPoint(period=p, gap_pp=gap, ci_low_pp=low, ci_high_pp=high))
-    return sorted(points, key=lambda pt: pt.period)
+        points.append(
+            EventPoint(
+                period=p,
+                gap_pp=float(fit.result.params[j]),
+                ci_low_pp=float(intervals[j, 0]),
+                ci_high_pp=float(intervals[j, 1]),
+            )
+        )
+    pre = [j for j, p in enumerate(others) if p < 0]
+    pretrend = None
+    if pre:
+        restriction = np.zeros((len(pre), x.shape[1]))
+        restriction[np.arange(len(pre)), pre] = 1.0
+        test = fit.result.f_test(restriction)
+        pretrend = PretrendTest(
+            f_stat=float(np.squeeze(test.fvalue)),
+            df_num=int(test.df_num),
+            df_denom=int(test.df_denom),
+            p_value=float(test.pvalue),
+        )
+    return EventStudy(tuple(sorted(points, key=lambda pt: pt.period)), pretrend)
 
 
 # --------------------------------------------------------------------------

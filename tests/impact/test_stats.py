@@ -153,8 +153,10 @@ def test_it_ignores_trusts_that_only_appear_in_one_window():
 def test_the_event_study_shows_flat_pre_trends_and_a_three_point_gap_afterwards():
     rows, treated = synthetic_panel(1, effect_pp=3.0)
 
-    points = event_study(rows, treated, reference_period=-1)
+    study = event_study(rows, treated, reference_period=-1)
+    points = study.points
 
+    assert not study.pretrend.fails and study.pretrend.df_num == 5
     assert [p.period for p in points] == list(PERIODS)
     ref = next(p for p in points if p.period == -1)
     assert (ref.gap_pp, ref.ci_low_pp, ref.ci_high_pp) == (0.0, 0.0, 0.0)
