@@ -245,8 +245,9 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
 
     def estimate(comparison: impact.Comparison, *, weighted: bool = False) -> dict | None:
         e = comparison.weighted_estimate if weighted else comparison.estimate
-        if e is None:
-            return None
+        return None if e is None else estimate_fields(e)
+
+    def estimate_fields(e: impact.stats.Estimate) -> dict:
         return {
             "effect_pp": _number(e.effect_pp),
             "ci_low_pp": _number(e.ci_low_pp),
@@ -273,7 +274,18 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "control": control,
         "control_description": chosen.description,
         "estimate": estimate(chosen),
+        "lead_warning": result.lead_warning,
         "weighted_estimate": estimate(chosen, weighted=True),
+        "placebos": [
+            {
+                "years_earlier": placebo.years_earlier,
+                "before": {"from": placebo.before.start, "to": placebo.before.end},
+                "after": {"from": placebo.after.start, "to": placebo.after.end},
+                "estimate": placebo.estimate and estimate_fields(placebo.estimate),
+                "error": placebo.error,
+            }
+            for placebo in chosen.placebos
+        ],
         "pretrend_test": chosen.pretrend
         and {
             "f_stat": _number(chosen.pretrend.f_stat),

@@ -5,9 +5,10 @@ study reads "months before and after the money"; a weekly figure belongs to the 
 holds its week's end, as it does in every other window of the product.
 """
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
@@ -59,6 +60,18 @@ class Comparison:
     paid_by_other_funds: tuple[tuple[str, tuple[str, ...]], ...] = ()
     weighted_estimate: stats.Estimate | None = None
     pretrend: stats.PretrendTest | None = None
+    placebos: tuple["Placebo", ...] = ()
+
+
+@dataclass(frozen=True)
+class Placebo:
+    """The same design moved earlier, where no money was: it should find nothing."""
+
+    years_earlier: int
+    before: Window
+    after: Window
+    estimate: stats.Estimate | None
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,24 @@ class Impact:
 
     def comparison(self, control: str) -> Comparison:
         return next(c for c in self.comparisons if c.control == control)
+
+    @property
+    def lead_warning(self) -> str:
+        """What a reader must see before any estimate: trends that were not parallel."""
+        failed = [c for c in self.comparisons if c.pretrend and c.pretrend.fails]
+        if not failed:
+            return ""
+        worst = max(failed, key=lambda c: c.pretrend.f_stat)
+        test = worst.pretrend
+        p = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+        return (
+            f"Before the money, the funded trusts were not moving in step with the comparison "
+            f"trusts ({'; '.join(c.description for c in failed)}): the monthly gaps before the "
+            f"announcement are not all zero (strongest joint test "
+            f"F = {test.f_stat:.2f} on {test.df_num} and {test.df_denom} degrees of freedom, {p}). "
+            f"A difference in differences assumes they were, so the estimates below cannot be "
+            f"read as the money's effect."
+        )
 
     def month_of(self, period: int) -> dt.date:
         return _month_add(self.announced_month, period)
@@ -232,6 +263,85 @@ def _compare(
     )
 
 
+PLACEBO_YEARS = (1, 2)
+
+
+def _years_earlier(day: dt.date, years: int) -> dt.date:
+    year = day.year - years
+    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def _design_panel(
+    funded: set[str], span: Window, *, types: Sequence[str], announced: dt.date
+) -> tuple[list[stats.PanelRow], set[str], dict[str, str], tuple, set[str], str, set[str]]:
+    """The balanced panel over the span, trusts joined by successions merged or left out.
+
+    Returns the panel, the treated units, each merged trust's unit, the footprint changes,
+    the trusts without figures in every month, the grain and the department types found.
+    """
+    grain = grain_for(span)
+    panel, found = monthly_panel(span, types=types, grain=grain, announced_month=announced)
+    unit_of, left_out, changes = design.footprints(successions_in(span), funded)
+    panel = design.footprint_rows(panel, unit_of, left_out)
+    treated = {unit_of.get(code, code) for code in funded} - left_out
+    first, last = (_month_number(d) - _month_number(announced) for d in (span.start, span.end))
+    panel, incomplete = design.balanced(panel, range(first, last + 1))
+    return panel, treated, unit_of, changes, incomplete, grain, found
+
+
+def _periods(before: Window, after: Window, announced: dt.date):
+    def offset(day: dt.date) -> int:
+        return _month_number(day) - _month_number(announced)
+
+    return (offset(before.start), offset(before.end)), (offset(after.start), offset(after.end))
+
+
+def _placebos(
+    funded: set[str],
+    before: Window,
+    after: Window,
+    *,
+    types: Sequence[str],
+    announced: dt.date,
+    comparisons: Sequence[Comparison],
+) -> dict[str, tuple[Placebo, ...]]:
+    """Each comparison's design moved one and two years earlier, with the same trusts."""
+    out: dict[str, list[Placebo]] = {c.control: [] for c in comparisons}
+    for years in PLACEBO_YEARS:
+        b, a = (
+            Window(_years_earlier(w.start, years), _years_earlier(w.end, years))
+            for w in (before, after)
+        )
+        panel, treated, *_ = _design_panel(
+            funded, Window(b.start, a.end), types=types, announced=announced
+        )
+        before_periods, after_periods = _periods(b, a, announced)
+        for c in comparisons:
+            group = set(c.control_codes)
+            rows = [r for r in panel if r.code in treated or r.code in group]
+            if not rows:
+                out[c.control].append(
+                    Placebo(
+                        years,
+                        b,
+                        a,
+                        None,
+                        f"No trust has figures in every month from {b.start:%B %Y} to "
+                        f"{a.end:%B %Y}.",
+                    )
+                )
+                continue
+            try:
+                estimate = stats.did_estimate(
+                    rows, treated, before=before_periods, after=after_periods
+                )
+            except ValueError as error:
+                out[c.control].append(Placebo(years, b, a, None, str(error)))
+                continue
+            out[c.control].append(Placebo(years, b, a, estimate))
+    return {control: tuple(placebos) for control, placebos in out.items()}
+
+
 def successions_in(span: Window) -> list[tuple[str, str, dt.date]]:
     return list(
         Succession.objects.filter(
@@ -270,17 +380,10 @@ def fund_impact(
         )
     announced = fund.announced_on.replace(day=1)
     span = Window(before.start, after.end)
-    grain = grain_for(span)
-    panel, found = monthly_panel(span, types=types, grain=grain, announced_month=announced)
-    unit_of, left_out, changes = design.footprints(successions_in(span), funded)
-    panel = design.footprint_rows(panel, unit_of, left_out)
-    treated = {unit_of.get(code, code) for code in funded} - left_out
-    first, last = (_month_number(d) - _month_number(announced) for d in (span.start, span.end))
-    panel, incomplete = design.balanced(panel, range(first, last + 1))
-    periods = (
-        (first, _month_number(before.end) - _month_number(announced)),
-        (_month_number(after.start) - _month_number(announced), last),
+    panel, treated, unit_of, changes, incomplete, grain, found = _design_panel(
+        funded, span, types=types, announced=announced
     )
+    periods = _periods(before, after, announced)
     paid_elsewhere = {
         unit_of.get(code, code): names for code, names in other_funds_paid(fund, span).items()
     }
@@ -312,6 +415,11 @@ def fund_impact(
         else:
             group = None
         comparisons.append(_compare(panel, treated, control, group, periods, paid_elsewhere))
+    estimated = [c for c in comparisons if c.estimate]
+    placebos = _placebos(
+        funded, before, after, types=types, announced=announced, comparisons=estimated
+    )
+    comparisons = [replace(c, placebos=placebos.get(c.control, ())) for c in comparisons]
     return Impact(
         fund=fund,
         before=before,

@@ -135,6 +135,14 @@ def test_impact_gives_the_estimate_both_controls_and_the_caveat(client, computed
         ("RYQ", "left out")
     }
     assert "RYQ" not in body["treated"]
+    assert body["weighted_estimate"]["weighting"] == "attendances"
+    assert 0 <= float(estimate["bootstrap_p_value"]) <= 1
+    # The funded trusts' dip in the months they were picked on is a pre-announcement gap.
+    assert body["pretrend_test"]["fails"] and "not moving in step" in body["lead_warning"]
+    placebos = {p["years_earlier"]: p for p in body["placebos"]}
+    assert placebos[1]["after"] == {"from": "2012-11-01", "to": "2013-03-31"}
+    assert float(placebos[1]["estimate"]["ci_high_pp"]) < 0
+    assert placebos[2]["estimate"] is None and "No trust has figures" in placebos[2]["error"]
     months = [p["months_from_announcement"] for p in body["event_study"]]
     assert (
         months[0] == -22

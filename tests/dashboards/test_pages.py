@@ -128,6 +128,9 @@ def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_cavea
     assert "Against the near misses" in html
     # South London Healthcare's hospitals moved to unfunded trusts in October 2013.
     assert "RYQ to RJ2 on 1 Oct 2013: left out" in html
+    # The failed pre-trend test comes before any estimate.
+    assert html.index("Read this before any estimate") < html.index("app-estimate")
+    assert "Placebo, 1 year earlier" in html
     assert 'id="figure-chart-event-study"' in html
     assert "association, not proof" in html
     csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")

@@ -129,3 +129,25 @@ def test_it_refuses_an_unknown_weighting():
     rows, treated = synthetic_panel(1, effect_pp=0.0, trusts=10)
     with pytest.raises(ValueError, match="weighting"):
         did_estimate(rows, treated, before=BEFORE, after=AFTER, weighting="beds")
+
+
+def test_the_pretrend_test_catches_groups_already_drifting_apart():
+    rows, treated = synthetic_panel(9, effect_pp=0.0)
+    drifting = [
+        PanelRow(
+            r.code,
+            r.period,
+            r.attendances,
+            # Treated trusts lose half a point a month before the announcement, then stop.
+            r.over_4h
+            + (
+                int(r.attendances * 0.005 * (r.period + 6))
+                if r.code in treated and r.period < 0
+                else 0
+            ),
+        )
+        for r in rows
+    ]
+    assert not stats.event_study(rows, treated).pretrend.fails
+    test = stats.event_study(drifting, treated).pretrend
+    assert test.fails and test.p_value < 0.001 and test.df_num == 5
