@@ -240,6 +240,32 @@ class FunnelView(APIView):
         )
 
 
+def _discontinuity(cut: impact.CutOff | None) -> dict | None:
+    if cut is None:
+        return None
+    return {
+        "rank_cut_off": f"rank {cut.n} against rank {cut.n + 1}",
+        "selection": {"from": cut.selection.start, "to": cut.selection.end},
+        "cut_off_percentage": _number(cut.cutoff_percent),
+        "outcome": cut.outcome,
+        "trusts": cut.trusts,
+        "method": cut.method,
+        "estimates": [
+            {
+                "bandwidth_pp": _number(h),
+                "effect_pp": rd and _number(rd.effect_pp),
+                "ci_low_pp": rd and _number(rd.ci_low_pp),
+                "ci_high_pp": rd and _number(rd.ci_high_pp),
+                "p_value": rd and f"{rd.p_value:.4f}",
+                "funded_in_bandwidth": rd and rd.funded_in_bandwidth,
+                "unfunded_in_bandwidth": rd and rd.unfunded_in_bandwidth,
+                "error": error,
+            }
+            for h, rd, error in cut.estimates
+        ],
+    }
+
+
 def impact_payload(result: impact.Impact, control: str) -> dict:
     """The API's view of one comparison, and the other's headline beside it."""
 
@@ -276,6 +302,7 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "estimate": estimate(chosen),
         "lead_warning": result.lead_warning,
         "weighted_estimate": estimate(chosen, weighted=True),
+        "discontinuity": _discontinuity(result.discontinuity),
         "placebos": [
             {
                 "years_earlier": placebo.years_earlier,

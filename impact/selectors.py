@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
@@ -86,6 +87,7 @@ class Impact:
     treated_codes: tuple[str, ...]
     comparisons: tuple[Comparison, ...]
     window_warnings: tuple[str, ...] = ()
+    discontinuity: "CutOff | None" = None
     footprint_changes: tuple[design.FootprintChange, ...] = ()
     # Trusts without figures in every month of the span: left out of every comparison.
     incomplete_codes: tuple[str, ...] = ()
@@ -263,6 +265,89 @@ def _compare(
     )
 
 
+@dataclass(frozen=True)
+class CutOff:
+    """A regression discontinuity at a worst-N rule's cut-off, at three bandwidths."""
+
+    n: int
+    selection: Window
+    cutoff_percent: float
+    outcome: str
+    trusts: int
+    # (bandwidth in points, estimate or None, error) at the chosen bandwidth, half and double.
+    estimates: tuple[tuple[float, stats.Discontinuity | None, str], ...]
+    method: str = stats.RD_METHOD
+
+    @property
+    def main(self) -> stats.Discontinuity | None:
+        return self.estimates[0][1]
+
+
+def _cut_off(
+    fund: Fund,
+    panel: Sequence[stats.PanelRow],
+    periods: tuple[tuple[int, int], tuple[int, int]],
+    before: Window,
+    after: Window,
+) -> CutOff | None:
+    """Rank N against rank N+1 on the rule's own metric, the outcome being each trust's change
+    in four-hour performance from the before to the after window (same balanced panel)."""
+    rule = AllocationRule.objects.filter(fund=fund).first()
+    if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
+        return None
+    p = rule.parameters
+    selection = Window(
+        dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"])
+    )
+    ranked = league_table(selection, types=p["department_types"], kinds=p["eligible_kinds"])
+    n = int(p["n"])
+    running = {row.ods_code: float(row.percent) for row in ranked if row.percent is not None}
+    values = [float(row.percent) for row in ranked if row.percent is not None]
+    cutoff = (values[n - 1] + values[n]) / 2
+    counts: dict[tuple[str, str], list[int]] = {}
+    for row in panel:
+        side = (
+            "before"
+            if periods[0][0] <= row.period <= periods[0][1]
+            else "after"
+            if periods[1][0] <= row.period <= periods[1][1]
+            else None
+        )
+        if side:
+            total = counts.setdefault((row.code, side), [0, 0])
+            total[0] += row.attendances
+            total[1] += row.over_4h
+
+    def percent(code: str, side: str) -> float:
+        attendances, over = counts[code, side]
+        return 100.0 * (1 - over / attendances)
+
+    units = [
+        (running[code], percent(code, "after") - percent(code, "before"))
+        for code in sorted({code for code, _ in counts})
+        if code in running and (code, "before") in counts and (code, "after") in counts
+    ]
+    # A rule of thumb, not an optimum: half the spread of the ranking metric; the estimates
+    # at half and double it show how much the choice matters.
+    bandwidth = float(np.std(values, ddof=1)) / 2
+    estimates = []
+    for h in (bandwidth, bandwidth / 2, bandwidth * 2):
+        try:
+            estimates.append(
+                (h, stats.regression_discontinuity(units, cutoff=cutoff, bandwidth=h), "")
+            )
+        except ValueError as error:
+            estimates.append((h, None, str(error)))
+    return CutOff(
+        n=n,
+        selection=selection,
+        cutoff_percent=cutoff,
+        outcome=f"change in four-hour performance from {before} to {after}",
+        trusts=len(units),
+        estimates=tuple(estimates),
+    )
+
+
 PLACEBO_YEARS = (1, 2)
 
 
@@ -433,6 +518,7 @@ def fund_impact(
         window_warnings=design.window_warnings(
             before, after, announced_on=fund.announced_on, selection=selection
         ),
+        discontinuity=_cut_off(fund, panel, periods, before, after),
         footprint_changes=changes,
         incomplete_codes=tuple(sorted(incomplete)),
     )

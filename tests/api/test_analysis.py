@@ -143,6 +143,11 @@ def test_impact_gives_the_estimate_both_controls_and_the_caveat(client, computed
     assert placebos[1]["after"] == {"from": "2012-11-01", "to": "2013-03-31"}
     assert float(placebos[1]["estimate"]["ci_high_pp"]) < 0
     assert placebos[2]["estimate"] is None and "No trust has figures" in placebos[2]["error"]
+    cut = body["discontinuity"]
+    assert cut["rank_cut_off"] == "rank 53 against rank 54"
+    chosen = cut["estimates"][0]
+    assert chosen["funded_in_bandwidth"] > 5 and chosen["unfunded_in_bandwidth"] > 5
+    assert float(chosen["ci_low_pp"]) < float(chosen["effect_pp"]) < float(chosen["ci_high_pp"])
     months = [p["months_from_announcement"] for p in body["event_study"]]
     assert (
         months[0] == -22
