@@ -183,10 +183,21 @@ class SpcView(APIView):
 
 
 class FunnelView(APIView):
-    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits."""
+    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits around the
+    national mean, widened for overdispersion (Spiegelhalter 2005) unless asked not to."""
 
     @extend_schema(
-        parameters=[*WINDOW_PARAMETERS, OpenApiParameter("region", str)],
+        parameters=[
+            *WINDOW_PARAMETERS,
+            OpenApiParameter("region", str),
+            OpenApiParameter(
+                "overdispersion",
+                str,
+                enum=["additive", "multiplicative", "none"],
+                description="additive random effects (default), multiplicative, or none "
+                "(pure binomial limits)",
+            ),
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     @cached_read
@@ -194,7 +205,10 @@ class FunnelView(APIView):
         q = query_validate(FunnelQuery, request.query_params)
         try:
             limits, rows = impact.trust_funnel(
-                q["window"], types=q["type"], regions=[q["region"]] if q.get("region") else None
+                q["window"],
+                types=q["type"],
+                regions=[q["region"]] if q.get("region") else None,
+                overdispersion=q["overdispersion"],
             )
         except impact.ImpactUnavailable as error:
             raise _unavailable(error) from error
@@ -217,7 +231,11 @@ class FunnelView(APIView):
                 "from": q["start"],
                 "to": q["end"],
                 "types": q["type"],
-                "target_percentage": _number(limits.target),
+                "national_mean_percentage": _number(limits.national_mean),
+                "overdispersion": limits.overdispersion,
+                "phi": f"{limits.phi:.4f}",
+                "tau_pp": _number(100 * limits.tau2**0.5),
+                "method": limits.method,
                 "limits": [
                     {
                         "attendances": n,

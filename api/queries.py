@@ -79,6 +79,9 @@ class SpcQuery(WindowQuery):
 
 class FunnelQuery(WindowQuery):
     region = serializers.CharField(max_length=12, required=False)
+    overdispersion = serializers.ChoiceField(
+        choices=("additive", "multiplicative", "none"), default="additive"
+    )
 
 
 class ImpactQuery(serializers.Serializer):

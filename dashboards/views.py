@@ -64,8 +64,12 @@ def league(request):
     except ValueError:
         errors["limit"] = "must be a whole number"
         limit = 30
+    overdispersion = request.GET.get("overdispersion", "additive")
+    if overdispersion not in stats.OVERDISPERSION:
+        errors["overdispersion"] = f"is one of {', '.join(stats.OVERDISPERSION)}"
+        overdispersion = "additive"
     rows = selectors.league_rows(window, types, limit)
-    funnel_limits, funnel_rows = _funnel(window, types)
+    funnel_limits, funnel_rows = _funnel(window, types, overdispersion)
     if request.GET.get("format") == "csv" and not errors:
         if request.GET.get("chart") == "funnel":
             return _csv(funnel_rows, f"funnel-{window.start}-{window.end}")
@@ -81,6 +85,9 @@ def league(request):
             "errors": errors,
             "figure": _plain(figures.league(rows)) if rows else None,
             "funnel_rows": funnel_rows,
+            "funnel_method": funnel_limits.get("method", ""),
+            "overdispersion": overdispersion,
+            "overdispersion_choices": list(stats.OVERDISPERSION),
             "funnel_figure": (
                 _plain(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
             ),
@@ -89,9 +96,11 @@ def league(request):
     )
 
 
-def _funnel(window: Window, types) -> tuple[dict, list[dict]]:
+def _funnel(window: Window, types, overdispersion: str) -> tuple[dict, list[dict]]:
     try:
-        limits, rows = impact_selectors.trust_funnel(window, types=types)
+        limits, rows = impact_selectors.trust_funnel(
+            window, types=types, overdispersion=overdispersion
+        )
     except impact_selectors.ImpactUnavailable:
         return {}, []
     return (
@@ -101,7 +110,8 @@ def _funnel(window: Window, types) -> tuple[dict, list[dict]]:
             "lower_95": limits.lower_95,
             "upper_95": limits.upper_95,
             "upper_998": limits.upper_998,
-            "target": limits.target,
+            "national_mean": limits.national_mean,
+            "method": limits.method,
         },
         [
             {

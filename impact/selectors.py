@@ -575,15 +575,22 @@ class FunnelRow:
 
 
 def trust_funnel(
-    window: Window, *, types: Sequence[str], regions: Sequence[str] | None = None
+    window: Window,
+    *,
+    types: Sequence[str],
+    regions: Sequence[str] | None = None,
+    overdispersion: str = "additive",
 ) -> tuple[stats.FunnelLimits, list[FunnelRow]]:
-    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits."""
+    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits around
+    the national mean, widened for overdispersion unless ``overdispersion`` is none."""
     rows = performance_by_organisation(
         window, types=types, kinds=[Organisation.Kind.TRUST], regions=regions
     )
     if not rows:
         raise ImpactUnavailable(f"no trust has figures for these department types in {window}")
-    limits, points = stats.funnel([(r.ods_code, r.attendances, r.over_4h) for r in rows])
+    limits, points = stats.funnel(
+        [(r.ods_code, r.attendances, r.over_4h) for r in rows], overdispersion=overdispersion
+    )
     by_code = {r.ods_code: r for r in rows}
     return limits, sorted(
         (

@@ -73,6 +73,17 @@ class SpcPoint:
     direction: str
 
 
+OVERDISPERSION = {
+    "additive": "additive random effects (Spiegelhalter 2005): limits widened by a "
+    "between-trust variance tau² estimated from z-scores winsorised at 10% each side",
+    "multiplicative": "multiplicative (Spiegelhalter 2005): limits widened by sqrt(phi), phi "
+    "estimated from z-scores winsorised at 10% each side",
+    "none": "none: pure binomial limits, which flag trusts for ordinary variation between "
+    "trusts when performance is overdispersed",
+}
+WINSOR_PERCENT = 10
+
+
 @dataclass(frozen=True)
 class FunnelLimits:
     denominators: list[int]
@@ -80,7 +91,18 @@ class FunnelLimits:
     upper_95: list[float]
     lower_998: list[float]
     upper_998: list[float]
-    target: float
+    national_mean: float
+    overdispersion: str = "none"
+    phi: float = 1.0
+    tau2: float = 0.0
+
+    @property
+    def method(self) -> str:
+        return (
+            f"Centre line: the national mean (all attendances pooled), not a target. "
+            f"Overdispersion adjustment: {OVERDISPERSION[self.overdispersion]}. "
+            f"phi = {self.phi:.2f}, tau = {100 * np.sqrt(self.tau2):.2f} points."
+        )
 
 
 @dataclass(frozen=True)
@@ -537,13 +559,18 @@ def xmr(
 
 
 def funnel(
-    units: Sequence[tuple[str, int, int]], *, points: int = 100
+    units: Sequence[tuple[str, int, int]], *, points: int = 100, overdispersion: str = "additive"
 ) -> tuple[FunnelLimits, list[FunnelPoint]]:
     """Funnel of four-hour performance (percent) against attendances.
 
-    Limits use the binomial normal approximation around the pooled proportion,
-    so small trusts are not flagged merely for being noisy.
+    Limits use the binomial normal approximation around the national mean (the pooled
+    proportion), widened for overdispersion as NHS analysts do (Spiegelhalter 2005): A&E
+    performance varies between trusts far more than binomial chance allows, and pure
+    binomial limits flag most trusts. ``overdispersion`` is additive (random effects, the
+    default), multiplicative, or none. The adjustment only ever widens the limits.
     """
+    if overdispersion not in OVERDISPERSION:
+        raise ValueError(f"overdispersion is one of {', '.join(OVERDISPERSION)}")
     usable = [(c, int(a), int(o)) for c, a, o in units if a > 0]
     if not usable:
         raise ValueError("A funnel needs at least one unit with attendances.")
@@ -552,32 +579,58 @@ def funnel(
     total_att = sum(a for _, a, _ in usable)
     total_over = sum(o for _, _, o in usable)
     p = total_over / total_att
-    target = 100.0 * (1.0 - p)
+    centre = 1.0 - p
     spread = np.sqrt(p * (1.0 - p))
 
-    n_min = min(a for _, a, _ in usable)
-    n_max = max(a for _, a, _ in usable)
+    n = np.array([a for _, a, _ in usable], dtype=float)
+    share = np.array([1.0 - o / a for _, a, o in usable])
+    se = spread / np.sqrt(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_raw = np.where(se > 0, (share - centre) / se, 0.0)
+    phi, tau2 = 1.0, 0.0
+    if overdispersion != "none" and len(usable) > 2 and spread > 0:
+        low, high = np.percentile(z_raw, [WINSOR_PERCENT, 100 - WINSOR_PERCENT])
+        phi_hat = float(np.mean(np.clip(z_raw, low, high) ** 2))
+        count = len(usable)
+        if count * phi_hat > count - 1:
+            if overdispersion == "multiplicative":
+                phi = phi_hat
+            else:
+                w = 1.0 / se**2
+                tau2 = max(
+                    0.0, (count * phi_hat - (count - 1)) / (w.sum() - (w**2).sum() / w.sum())
+                )
+
+    def width(se_values: np.ndarray) -> np.ndarray:
+        return np.sqrt(phi * se_values**2 + tau2)
+
+    n_min, n_max = int(n.min()), int(n.max())
     grid = np.unique(np.rint(np.geomspace(n_min, n_max, points)).astype(int))
-    half = 100.0 * spread / np.sqrt(grid)
+    half = 100.0 * width(spread / np.sqrt(grid))
+    mean = 100.0 * centre
 
     def clip(a: np.ndarray) -> list[float]:
         return [float(v) for v in np.clip(a, 0.0, 100.0)]
 
     limits = FunnelLimits(
         denominators=[int(g) for g in grid],
-        lower_95=clip(target - Z_95 * half),
-        upper_95=clip(target + Z_95 * half),
-        lower_998=clip(target - Z_998 * half),
-        upper_998=clip(target + Z_998 * half),
-        target=target,
+        lower_95=clip(mean - Z_95 * half),
+        upper_95=clip(mean + Z_95 * half),
+        lower_998=clip(mean - Z_998 * half),
+        upper_998=clip(mean + Z_998 * half),
+        national_mean=mean,
+        overdispersion=overdispersion,
+        phi=phi,
+        tau2=tau2,
     )
 
     out = []
-    for code, att, over in usable:
-        percent = 100.0 * (1.0 - over / att)
-        sd = 100.0 * spread / np.sqrt(att)
-        # With a pooled proportion of exactly 0 or 1 every unit sits on target.
-        z = float((percent - target) / sd) if sd > 0 else 0.0
+    sd = width(se)
+    for (code, att, _), value, unit_sd in zip(usable, share, sd, strict=True):
+        # With a pooled proportion of exactly 0 or 1 every unit sits on the mean.
+        z = float((value - centre) / unit_sd) if unit_sd > 0 else 0.0
         beyond = "99.8" if abs(z) > Z_998 else "95" if abs(z) > Z_95 else ""
-        out.append(FunnelPoint(code=code, attendances=att, percent=percent, z=z, beyond=beyond))
+        out.append(
+            FunnelPoint(code=code, attendances=att, percent=100.0 * value, z=z, beyond=beyond)
+        )
     return limits, out

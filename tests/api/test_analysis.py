@@ -99,15 +99,29 @@ def test_an_spc_chart_needs_two_points(client):
 def test_the_funnel_places_every_trust_against_limits(client):
     body = client.get(f"/api/v1/performance/funnel/?{Q4}").json()
     assert len(body["results"]) == 145
-    assert body["target_percentage"] == "91.14"
-    worst = body["results"][0]
-    assert (worst["ods_code"], worst["beyond"]) == ("RV8", "99.8")
-    target = Decimal(body["target_percentage"])
+    assert body["national_mean_percentage"] == "91.14"
+    assert body["overdispersion"] == "additive" and "national mean" in body["method"]
+    mean = Decimal(body["national_mean_percentage"])
     for limit in body["limits"]:
         low_998, low_95, high_95 = (
             Decimal(limit[k]) for k in ("lower_998", "lower_95", "upper_95")
         )
-        assert low_998 <= low_95 <= target <= high_95
+        assert low_998 <= low_95 <= mean <= high_95
+
+
+def test_binomial_funnel_limits_flag_almost_every_trust_and_adjusted_ones_do_not(client):
+    def flagged(method):
+        body = client.get(f"/api/v1/performance/funnel/?{Q4}&overdispersion={method}").json()
+        return {r["ods_code"] for r in body["results"] if r["beyond"]}, body
+
+    binomial, _ = flagged("none")
+    additive, body = flagged("additive")
+    multiplicative, _ = flagged("multiplicative")
+    assert len(binomial) == 139
+    assert len(additive) < 20 and len(multiplicative) < 20
+    assert float(body["tau_pp"]) > 1
+    worst = body["results"][0]
+    assert worst["ods_code"] == "RV8"
 
 
 def test_impact_gives_the_estimate_both_controls_and_the_caveat(client, computed):

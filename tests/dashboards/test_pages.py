@@ -159,3 +159,12 @@ def test_the_organisation_list_is_paged_and_its_csv_holds_every_page(client, com
     assert b'href="?kind=trust&amp;page=2"' in first.content
     csv = b"".join(client.get("/trusts/?kind=trust&page=2&format=csv").streaming_content)
     assert len(csv.decode().splitlines()) == trusts.count() + 1
+
+
+def test_the_league_funnel_is_centred_on_the_national_mean_and_adjusted_by_default(client):
+    html = client.get("/league/").content.decode()
+    assert "around the national mean" in html and 'national mean"' in html
+    assert "additive random effects (Spiegelhalter 2005)" in html
+    plain = client.get("/league/?overdispersion=none").content.decode()
+    assert "pure binomial limits" in plain
+    assert client.get("/league/?overdispersion=log").status_code == 400
