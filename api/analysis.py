@@ -12,6 +12,7 @@ from impact import selectors as impact
 from trusts.models import Organisation
 from trusts.selectors import (
     STANDARD_PERCENT,
+    WEEK_RULE,
     league_table,
     percent_within_4h,
     performance_table,
@@ -130,6 +131,7 @@ class LeagueView(APIView):
                 "to": q["end"],
                 "types": q["type"],
                 "standard_percentage": f"{STANDARD_PERCENT:.2f}",
+                "week_rule": WEEK_RULE,
                 "results": results,
             }
         )
@@ -147,7 +149,14 @@ class SpcView(APIView):
             *WINDOW_PARAMETERS,
             OpenApiParameter("code", str, required=True, description="an ODS code"),
             OpenApiParameter("by", str, enum=["week", "month"]),
-            OpenApiParameter("baseline", int, description="points that set the limits"),
+            OpenApiParameter("baseline", int, description="points that set the first limits"),
+            OpenApiParameter(
+                "change_at",
+                str,
+                description="periods where the limits start again, comma-separated "
+                "(2013-06 by month, a week's end date by week); the limits also start again "
+                "at any run of 8 or more on one side of the mean",
+            ),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -156,8 +165,13 @@ class SpcView(APIView):
         q = query_validate(SpcQuery, request.query_params)
         code = q["code"].strip().upper()
         try:
-            rows = impact.organisation_spc(
-                code, q["window"], types=q["type"], by=q["by"], baseline=q.get("baseline")
+            chart = impact.organisation_spc(
+                code,
+                q["window"],
+                types=q["type"],
+                by=q["by"],
+                baseline=q.get("baseline"),
+                change_at=[c.strip() for c in q.get("change_at", "").split(",") if c.strip()],
             )
         except impact.ImpactUnavailable as error:
             raise _unavailable(error) from error
@@ -166,6 +180,7 @@ class SpcView(APIView):
                 "period": row.label,
                 "start": row.start,
                 "end": row.end,
+                "grain": row.grain,
                 "attendances": row.attendances,
                 "over_4h": row.over_4h,
                 "percentage": _number(row.point.value),
@@ -174,12 +189,25 @@ class SpcView(APIView):
                 "lower_limit": _number(row.point.lower),
                 "special_cause": row.point.special_cause,
                 "direction": row.point.direction,
+                "limits_from": row.point.limits_from,
             }
-            for row in rows
+            for row in chart.rows
         ]
         if request.accepted_renderer.format == "csv":
             return Response(results)
-        return Response({"ods_code": code, "by": q["by"], "types": q["type"], "results": results})
+        return Response(
+            {
+                "ods_code": code,
+                "by": q["by"],
+                "types": q["type"],
+                "standard_percentage": _number(chart.summary.standard),
+                "variation": chart.summary.variation,
+                "assurance": chart.summary.assurance,
+                "notes": chart.notes,
+                "week_rule": chart.week_rule,
+                "results": results,
+            }
+        )
 
 
 class FunnelView(APIView):
@@ -231,6 +259,7 @@ class FunnelView(APIView):
                 "from": q["start"],
                 "to": q["end"],
                 "types": q["type"],
+                "week_rule": WEEK_RULE,
                 "national_mean_percentage": _number(limits.national_mean),
                 "overdispersion": limits.overdispersion,
                 "phi": f"{limits.phi:.4f}",
@@ -315,6 +344,7 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "types": result.types,
         "types_found": result.types_found,
         "grain": result.grain,
+        "week_rule": WEEK_RULE,
         "control": control,
         "control_description": chosen.description,
         "estimate": estimate(chosen),

@@ -75,6 +75,7 @@ class SpcQuery(WindowQuery):
     code = serializers.CharField(max_length=12)
     by = serializers.ChoiceField(choices=("week", "month"), default="month")
     baseline = serializers.IntegerField(min_value=2, required=False)
+    change_at = serializers.CharField(required=False, max_length=500)
 
 
 class FunnelQuery(WindowQuery):

@@ -13,7 +13,7 @@ from funding.models import Fund
 from impact import selectors as impact_selectors
 from impact import stats
 from trusts.models import Organisation
-from trusts.selectors import ALL_TYPES, types_parse
+from trusts.selectors import ALL_TYPES, WEEK_RULE, types_parse
 from trusts.windows import Window
 
 from . import figures, forms, selectors
@@ -86,6 +86,7 @@ def league(request):
             "figure": _plain(figures.league(rows)) if rows else None,
             "funnel_rows": funnel_rows,
             "funnel_method": funnel_limits.get("method", ""),
+            "week_rule": WEEK_RULE,
             "overdispersion": overdispersion,
             "overdispersion_choices": list(stats.OVERDISPERSION),
             "funnel_figure": (
@@ -168,6 +169,7 @@ def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
     return {
         "result": result,
         "method": stats.method_text("trust"),
+        "week_rule": WEEK_RULE,
         "event_rows": event_rows,
         "figure": _plain(figures.event_study(series)) if series else None,
     }
@@ -273,15 +275,23 @@ def trust_detail(request, code):
     form = forms.TrustForm(request.GET)
     points = selectors.monthly_performance([organisation.ods_code])
     received = selectors.allocations_received(organisation.ods_code)
-    spc_rows, spc_error, peers = [], "", []
+    spc_rows, spc_error, peers, spc_chart = [], "", [], None
     if form.is_valid():
         window = form.cleaned_data["window"]
         peers = selectors.peers(organisation, window) if points else []
         if points:
             try:
+                spc_chart = impact_selectors.organisation_spc(
+                    organisation.ods_code,
+                    window,
+                    types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
+                    by=form.cleaned_data["by"],
+                )
                 spc_rows = [
                     {
                         "period": row.label,
+                        "start": row.start,
+                        "grain": row.grain,
                         "attendances": row.attendances,
                         "over_4h": row.over_4h,
                         "percent": round(row.point.value, 2),
@@ -290,13 +300,9 @@ def trust_detail(request, code):
                         "lower": round(row.point.lower, 2),
                         "special_cause": row.point.special_cause,
                         "direction": row.point.direction,
+                        "limits_from": row.point.limits_from,
                     }
-                    for row in impact_selectors.organisation_spc(
-                        organisation.ods_code,
-                        window,
-                        types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
-                        by=form.cleaned_data["by"],
-                    )
+                    for row in spc_chart.rows
                 ]
             except impact_selectors.ImpactUnavailable as error:
                 spc_error = str(error)
@@ -316,6 +322,7 @@ def trust_detail(request, code):
             "peers": peers,
             "spc_rows": spc_rows,
             "spc_error": spc_error,
+            "spc_chart": spc_chart,
             "performance_figure": (
                 _plain(figures.performance_over_time(points, markers)) if points else None
             ),

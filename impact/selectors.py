@@ -16,8 +16,11 @@ from django.db.models.functions import TruncMonth
 
 from funding.models import AllocationRule, Fund
 from funding.selectors import current_allocations
-from trusts.models import AEActivity, Organisation, Succession
+from trusts.models import Organisation, Succession
 from trusts.selectors import (
+    STANDARD_PERCENT,
+    WEEK_RULE,
+    activity_in,
     grain_for,
     league_table,
     performance_by_organisation,
@@ -165,16 +168,14 @@ def near_miss_codes(fund: Fund, treated: set[str]) -> list[str]:
 
 
 def monthly_panel(
-    span: Window, *, types: Sequence[str], grain: str, announced_month: dt.date
+    span: Window, *, types: Sequence[str], grain: str | None = None, announced_month: dt.date
 ) -> tuple[list[stats.PanelRow], set[str]]:
-    """Every trust's counts by month over the span, in one query; and the types found."""
+    """Every trust's counts by month over the span, in one query; and the types found.
+
+    Without a grain each month uses its own figures (trusts.selectors.WEEK_RULE)."""
     rows = (
-        AEActivity.objects.filter(
-            grain=grain,
-            period_end__range=(span.start, span.end),
-            department_type__in=list(types),
-            organisation__kind=Organisation.Kind.TRUST,
-        )
+        activity_in(span, types=types, grain=grain)
+        .filter(organisation__kind=Organisation.Kind.TRUST)
         .annotate(month=TruncMonth("period_end"))
         .values("organisation__ods_code", "month")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
@@ -192,8 +193,7 @@ def monthly_panel(
         if row["attendances"]
     ]
     found = set(
-        AEActivity.objects.filter(grain=grain, period_end__range=(span.start, span.end))
-        .filter(department_type__in=list(types))
+        activity_in(span, types=types, grain=grain)
         .values_list("department_type", flat=True)
         .distinct()
     )
@@ -365,7 +365,7 @@ def _design_panel(
     the trusts without figures in every month, the grain and the department types found.
     """
     grain = grain_for(span)
-    panel, found = monthly_panel(span, types=types, grain=grain, announced_month=announced)
+    panel, found = monthly_panel(span, types=types, announced_month=announced)
     unit_of, left_out, changes = design.footprints(successions_in(span), funded)
     panel = design.footprint_rows(panel, unit_of, left_out)
     treated = {unit_of.get(code, code) for code in funded} - left_out
@@ -527,42 +527,98 @@ def fund_impact(
 @dataclass(frozen=True)
 class SpcRow:
     label: str
-    start: dt.date
+    start: dt.date  # the first day of the first figure in the period
     end: dt.date
+    grain: str  # the figures it was built from: week or month
     attendances: int
     over_4h: int
     point: stats.SpcPoint
 
 
+@dataclass(frozen=True)
+class SpcChart:
+    rows: tuple[SpcRow, ...]
+    summary: stats.SpcSummary
+    notes: tuple[str, ...]
+    week_rule: str = WEEK_RULE
+
+
 def organisation_spc(
-    code: str, window: Window, *, types: Sequence[str], by: str, baseline: int | None = None
-) -> list[SpcRow]:
-    """An XmR chart of one organisation's four-hour performance, week by week or by month."""
+    code: str,
+    window: Window,
+    *,
+    types: Sequence[str],
+    by: str,
+    baseline: int | None = None,
+    change_at: Sequence[str] = (),
+) -> SpcChart:
+    """An XmR chart of one organisation's four-hour performance, week by week or by month.
+
+    By month, each month uses its own figures (monthly where it has them, else its weeks);
+    by week, months with monthly figures only cannot be shown and are named in the notes.
+    Limits are recalculated at each period in ``change_at`` and at any sustained shift.
+    """
     if by not in ("week", "month"):
         raise ImpactUnavailable(f"{by!r}: an SPC chart is by week or by month")
-    grain = "week" if by == "week" else grain_for(window)
     series = [
         point
         for point in performance_series(
-            window, types=types, grain=grain, by="period" if by == "week" else "month", codes=[code]
+            window,
+            types=types,
+            grain="week" if by == "week" else None,
+            by="period" if by == "week" else "month",
+            codes=[code],
         )
         if point.attendances
     ]
+    notes = []
+    if by == "week":
+        monthly_only = [
+            p.label
+            for p in performance_series(
+                window, types=types, grain="month", by="month", codes=[code]
+            )
+            if p.attendances and p.label not in {w.end.strftime("%Y-%m") for w in series}
+        ]
+        if monthly_only:
+            notes.append(
+                f"{len(monthly_only)} month(s) have monthly figures only and cannot be shown "
+                f"week by week ({monthly_only[0]} to {monthly_only[-1]}); choose by month to "
+                f"see them."
+            )
     if len(series) < 2:
         raise ImpactUnavailable(
             f"{code} has {len(series)} {by}(s) of figures in {window}; an SPC chart needs two"
         )
+    labels = [p.label for p in series]
+    unknown = [label for label in change_at if label not in labels]
+    if unknown:
+        raise ImpactUnavailable(f"change points {', '.join(unknown)} are not periods of the chart")
     if baseline is not None and not 2 <= baseline <= len(series):
         raise ImpactUnavailable(f"baseline must be between 2 and {len(series)} {by}s")
-    points = stats.xmr(
-        [p.label for p in series],
-        [float(p.percent) for p in series],
-        baseline=baseline,
+    try:
+        points = stats.xmr(
+            labels,
+            [float(p.percent) for p in series],
+            baseline=baseline,
+            change_points=[labels.index(label) for label in change_at],
+        )
+    except ValueError as error:
+        raise ImpactUnavailable(str(error)) from error
+    grains = {p.grain for p in series}
+    if len(grains) > 1:
+        notes.append(
+            "Months with monthly figures use them (every department type asked for); the "
+            "others are built from weekly figures (type 1 only); the grain column says which."
+        )
+    return SpcChart(
+        rows=tuple(
+            SpcRow(p.label, p.start, p.end, p.grain, p.attendances, p.over_4h, point)
+            for p, point in zip(series, points, strict=True)
+        ),
+        summary=stats.spc_summary(points, standard=float(STANDARD_PERCENT)),
+        notes=tuple(notes),
     )
-    return [
-        SpcRow(p.label, p.start, p.end, p.attendances, p.over_4h, point)
-        for p, point in zip(series, points, strict=True)
-    ]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ Z_998 = 3.090232
 XMR_SCALE = 2.66
 RUN_LENGTH = 7
 TREND_LENGTH = 7
+# A run this long on one side of the mean is a sustained shift: the limits are recalculated.
+SHIFT_RUN = 8
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class SpcPoint:
     lower: float
     special_cause: str
     direction: str
+    segment: int = 0
+    limits_from: str = "baseline"  # why this stretch's limits start where they do
+    recalculated: str = ""  # why the limits change after this stretch, if they do
 
 
 OVERDISPERSION = {
@@ -470,36 +475,37 @@ def _runs(flags: Sequence[int]) -> list[tuple[int, int, int]]:
     return out
 
 
-def xmr(
-    labels: Sequence[str],
-    values: Sequence[float],
-    *,
-    baseline: int | None = None,
-    higher_is_better: bool = True,
-) -> list[SpcPoint]:
-    """XmR chart with the NHS England "Making Data Count" special-cause rules.
+@dataclass(frozen=True)
+class _Limits:
+    mean: float
+    upper: float
+    lower: float
+    two_sigma: float
 
-    Each point gets the first applicable rule of outside_limits, run, trend,
-    two_of_three; direction says whether the signal is good or bad news.
-    """
-    if len(labels) != len(values):
-        raise ValueError("labels and values must have the same length.")
-    x = np.asarray(values, dtype=float)
+
+def _limits(x: np.ndarray) -> _Limits:
+    mean = float(x.mean())
+    mr_bar = float(np.abs(np.diff(x)).mean())
+    return _Limits(
+        mean, mean + XMR_SCALE * mr_bar, mean - XMR_SCALE * mr_bar, 2 * (XMR_SCALE / 3) * mr_bar
+    )
+
+
+def _shift_start(x: np.ndarray, mean: float, length: int) -> int | None:
+    """Where the first run of ``length`` or more points on one side of the mean starts, at
+    the third point or later (limits need two points); None if there is none."""
+    side = [int(np.sign(v - mean)) for v in x]
+    for start, stop, _ in _runs(side):
+        if start >= 2 and stop - start >= length:
+            return start
+    return None
+
+
+def _signals(x: np.ndarray, limits: _Limits) -> list[tuple[str, int]]:
+    """The first applicable rule for each point, and its side (+1 high, -1 low)."""
     n = len(x)
-    if n < 2:
-        raise ValueError("An XmR chart needs at least 2 values.")
-    base = n if baseline is None else baseline
-    if not 2 <= base <= n:
-        raise ValueError(f"baseline must be between 2 and {n}; got {baseline}.")
-
-    mean = float(x[:base].mean())
-    mr_bar = float(np.abs(np.diff(x[:base])).mean())
-    upper = mean + XMR_SCALE * mr_bar
-    lower = mean - XMR_SCALE * mr_bar
-    two_sigma = 2 * (XMR_SCALE / 3) * mr_bar
-
-    # +1 for a signal on the high side, -1 for the low side, per rule.
-    outside = [1 if v > upper else -1 if v < lower else 0 for v in x]
+    mean = limits.mean
+    outside = [1 if v > limits.upper else -1 if v < limits.lower else 0 for v in x]
 
     run = [0] * n
     side = [int(np.sign(v - mean)) for v in x]
@@ -515,7 +521,8 @@ def xmr(
         if stop - start >= TREND_LENGTH - 1:
             trend[start : stop + 1] = [s] * (stop + 1 - start)
 
-    beyond = [1 if v > mean + two_sigma else -1 if v < mean - two_sigma else 0 for v in x]
+    high, low = mean + limits.two_sigma, mean - limits.two_sigma
+    beyond = [1 if v > high else -1 if v < low else 0 for v in x]
     two_of_three = [0] * n
     for i in range(n - 2):
         window = beyond[i : i + 3]
@@ -525,10 +532,9 @@ def xmr(
                     if beyond[j] == s:
                         two_of_three[j] = s
 
-    good = 1 if higher_is_better else -1
-    points = []
+    out = []
     for i in range(n):
-        cause, sign = "", 0
+        found = ("", 0)
         for name, flags in (
             ("outside_limits", outside),
             ("run", run),
@@ -536,21 +542,110 @@ def xmr(
             ("two_of_three", two_of_three),
         ):
             if flags[i]:
-                cause, sign = name, flags[i]
+                found = (name, flags[i])
                 break
-        direction = "" if not sign else ("improvement" if sign == good else "concern")
-        points.append(
-            SpcPoint(
-                period_label=str(labels[i]),
-                value=float(x[i]),
-                mean=mean,
-                upper=upper,
-                lower=lower,
-                special_cause=cause,
-                direction=direction,
-            )
+        out.append(found)
+    return out
+
+
+def xmr(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    baseline: int | None = None,
+    higher_is_better: bool = True,
+    change_points: Sequence[int] = (),
+    shift_run: int | None = SHIFT_RUN,
+) -> list[SpcPoint]:
+    """XmR chart with the NHS England "Making Data Count" special-cause rules.
+
+    The limits come from the first ``baseline`` points (all of the first stretch if None)
+    and are recalculated from each change point: the indexes in ``change_points``, and,
+    unless ``shift_run`` is None, the start of any run of ``shift_run`` or more points on
+    one side of the current mean (a sustained shift). Each point gets the first applicable
+    rule of outside_limits, run, trend, two_of_three against its own stretch's limits;
+    direction says whether the signal is good or bad news.
+    """
+    if len(labels) != len(values):
+        raise ValueError("labels and values must have the same length.")
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    if n < 2:
+        raise ValueError("An XmR chart needs at least 2 values.")
+    chosen = sorted(set(change_points))
+    if chosen and not (chosen[0] >= 2 and chosen[-1] <= n - 2):
+        raise ValueError(f"change points must leave 2 points each side: between 2 and {n - 2}.")
+    if baseline is not None and not 2 <= baseline <= (chosen[0] if chosen else n):
+        raise ValueError(
+            f"baseline must be between 2 and {chosen[0] if chosen else n}; got {baseline}."
         )
+
+    good = 1 if higher_is_better else -1
+    points: list[SpcPoint] = []
+    start, segment = 0, 0
+    while start < n:
+        stop = next((c for c in chosen if c > start), n)
+        reason = "baseline" if start == 0 else points[-1].recalculated
+        while True:
+            base_end = min(start + baseline, stop) if (start == 0 and baseline) else stop
+            limits = _limits(x[start:base_end])
+            shift = None
+            if shift_run and stop - start > shift_run:
+                shift = _shift_start(x[start:stop], limits.mean, shift_run)
+            if shift is None or start + shift >= n - 1:
+                break
+            stop = start + shift
+        following = (
+            ""
+            if stop >= n
+            else "change point"
+            if stop in chosen
+            else f"sustained shift: {shift_run}+ points on one side"
+        )
+        for i, (cause, sign) in enumerate(_signals(x[start:stop], limits), start=start):
+            points.append(
+                SpcPoint(
+                    period_label=str(labels[i]),
+                    value=float(x[i]),
+                    mean=limits.mean,
+                    upper=limits.upper,
+                    lower=limits.lower,
+                    special_cause=cause,
+                    direction="" if not sign else ("improvement" if sign == good else "concern"),
+                    segment=segment,
+                    limits_from=reason,
+                    recalculated=following,
+                )
+            )
+        start, segment = stop, segment + 1
     return points
+
+
+@dataclass(frozen=True)
+class SpcSummary:
+    """Making Data Count's two icons: what the latest point says, and whether the process
+    as it now runs can be relied on to meet the standard."""
+
+    variation: str
+    assurance: str
+    standard: float
+
+
+def spc_summary(
+    points: Sequence[SpcPoint], *, standard: float, higher_is_better: bool = True
+) -> SpcSummary:
+    last = points[-1]
+    variation = f"special cause {last.direction}" if last.direction else "common cause variation"
+    passes_above = last.lower > standard if higher_is_better else last.upper < standard
+    fails_beyond = last.upper < standard if higher_is_better else last.lower > standard
+    assurance = (
+        "consistently meets the standard"
+        if passes_above
+        else "consistently misses the standard"
+        if fails_beyond
+        else "hit and miss: the standard lies within the limits"
+    )
+    return SpcSummary(variation=variation, assurance=assurance, standard=standard)
 
 
 # --------------------------------------------------------------------------
