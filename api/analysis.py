@@ -296,6 +296,7 @@ def _discontinuity(cut: impact.CutOff | None) -> dict | None:
         "cut_off_percentage": _number(cut.cutoff_percent),
         "outcome": cut.outcome,
         "trusts": cut.trusts,
+        "paid_by_other_funds_above_cut_off": cut.paid_above,
         "method": cut.method,
         "estimates": [
             {

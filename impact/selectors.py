@@ -7,7 +7,7 @@ holds its week's end, as it does in every other window of the product.
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -115,6 +115,13 @@ class Impact:
             f"F = {test.f_stat:.2f} on {test.df_num} and {test.df_denom} degrees of freedom, {p}). "
             f"A difference in differences assumes they were, so the estimates below cannot be "
             f"read as the money's effect."
+            + (
+                " A rule that picks the worst performers picks trusts in a bad spell, so their "
+                "gap in the months it ranked them on is expected; the event study shows where "
+                "the gaps are."
+                if self.discontinuity
+                else ""
+            )
         )
 
     def month_of(self, period: int) -> dt.date:
@@ -274,6 +281,8 @@ class CutOff:
     cutoff_percent: float
     outcome: str
     trusts: int
+    # Trusts above the cut-off (so not funded by this rule) that other funds paid in the windows.
+    paid_above: int
     # (bandwidth in points, estimate or None, error) at the chosen bandwidth, half and double.
     estimates: tuple[tuple[float, stats.Discontinuity | None, str], ...]
     method: str = stats.RD_METHOD
@@ -289,6 +298,7 @@ def _cut_off(
     periods: tuple[tuple[int, int], tuple[int, int]],
     before: Window,
     after: Window,
+    paid_elsewhere: Iterable[str],
 ) -> CutOff | None:
     """Rank N against rank N+1 on the rule's own metric, the outcome being each trust's change
     in four-hour performance from the before to the after window (same balanced panel)."""
@@ -344,6 +354,11 @@ def _cut_off(
         cutoff_percent=cutoff,
         outcome=f"change in four-hour performance from {before} to {after}",
         trusts=len(units),
+        paid_above=sum(
+            1
+            for code in set(paid_elsewhere) & {c for c, _ in counts}
+            if running.get(code, 0) > cutoff
+        ),
         estimates=tuple(estimates),
     )
 
@@ -518,7 +533,7 @@ def fund_impact(
         window_warnings=design.window_warnings(
             before, after, announced_on=fund.announced_on, selection=selection
         ),
-        discontinuity=_cut_off(fund, panel, periods, before, after),
+        discontinuity=_cut_off(fund, panel, periods, before, after, paid_elsewhere),
         footprint_changes=changes,
         incomplete_codes=tuple(sorted(incomplete)),
     )

@@ -493,10 +493,11 @@ def _limits(x: np.ndarray) -> _Limits:
 
 def _shift_start(x: np.ndarray, mean: float, length: int) -> int | None:
     """Where the first run of ``length`` or more points on one side of the mean starts, at
-    the third point or later (limits need two points); None if there is none."""
+    least ``length`` points in, so that the stretch before it has limits worth the name;
+    None if there is none."""
     side = [int(np.sign(v - mean)) for v in x]
     for start, stop, _ in _runs(side):
-        if start >= 2 and stop - start >= length:
+        if start >= length and stop - start >= length:
             return start
     return None
 
