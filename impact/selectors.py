@@ -371,22 +371,35 @@ def _years_earlier(day: dt.date, years: int) -> dt.date:
     return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
+@dataclass(frozen=True)
+class _DesignPanel:
+    rows: list[stats.PanelRow]
+    treated: set[str]  # funded units (trusts, or merged footprints) in the panel
+    unit_of: dict[str, str]  # each merged trust's unit
+    changes: tuple[design.FootprintChange, ...]
+    incomplete: set[str]  # trusts without figures in every month of the span
+    grain: str
+    types_found: set[str]
+
+
 def _design_panel(
     funded: set[str], span: Window, *, types: Sequence[str], announced: dt.date
-) -> tuple[list[stats.PanelRow], set[str], dict[str, str], tuple, set[str], str, set[str]]:
-    """The balanced panel over the span, trusts joined by successions merged or left out.
-
-    Returns the panel, the treated units, each merged trust's unit, the footprint changes,
-    the trusts without figures in every month, the grain and the department types found.
-    """
-    grain = grain_for(span)
+) -> _DesignPanel:
+    """The balanced panel over the span, trusts joined by successions merged or left out."""
     panel, found = monthly_panel(span, types=types, announced_month=announced)
     unit_of, left_out, changes = design.footprints(successions_in(span), funded)
     panel = design.footprint_rows(panel, unit_of, left_out)
-    treated = {unit_of.get(code, code) for code in funded} - left_out
     first, last = (_month_number(d) - _month_number(announced) for d in (span.start, span.end))
     panel, incomplete = design.balanced(panel, range(first, last + 1))
-    return panel, treated, unit_of, changes, incomplete, grain, found
+    return _DesignPanel(
+        rows=panel,
+        treated={unit_of.get(code, code) for code in funded} - left_out,
+        unit_of=unit_of,
+        changes=changes,
+        incomplete=incomplete,
+        grain=grain_for(span),
+        types_found=found,
+    )
 
 
 def _periods(before: Window, after: Window, announced: dt.date):
@@ -412,9 +425,8 @@ def _placebos(
             Window(_years_earlier(w.start, years), _years_earlier(w.end, years))
             for w in (before, after)
         )
-        panel, treated, *_ = _design_panel(
-            funded, Window(b.start, a.end), types=types, announced=announced
-        )
+        moved = _design_panel(funded, Window(b.start, a.end), types=types, announced=announced)
+        panel, treated = moved.rows, moved.treated
         before_periods, after_periods = _periods(b, a, announced)
         for c in comparisons:
             group = set(c.control_codes)
@@ -480,9 +492,8 @@ def fund_impact(
         )
     announced = fund.announced_on.replace(day=1)
     span = Window(before.start, after.end)
-    panel, treated, unit_of, changes, incomplete, grain, found = _design_panel(
-        funded, span, types=types, announced=announced
-    )
+    built = _design_panel(funded, span, types=types, announced=announced)
+    panel, treated, unit_of = built.rows, built.treated, built.unit_of
     periods = _periods(before, after, announced)
     paid_elsewhere = {
         unit_of.get(code, code): names for code, names in other_funds_paid(fund, span).items()
@@ -526,16 +537,16 @@ def fund_impact(
         after=after,
         announced_month=announced,
         types=tuple(types),
-        types_found=tuple(sorted(found)),
-        grain=grain,
+        types_found=tuple(sorted(built.types_found)),
+        grain=built.grain,
         treated_codes=tuple(sorted(treated & {row.code for row in panel})),
         comparisons=tuple(comparisons),
         window_warnings=design.window_warnings(
             before, after, announced_on=fund.announced_on, selection=selection
         ),
         discontinuity=_cut_off(fund, panel, periods, before, after, paid_elsewhere),
-        footprint_changes=changes,
-        incomplete_codes=tuple(sorted(incomplete)),
+        footprint_changes=built.changes,
+        incomplete_codes=tuple(sorted(built.incomplete)),
     )
 
 
