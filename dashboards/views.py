@@ -286,6 +286,12 @@ def trust_detail(request, code):
                     window,
                     types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
                     by=form.cleaned_data["by"],
+                    baseline=form.cleaned_data["baseline"],
+                    change_at=[
+                        label.strip()
+                        for label in form.cleaned_data["change_at"].split(",")
+                        if label.strip()
+                    ],
                 )
                 spc_rows = [
                     {

@@ -168,3 +168,16 @@ def test_the_league_funnel_is_centred_on_the_national_mean_and_adjusted_by_defau
     plain = client.get("/league/?overdispersion=none").content.decode()
     assert "pure binomial limits" in plain
     assert client.get("/league/?overdispersion=log").status_code == 400
+
+
+def test_an_spc_chart_takes_a_baseline_and_a_change_point_from_the_page(client):
+    page = client.get(
+        "/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&by=month&change_at=2013-04"
+    )
+    rows = page.context["spc_rows"]
+    at = next(i for i, r in enumerate(rows) if r["period"] == "2013-04")
+    assert rows[at]["limits_from"] == "change point" and rows[at - 1]["limits_from"] == "baseline"
+    html = page.content.decode()
+    assert "Assurance against the 95% standard" in html and "week ends" in html
+    wrong = client.get("/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&change_at=2019-01")
+    assert "2019-01 are not periods of the chart" in wrong.content.decode()
