@@ -12,6 +12,7 @@ from impact import selectors as impact
 from trusts.models import Basis, Organisation
 from trusts.selectors import (
     STANDARD_PERCENT,
+    WEEK_RULE,
     league_table,
     monthly_series,
     percent_within_4h,
@@ -138,6 +139,7 @@ class LeagueView(APIView):
                 "to": q["end"],
                 "types": q["type"],
                 "standard_percentage": f"{STANDARD_PERCENT:.2f}",
+                "week_rule": WEEK_RULE,
                 "results": results,
             }
         )
@@ -155,7 +157,14 @@ class SpcView(APIView):
             *WINDOW_PARAMETERS,
             OpenApiParameter("code", str, required=True, description="an ODS code"),
             OpenApiParameter("by", str, enum=["week", "month"]),
-            OpenApiParameter("baseline", int, description="points that set the limits"),
+            OpenApiParameter("baseline", int, description="points that set the first limits"),
+            OpenApiParameter(
+                "change_at",
+                str,
+                description="periods where the limits start again, comma-separated "
+                "(2013-06 by month, a week's end date by week); the limits also start again "
+                "at any run of 8 or more on one side of the mean",
+            ),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -164,8 +173,13 @@ class SpcView(APIView):
         q = query_validate(SpcQuery, request.query_params)
         code = q["code"].strip().upper()
         try:
-            rows = impact.organisation_spc(
-                code, q["window"], types=q["type"], by=q["by"], baseline=q.get("baseline")
+            chart = impact.organisation_spc(
+                code,
+                q["window"],
+                types=q["type"],
+                by=q["by"],
+                baseline=q.get("baseline"),
+                change_at=[c.strip() for c in q.get("change_at", "").split(",") if c.strip()],
             )
         except impact.ImpactUnavailable as error:
             raise _unavailable(error) from error
@@ -174,6 +188,7 @@ class SpcView(APIView):
                 "period": row.label,
                 "start": row.start,
                 "end": row.end,
+                "grain": row.grain,
                 "attendances": row.attendances,
                 "over_4h": row.over_4h,
                 "percentage": _number(row.point.value),
@@ -182,19 +197,43 @@ class SpcView(APIView):
                 "lower_limit": _number(row.point.lower),
                 "special_cause": row.point.special_cause,
                 "direction": row.point.direction,
+                "limits_from": row.point.limits_from,
             }
-            for row in rows
+            for row in chart.rows
         ]
         if request.accepted_renderer.format == "csv":
             return Response(results)
-        return Response({"ods_code": code, "by": q["by"], "types": q["type"], "results": results})
+        return Response(
+            {
+                "ods_code": code,
+                "by": q["by"],
+                "types": q["type"],
+                "standard_percentage": _number(chart.summary.standard),
+                "variation": chart.summary.variation,
+                "assurance": chart.summary.assurance,
+                "notes": chart.notes,
+                "week_rule": chart.week_rule,
+                "results": results,
+            }
+        )
 
 
 class FunnelView(APIView):
-    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits."""
+    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits around the
+    national mean, widened for overdispersion (Spiegelhalter 2005) unless asked not to."""
 
     @extend_schema(
-        parameters=[*WINDOW_PARAMETERS, OpenApiParameter("region", str)],
+        parameters=[
+            *WINDOW_PARAMETERS,
+            OpenApiParameter("region", str),
+            OpenApiParameter(
+                "overdispersion",
+                str,
+                enum=["additive", "multiplicative", "none"],
+                description="additive random effects (default), multiplicative, or none "
+                "(pure binomial limits)",
+            ),
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     @cached_read
@@ -202,7 +241,10 @@ class FunnelView(APIView):
         q = query_validate(FunnelQuery, request.query_params)
         try:
             limits, rows = impact.trust_funnel(
-                q["window"], types=q["type"], regions=[q["region"]] if q.get("region") else None
+                q["window"],
+                types=q["type"],
+                regions=[q["region"]] if q.get("region") else None,
+                overdispersion=q["overdispersion"],
             )
         except impact.ImpactUnavailable as error:
             raise _unavailable(error) from error
@@ -225,7 +267,12 @@ class FunnelView(APIView):
                 "from": q["start"],
                 "to": q["end"],
                 "types": q["type"],
-                "target_percentage": _number(limits.target),
+                "week_rule": WEEK_RULE,
+                "national_mean_percentage": _number(limits.national_mean),
+                "overdispersion": limits.overdispersion,
+                "phi": f"{limits.phi:.4f}",
+                "tau_pp": _number(100 * limits.tau2**0.5),
+                "method": limits.method,
                 "limits": [
                     {
                         "attendances": n,
@@ -248,13 +295,41 @@ class FunnelView(APIView):
         )
 
 
+def _discontinuity(cut: impact.CutOff | None) -> dict | None:
+    if cut is None:
+        return None
+    return {
+        "rank_cut_off": f"rank {cut.n} against rank {cut.n + 1}",
+        "selection": {"from": cut.selection.start, "to": cut.selection.end},
+        "cut_off_percentage": _number(cut.cutoff_percent),
+        "outcome": cut.outcome,
+        "trusts": cut.trusts,
+        "paid_by_other_funds_above_cut_off": cut.paid_above,
+        "method": cut.method,
+        "estimates": [
+            {
+                "bandwidth_pp": _number(h),
+                "effect_pp": rd and _number(rd.effect_pp),
+                "ci_low_pp": rd and _number(rd.ci_low_pp),
+                "ci_high_pp": rd and _number(rd.ci_high_pp),
+                "p_value": rd and f"{rd.p_value:.4f}",
+                "funded_in_bandwidth": rd and rd.funded_in_bandwidth,
+                "unfunded_in_bandwidth": rd and rd.unfunded_in_bandwidth,
+                "error": error,
+            }
+            for h, rd, error in cut.estimates
+        ],
+    }
+
+
 def impact_payload(result: impact.Impact, control: str) -> dict:
     """The API's view of one comparison, and the other's headline beside it."""
 
-    def estimate(comparison: impact.Comparison) -> dict | None:
-        e = comparison.estimate
-        if e is None:
-            return None
+    def estimate(comparison: impact.Comparison, *, weighted: bool = False) -> dict | None:
+        e = comparison.weighted_estimate if weighted else comparison.estimate
+        return None if e is None else estimate_fields(e)
+
+    def estimate_fields(e: impact.stats.Estimate) -> dict:
         return {
             "effect_pp": _number(e.effect_pp),
             "ci_low_pp": _number(e.ci_low_pp),
@@ -263,6 +338,9 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
             "treated_trusts": e.treated_trusts,
             "control_trusts": e.control_trusts,
             "observations": e.observations,
+            "p_value": f"{e.p_value:.4f}",
+            "bootstrap_p_value": f"{e.bootstrap_p:.4f}",
+            "weighting": e.weighting,
             "method": e.method,
         }
 
@@ -271,15 +349,56 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "fund": result.fund.slug,
         "before": {"from": result.before.start, "to": result.before.end},
         "after": {"from": result.after.start, "to": result.after.end},
+        "window_warnings": result.window_warnings,
         "types": result.types,
         "types_found": result.types_found,
         "grain": result.grain,
+        "week_rule": WEEK_RULE,
         "control": control,
         "control_description": chosen.description,
         "estimate": estimate(chosen),
+        "lead_warning": result.lead_warning,
+        "weighted_estimate": estimate(chosen, weighted=True),
+        "discontinuity": _discontinuity(result.discontinuity),
+        "placebos": [
+            {
+                "years_earlier": placebo.years_earlier,
+                "before": {"from": placebo.before.start, "to": placebo.before.end},
+                "after": {"from": placebo.after.start, "to": placebo.after.end},
+                "estimate": placebo.estimate and estimate_fields(placebo.estimate),
+                "error": placebo.error,
+            }
+            for placebo in chosen.placebos
+        ],
+        "pretrend_test": chosen.pretrend
+        and {
+            "f_stat": _number(chosen.pretrend.f_stat),
+            "df_num": chosen.pretrend.df_num,
+            "df_denom": chosen.pretrend.df_denom,
+            "p_value": f"{chosen.pretrend.p_value:.4f}",
+            "fails": chosen.pretrend.fails,
+            "tests": "every event-study gap before the announcement is zero (cluster-robust "
+            "Wald F)",
+        },
         "error": chosen.error,
         "treated": result.treated_codes,
         "controls": chosen.control_codes,
+        "paid_by_other_funds": [
+            {"ods_code": code, "funds": funds} for code, funds in chosen.paid_by_other_funds
+        ],
+        "footprint_changes": [
+            {
+                "predecessor": change.predecessor,
+                "successor": change.successor,
+                "effective_on": change.effective_on,
+                "outcome": change.outcome,
+                "reason": change.reason,
+            }
+            for change in result.footprint_changes
+        ],
+        "incomplete_trusts": result.incomplete_codes,
+        "panel": "balanced: only trusts with figures in every month from the start of before "
+        "to the end of after, in the estimate and the event study alike",
         "event_study": [
             {
                 "months_from_announcement": point.period,
@@ -293,6 +412,7 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "other_estimates": {
             c.control: estimate(c) for c in result.comparisons if c.control != control
         },
+        "other_errors": {c.control: c.error for c in result.comparisons if c.control != control},
         "caveat": result.caveat,
     }
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
@@ -170,7 +171,12 @@ def _copy_csv(queryset, columns: dict) -> Iterator[str | bytes]:
     """The rows as CSV written by PostgreSQL (COPY ... TO STDOUT), formatted in SQL, under
     our own header line. Only text fields can hold a formula, so only they are neutralised."""
     paths, formats = _paths_and_formats(columns)
-    inner, params = queryset.values_list(*paths).query.sql_with_params()
+    try:
+        inner, params = queryset.values_list(*paths).query.sql_with_params()
+    except EmptyResultSet:
+        # A filter that matches nothing by construction (such as `id IN ()`) has no SQL.
+        yield from csv_table(list(columns), [])
+        return
     values = [f"c{i}" for i in range(len(paths))]
     cells = []
     for value, path, f in zip(values, paths, formats, strict=True):

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import django_filters
 from django import forms
 
@@ -25,12 +27,20 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    """An ISO time with any UTC offset, compared in UTC: PostgreSQL refuses a literal whose
+    offset is beyond ±15:59, which ISO 8601 allows."""
+
+    def filter(self, queryset, value):
+        return super().filter(queryset, value.astimezone(dt.UTC) if value else value)
+
+
 class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
     region = django_filters.CharFilter()
     code = CodeListFilter(field_name="ods_code", help_text="ODS code(s), comma-separated")
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
     )
 
@@ -56,7 +66,7 @@ class AllocationFilter(django_filters.FilterSet):
     run = django_filters.NumberFilter(
         method="filter_run", help_text="a run's id (default: each fund's current run)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="run__finished_at",
         lookup_expr="gte",
         help_text="allocations of runs finished since this time, paged by cursor",
@@ -105,7 +115,7 @@ class FundFilter(django_filters.FilterSet):
     announced_by = django_filters.ChoiceFilter(choices=Fund.Body.choices)
     route = django_filters.ChoiceFilter(choices=Fund.Route.choices)
     status = django_filters.ChoiceFilter(choices=Fund.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
     )
 

@@ -75,14 +75,20 @@ class SpcQuery(WindowQuery):
     code = serializers.CharField(max_length=12)
     by = serializers.ChoiceField(choices=("week", "month"), default="month")
     baseline = serializers.IntegerField(min_value=2, required=False)
+    change_at = serializers.CharField(required=False, max_length=500)
 
 
 class FunnelQuery(WindowQuery):
     region = serializers.CharField(max_length=12, required=False)
+    overdispersion = serializers.ChoiceField(
+        choices=("additive", "multiplicative", "none"), default="additive"
+    )
 
 
 class ImpactQuery(serializers.Serializer):
     before = WindowField(required=False)
     after = WindowField(required=False)
     type = TypesField(default=("1",))
-    control = serializers.ChoiceField(choices=("all", "near_miss"), default="all")
+    control = serializers.ChoiceField(
+        choices=("unfunded", "other_funds", "near_miss"), default="other_funds"
+    )

@@ -103,14 +103,20 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
                 pattern=TYPES_PATTERN,
                 description="department types: 1 (default), a list such as 1,2, or all",
             ),
-            OpenApiParameter("control", str, enum=["all", "near_miss"]),
+            OpenApiParameter(
+                "control",
+                str,
+                enum=["unfunded", "other_funds", "near_miss"],
+                description="unfunded: no fund paid them in the windows; other_funds (default): "
+                "every other trust; near_miss: ranked just outside a worst_n cut-off",
+            ),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     @action(detail=True, renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
     @cached_read
     def impact(self, request, slug=None):
-        """Difference-in-differences of four-hour performance, funded against unfunded trusts."""
+        """Difference-in-differences of four-hour performance, funded trusts against comparisons."""
         fund = get_object_or_404(Fund, slug=slug)
         q = query_validate(ImpactQuery, request.query_params)
         try:

@@ -289,7 +289,12 @@ def funnel(limits: dict, rows: Sequence[dict]) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    figure.add_hline(y=limits["target"], line_color=NHS_DARK)
+    figure.add_hline(
+        y=limits["national_mean"],
+        line_color=NHS_DARK,
+        annotation_text="national mean",
+        annotation_position="top left",
+    )
     figure.add_trace(
         go.Scatter(
             x=[r["attendances"] for r in rows],

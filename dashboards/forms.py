@@ -106,6 +106,12 @@ class TrustForm(FilterForm):
     spc_from = forms.DateField(label="SPC chart from", initial="2012-04-01")
     spc_to = forms.DateField(label="SPC chart to", initial="2014-03-31")
     by = forms.ChoiceField(choices=(("month", "Month"), ("week", "Week")), initial="month")
+    baseline = forms.IntegerField(
+        label="Baseline points", required=False, min_value=2, help_text="blank: the first stretch"
+    )
+    change_at = forms.CharField(
+        label="Limits start again at", required=False, max_length=200, help_text="e.g. 2013-04"
+    )
 
     def clean(self):
         data = super().clean()

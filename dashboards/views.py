@@ -11,8 +11,9 @@ from funding import rules
 from funding import selectors as funding_selectors
 from funding.models import Fund
 from impact import selectors as impact_selectors
+from impact import stats
 from trusts.models import Organisation
-from trusts.selectors import ALL_TYPES, types_parse
+from trusts.selectors import ALL_TYPES, WEEK_RULE, types_parse
 from trusts.windows import Window
 
 from . import figures, forms, selectors
@@ -63,8 +64,12 @@ def league(request):
     except ValueError:
         errors["limit"] = "must be a whole number"
         limit = 30
+    overdispersion = request.GET.get("overdispersion", "additive")
+    if overdispersion not in stats.OVERDISPERSION:
+        errors["overdispersion"] = f"is one of {', '.join(stats.OVERDISPERSION)}"
+        overdispersion = "additive"
     rows = selectors.league_rows(window, types, limit)
-    funnel_limits, funnel_rows = _funnel(window, types)
+    funnel_limits, funnel_rows = _funnel(window, types, overdispersion)
     if request.GET.get("format") == "csv" and not errors:
         if request.GET.get("chart") == "funnel":
             return _csv(funnel_rows, f"funnel-{window.start}-{window.end}")
@@ -80,6 +85,10 @@ def league(request):
             "errors": errors,
             "figure": _plain(figures.league(rows)) if rows else None,
             "funnel_rows": funnel_rows,
+            "funnel_method": funnel_limits.get("method", ""),
+            "week_rule": WEEK_RULE,
+            "overdispersion": overdispersion,
+            "overdispersion_choices": list(stats.OVERDISPERSION),
             "funnel_figure": (
                 _plain(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
             ),
@@ -88,9 +97,11 @@ def league(request):
     )
 
 
-def _funnel(window: Window, types) -> tuple[dict, list[dict]]:
+def _funnel(window: Window, types, overdispersion: str) -> tuple[dict, list[dict]]:
     try:
-        limits, rows = impact_selectors.trust_funnel(window, types=types)
+        limits, rows = impact_selectors.trust_funnel(
+            window, types=types, overdispersion=overdispersion
+        )
     except impact_selectors.ImpactUnavailable:
         return {}, []
     return (
@@ -100,7 +111,8 @@ def _funnel(window: Window, types) -> tuple[dict, list[dict]]:
             "lower_95": limits.lower_95,
             "upper_95": limits.upper_95,
             "upper_998": limits.upper_998,
-            "target": limits.target,
+            "national_mean": limits.national_mean,
+            "method": limits.method,
         },
         [
             {
@@ -156,6 +168,8 @@ def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
     ]
     return {
         "result": result,
+        "method": stats.method_text("trust"),
+        "week_rule": WEEK_RULE,
         "event_rows": event_rows,
         "figure": _plain(figures.event_study(series)) if series else None,
     }
@@ -267,15 +281,29 @@ def trust_detail(request, code):
     form = forms.TrustForm(request.GET)
     points = selectors.monthly_performance([organisation.ods_code])
     received = selectors.allocations_received(organisation.ods_code)
-    spc_rows, spc_error, peers = [], "", []
+    spc_rows, spc_error, peers, spc_chart = [], "", [], None
     if form.is_valid():
         window = form.cleaned_data["window"]
         peers = selectors.peers(organisation, window) if points else []
         if points:
             try:
+                spc_chart = impact_selectors.organisation_spc(
+                    organisation.ods_code,
+                    window,
+                    types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
+                    by=form.cleaned_data["by"],
+                    baseline=form.cleaned_data["baseline"],
+                    change_at=[
+                        label.strip()
+                        for label in form.cleaned_data["change_at"].split(",")
+                        if label.strip()
+                    ],
+                )
                 spc_rows = [
                     {
                         "period": row.label,
+                        "start": row.start,
+                        "grain": row.grain,
                         "attendances": row.attendances,
                         "over_4h": row.over_4h,
                         "percent": round(row.point.value, 2),
@@ -284,13 +312,9 @@ def trust_detail(request, code):
                         "lower": round(row.point.lower, 2),
                         "special_cause": row.point.special_cause,
                         "direction": row.point.direction,
+                        "limits_from": row.point.limits_from,
                     }
-                    for row in impact_selectors.organisation_spc(
-                        organisation.ods_code,
-                        window,
-                        types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
-                        by=form.cleaned_data["by"],
-                    )
+                    for row in spc_chart.rows
                 ]
             except impact_selectors.ImpactUnavailable as error:
                 spc_error = str(error)
@@ -310,6 +334,7 @@ def trust_detail(request, code):
             "peers": peers,
             "spc_rows": spc_rows,
             "spc_error": spc_error,
+            "spc_chart": spc_chart,
             "performance_figure": (
                 _plain(figures.performance_over_time(points, markers)) if points else None
             ),

@@ -5,17 +5,22 @@ study reads "months before and after the money"; a weekly figure belongs to the 
 holds its week's end, as it does in every other window of the product.
 """
 
+import calendar
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
+import numpy as np
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from funding.models import AllocationRule, Fund
 from funding.selectors import current_allocations
-from trusts.models import AEActivity, Organisation
+from trusts.models import Organisation, Succession
 from trusts.selectors import (
+    STANDARD_PERCENT,
+    WEEK_RULE,
+    activity_in,
     grain_for,
     league_table,
     performance_by_organisation,
@@ -23,22 +28,21 @@ from trusts.selectors import (
 )
 from trusts.windows import Window
 
-from . import stats
+from . import design, stats
 
 CONTROLS = {
-    "all": "every other trust with A&E figures",
+    "unfunded": "trusts that no fund paid in these windows",
+    "other_funds": "every other trust with A&E figures, paid by other funds or not",
     "near_miss": "the near misses: trusts ranked just outside the cut-off",
 }
 
 CAVEAT = (
     "This is an association, not proof that the money caused the change. It compares how "
-    "four-hour performance changed at funded trusts with how it changed at trusts that were "
-    "not funded. Funds that picked the worst performers will look better than they were: a "
-    "trust that does unusually badly one winter tends to do better the next whatever happens "
-    "(regression to the mean). The near-miss comparison, against trusts that only just missed "
-    "the cut-off, is less exposed to that. Unfunded trusts may have had other money (in "
-    "2013-14 a second wave went to the A&Es left out of the first), and anything else that "
-    "changed at funded trusts at the same time is counted as the fund's effect."
+    "four-hour performance changed at funded trusts with how it changed at the comparison "
+    "trusts, from a winter before the rule looked at anyone's figures to the winter of the "
+    "money. It cannot rule out anything else that changed at funded trusts at the same time, "
+    "and where the comparison trusts had money of their own (in 2013-14 a second wave went to "
+    "every A&E the first left out) it compares more money with less, not money with none."
 )
 
 DEFAULT_TYPES = ("1",)
@@ -56,6 +60,22 @@ class Comparison:
     estimate: stats.Estimate | None
     event_study: tuple[stats.EventPoint, ...]
     error: str = ""
+    # Trusts kept out of this comparison, or in it, because other funds paid them: code -> funds.
+    paid_by_other_funds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    weighted_estimate: stats.Estimate | None = None
+    pretrend: stats.PretrendTest | None = None
+    placebos: tuple["Placebo", ...] = ()
+
+
+@dataclass(frozen=True)
+class Placebo:
+    """The same design moved earlier, where no money was: it should find nothing."""
+
+    years_earlier: int
+    before: Window
+    after: Window
+    estimate: stats.Estimate | None
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,10 +89,40 @@ class Impact:
     grain: str
     treated_codes: tuple[str, ...]
     comparisons: tuple[Comparison, ...]
+    window_warnings: tuple[str, ...] = ()
+    discontinuity: "CutOff | None" = None
+    footprint_changes: tuple[design.FootprintChange, ...] = ()
+    # Trusts without figures in every month of the span: left out of every comparison.
+    incomplete_codes: tuple[str, ...] = ()
     caveat: str = CAVEAT
 
     def comparison(self, control: str) -> Comparison:
         return next(c for c in self.comparisons if c.control == control)
+
+    @property
+    def lead_warning(self) -> str:
+        """What a reader must see before any estimate: trends that were not parallel."""
+        failed = [c for c in self.comparisons if c.pretrend and c.pretrend.fails]
+        if not failed:
+            return ""
+        worst = max(failed, key=lambda c: c.pretrend.f_stat)
+        test = worst.pretrend
+        p = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+        return (
+            f"Before the money, the funded trusts were not moving in step with the comparison "
+            f"trusts ({'; '.join(c.description for c in failed)}): the monthly gaps before the "
+            f"announcement are not all zero (strongest joint test "
+            f"F = {test.f_stat:.2f} on {test.df_num} and {test.df_denom} degrees of freedom, {p}). "
+            f"A difference in differences assumes they were, so the estimates below cannot be "
+            f"read as the money's effect."
+            + (
+                " A rule that picks the worst performers picks trusts in a bad spell, so their "
+                "gap in the months it ranked them on is expected; the event study shows where "
+                "the gaps are."
+                if self.discontinuity
+                else ""
+            )
+        )
 
     def month_of(self, period: int) -> dt.date:
         return _month_add(self.announced_month, period)
@@ -87,17 +137,13 @@ def _month_add(month: dt.date, months: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def default_windows(fund: Fund) -> tuple[Window, Window]:
-    """The winter (November to March) of the announcement's year against the one before."""
-    year = fund.announced_on.year if fund.announced_on.month >= 4 else fund.announced_on.year - 1
-    return (
-        Window(
-            dt.date(year - 1, 11, 1), dt.date(year, 3, 31), f"Winter {year - 1}-{year % 100:02d}"
-        ),
-        Window(
-            dt.date(year, 11, 1), dt.date(year + 1, 3, 31), f"Winter {year}-{(year + 1) % 100:02d}"
-        ),
-    )
+def selection_window(fund: Fund) -> Window | None:
+    """The months a worst_n rule ranked trusts on; other rules select on no outcome."""
+    rule = AllocationRule.objects.filter(fund=fund).first()
+    if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
+        return None
+    p = rule.parameters
+    return Window(dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"]))
 
 
 def treated_codes(fund: Fund) -> set[str]:
@@ -129,16 +175,14 @@ def near_miss_codes(fund: Fund, treated: set[str]) -> list[str]:
 
 
 def monthly_panel(
-    span: Window, *, types: Sequence[str], grain: str, announced_month: dt.date
+    span: Window, *, types: Sequence[str], grain: str | None = None, announced_month: dt.date
 ) -> tuple[list[stats.PanelRow], set[str]]:
-    """Every trust's counts by month over the span, in one query; and the types found."""
+    """Every trust's counts by month over the span, in one query; and the types found.
+
+    Without a grain each month uses its own figures (trusts.selectors.WEEK_RULE)."""
     rows = (
-        AEActivity.objects.filter(
-            grain=grain,
-            period_end__range=(span.start, span.end),
-            department_type__in=list(types),
-            organisation__kind=Organisation.Kind.TRUST,
-        )
+        activity_in(span, types=types, grain=grain)
+        .filter(organisation__kind=Organisation.Kind.TRUST)
         .annotate(month=TruncMonth("period_end"))
         .values("organisation__ods_code", "month")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
@@ -156,12 +200,35 @@ def monthly_panel(
         if row["attendances"]
     ]
     found = set(
-        AEActivity.objects.filter(grain=grain, period_end__range=(span.start, span.end))
-        .filter(department_type__in=list(types))
+        activity_in(span, types=types, grain=grain)
         .values_list("department_type", flat=True)
         .distinct()
     )
     return panel, found
+
+
+def other_funds_paid(fund: Fund, span: Window) -> dict[str, tuple[str, ...]]:
+    """Trusts paid by another fund whose financial years meet the span: code -> fund names.
+
+    A fund's payments are dated by its financial years (April to March), the only dates every
+    fund has; a fund with none is dated by its announcement.
+    """
+
+    def meets(other: Fund) -> bool:
+        years = [dt.date(int(y[:4]), 4, 1) for y in other.financial_years]
+        if not years:
+            return span.start <= other.announced_on <= span.end
+        return any(
+            start <= span.end and span.start < start.replace(year=start.year + 1) for start in years
+        )
+
+    paid: dict[str, list[str]] = {}
+    for other in Fund.objects.exclude(pk=fund.pk).order_by("announced_on", "slug"):
+        if not meets(other):
+            continue
+        for code in treated_codes(other):
+            paid.setdefault(code, []).append(other.name)
+    return {code: tuple(names) for code, names in paid.items()}
 
 
 def _compare(
@@ -170,24 +237,230 @@ def _compare(
     control: str,
     control_codes: set[str] | None,
     periods: tuple[tuple[int, int], tuple[int, int]],
+    paid_elsewhere: dict[str, tuple[str, ...]],
 ) -> Comparison:
     """One estimate and its event study against one comparison group."""
     if control_codes is not None:
         panel = [row for row in panel if row.code in treated or row.code in control_codes]
+    codes = tuple(sorted({row.code for row in panel} - treated))
+    paid = tuple(
+        (code, paid_elsewhere[code])
+        for code in (sorted(paid_elsewhere) if control == "unfunded" else codes)
+        if code in paid_elsewhere and code not in treated
+    )
     before, after = periods
-    in_window = {
-        row.code
-        for row in panel
-        if before[0] <= row.period <= before[1] or after[0] <= row.period <= after[1]
-    }
-    codes = tuple(sorted(in_window - treated))
     try:
         estimate = stats.did_estimate(panel, treated, before=before, after=after)
+        weighted = stats.did_estimate(
+            panel, treated, before=before, after=after, weighting="attendances"
+        )
         reference = max((row.period for row in panel if row.period < 0), default=-1)
-        event = tuple(stats.event_study(panel, treated, reference_period=reference))
+        study = stats.event_study(panel, treated, reference_period=reference)
     except ValueError as error:
-        return Comparison(control, CONTROLS[control], codes, None, (), str(error))
-    return Comparison(control, CONTROLS[control], codes, estimate, event)
+        return Comparison(
+            control, CONTROLS[control], codes, None, (), str(error), paid_by_other_funds=paid
+        )
+    return Comparison(
+        control,
+        CONTROLS[control],
+        codes,
+        estimate,
+        study.points,
+        paid_by_other_funds=paid,
+        weighted_estimate=weighted,
+        pretrend=study.pretrend,
+    )
+
+
+@dataclass(frozen=True)
+class CutOff:
+    """A regression discontinuity at a worst-N rule's cut-off, at three bandwidths."""
+
+    n: int
+    selection: Window
+    cutoff_percent: float
+    outcome: str
+    trusts: int
+    # Trusts above the cut-off (so not funded by this rule) that other funds paid in the windows.
+    paid_above: int
+    # (bandwidth in points, estimate or None, error) at the chosen bandwidth, half and double.
+    estimates: tuple[tuple[float, stats.Discontinuity | None, str], ...]
+    method: str = stats.RD_METHOD
+
+    @property
+    def main(self) -> stats.Discontinuity | None:
+        return self.estimates[0][1]
+
+
+def _cut_off(
+    fund: Fund,
+    panel: Sequence[stats.PanelRow],
+    periods: tuple[tuple[int, int], tuple[int, int]],
+    before: Window,
+    after: Window,
+    paid_elsewhere: Iterable[str],
+) -> CutOff | None:
+    """Rank N against rank N+1 on the rule's own metric, the outcome being each trust's change
+    in four-hour performance from the before to the after window (same balanced panel)."""
+    rule = AllocationRule.objects.filter(fund=fund).first()
+    if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
+        return None
+    p = rule.parameters
+    selection = Window(
+        dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"])
+    )
+    ranked = league_table(selection, types=p["department_types"], kinds=p["eligible_kinds"])
+    n = int(p["n"])
+    running = {row.ods_code: float(row.percent) for row in ranked if row.percent is not None}
+    values = [float(row.percent) for row in ranked if row.percent is not None]
+    cutoff = (values[n - 1] + values[n]) / 2
+    counts: dict[tuple[str, str], list[int]] = {}
+    for row in panel:
+        side = (
+            "before"
+            if periods[0][0] <= row.period <= periods[0][1]
+            else "after"
+            if periods[1][0] <= row.period <= periods[1][1]
+            else None
+        )
+        if side:
+            total = counts.setdefault((row.code, side), [0, 0])
+            total[0] += row.attendances
+            total[1] += row.over_4h
+
+    def percent(code: str, side: str) -> float:
+        attendances, over = counts[code, side]
+        return 100.0 * (1 - over / attendances)
+
+    units = [
+        (running[code], percent(code, "after") - percent(code, "before"))
+        for code in sorted({code for code, _ in counts})
+        if code in running and (code, "before") in counts and (code, "after") in counts
+    ]
+    # A rule of thumb, not an optimum: half the spread of the ranking metric; the estimates
+    # at half and double it show how much the choice matters.
+    bandwidth = float(np.std(values, ddof=1)) / 2
+    estimates = []
+    for h in (bandwidth, bandwidth / 2, bandwidth * 2):
+        try:
+            estimates.append(
+                (h, stats.regression_discontinuity(units, cutoff=cutoff, bandwidth=h), "")
+            )
+        except ValueError as error:
+            estimates.append((h, None, str(error)))
+    return CutOff(
+        n=n,
+        selection=selection,
+        cutoff_percent=cutoff,
+        outcome=f"change in four-hour performance from {before} to {after}",
+        trusts=len(units),
+        paid_above=sum(
+            1
+            for code in set(paid_elsewhere) & {c for c, _ in counts}
+            if running.get(code, 0) > cutoff
+        ),
+        estimates=tuple(estimates),
+    )
+
+
+PLACEBO_YEARS = (1, 2)
+
+
+def _years_earlier(day: dt.date, years: int) -> dt.date:
+    year = day.year - years
+    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+@dataclass(frozen=True)
+class _DesignPanel:
+    rows: list[stats.PanelRow]
+    treated: set[str]  # funded units (trusts, or merged footprints) in the panel
+    unit_of: dict[str, str]  # each merged trust's unit
+    changes: tuple[design.FootprintChange, ...]
+    incomplete: set[str]  # trusts without figures in every month of the span
+    grain: str
+    types_found: set[str]
+
+
+def _design_panel(
+    funded: set[str], span: Window, *, types: Sequence[str], announced: dt.date
+) -> _DesignPanel:
+    """The balanced panel over the span, trusts joined by successions merged or left out."""
+    panel, found = monthly_panel(span, types=types, announced_month=announced)
+    unit_of, left_out, changes = design.footprints(successions_in(span), funded)
+    panel = design.footprint_rows(panel, unit_of, left_out)
+    first, last = (_month_number(d) - _month_number(announced) for d in (span.start, span.end))
+    panel, incomplete = design.balanced(panel, range(first, last + 1))
+    return _DesignPanel(
+        rows=panel,
+        treated={unit_of.get(code, code) for code in funded} - left_out,
+        unit_of=unit_of,
+        changes=changes,
+        incomplete=incomplete,
+        grain=grain_for(span, types),
+        types_found=found,
+    )
+
+
+def _periods(before: Window, after: Window, announced: dt.date):
+    def offset(day: dt.date) -> int:
+        return _month_number(day) - _month_number(announced)
+
+    return (offset(before.start), offset(before.end)), (offset(after.start), offset(after.end))
+
+
+def _placebos(
+    funded: set[str],
+    before: Window,
+    after: Window,
+    *,
+    types: Sequence[str],
+    announced: dt.date,
+    comparisons: Sequence[Comparison],
+) -> dict[str, tuple[Placebo, ...]]:
+    """Each comparison's design moved one and two years earlier, with the same trusts."""
+    out: dict[str, list[Placebo]] = {c.control: [] for c in comparisons}
+    for years in PLACEBO_YEARS:
+        b, a = (
+            Window(_years_earlier(w.start, years), _years_earlier(w.end, years))
+            for w in (before, after)
+        )
+        moved = _design_panel(funded, Window(b.start, a.end), types=types, announced=announced)
+        panel, treated = moved.rows, moved.treated
+        before_periods, after_periods = _periods(b, a, announced)
+        for c in comparisons:
+            group = set(c.control_codes)
+            rows = [r for r in panel if r.code in treated or r.code in group]
+            if not rows:
+                out[c.control].append(
+                    Placebo(
+                        years,
+                        b,
+                        a,
+                        None,
+                        f"No trust has figures in every month from {b.start:%B %Y} to "
+                        f"{a.end:%B %Y}.",
+                    )
+                )
+                continue
+            try:
+                estimate = stats.did_estimate(
+                    rows, treated, before=before_periods, after=after_periods
+                )
+            except ValueError as error:
+                out[c.control].append(Placebo(years, b, a, None, str(error)))
+                continue
+            out[c.control].append(Placebo(years, b, a, estimate))
+    return {control: tuple(placebos) for control, placebos in out.items()}
+
+
+def successions_in(span: Window) -> list[tuple[str, str, dt.date]]:
+    return list(
+        Succession.objects.filter(
+            effective_on__range=(span.start, span.end),
+            predecessor__kind=Organisation.Kind.TRUST,
+        ).values_list("predecessor__ods_code", "successor__ods_code", "effective_on")
+    )
 
 
 def fund_impact(
@@ -198,96 +471,180 @@ def fund_impact(
     types: Sequence[str] = DEFAULT_TYPES,
     controls: Sequence[str] = tuple(CONTROLS),
 ) -> Impact:
-    """Difference-in-differences of four-hour performance, funded trusts against each control."""
-    default_before, default_after = default_windows(fund)
+    """Difference-in-differences of four-hour performance, funded trusts against each control.
+
+    Every comparison uses one balanced panel: trusts (or merged footprints) with figures in
+    every month from the start of "before" to the end of "after".
+    """
+    for control in controls:
+        if control not in CONTROLS:
+            raise ImpactUnavailable(f"{control!r}: the comparison is one of {', '.join(CONTROLS)}")
+    selection = selection_window(fund)
+    default_before, default_after = design.default_windows(fund.announced_on, selection)
     before, after = before or default_before, after or default_after
     if not before.end < after.start:
         raise ImpactUnavailable("the before window must end before the after window starts")
-    treated = treated_codes(fund)
-    if not treated:
+    funded = treated_codes(fund)
+    if not funded:
         raise ImpactUnavailable(
             f"{fund.name} has no trust among its current recipients, so there is no funded "
             "trust to compare"
         )
     announced = fund.announced_on.replace(day=1)
     span = Window(before.start, after.end)
-    grain = grain_for(span)
-    panel, found = monthly_panel(span, types=types, grain=grain, announced_month=announced)
-    periods = (
-        (
-            _month_number(before.start) - _month_number(announced),
-            _month_number(before.end) - _month_number(announced),
-        ),
-        (
-            _month_number(after.start) - _month_number(announced),
-            _month_number(after.end) - _month_number(announced),
-        ),
-    )
+    built = _design_panel(funded, span, types=types, announced=announced)
+    panel, treated, unit_of = built.rows, built.treated, built.unit_of
+    periods = _periods(before, after, announced)
+    paid_elsewhere = {
+        unit_of.get(code, code): names for code, names in other_funds_paid(fund, span).items()
+    }
     comparisons = []
     for control in controls:
-        if control not in CONTROLS:
-            raise ImpactUnavailable(f"{control!r}: the comparison is all or near_miss")
         if control == "near_miss":
             try:
-                group = set(near_miss_codes(fund, treated))
+                group = {unit_of.get(c, c) for c in near_miss_codes(fund, funded)}
             except ImpactUnavailable as error:
                 comparisons.append(Comparison(control, CONTROLS[control], (), None, (), str(error)))
                 continue
+        elif control == "unfunded":
+            group = {row.code for row in panel} - treated - set(paid_elsewhere)
+            if not group:
+                funds = sorted({name for names in paid_elsewhere.values() for name in names})
+                comparisons.append(
+                    Comparison(
+                        control,
+                        CONTROLS[control],
+                        (),
+                        None,
+                        (),
+                        "There is no unfunded comparison group: every other trust with "
+                        f"figures in these windows was paid by {'; '.join(funds)}.",
+                        tuple(sorted(paid_elsewhere.items())),
+                    )
+                )
+                continue
         else:
             group = None
-        comparisons.append(_compare(panel, treated, control, group, periods))
+        comparisons.append(_compare(panel, treated, control, group, periods, paid_elsewhere))
+    estimated = [c for c in comparisons if c.estimate]
+    placebos = _placebos(
+        funded, before, after, types=types, announced=announced, comparisons=estimated
+    )
+    comparisons = [replace(c, placebos=placebos.get(c.control, ())) for c in comparisons]
     return Impact(
         fund=fund,
         before=before,
         after=after,
         announced_month=announced,
         types=tuple(types),
-        types_found=tuple(sorted(found)),
-        grain=grain,
-        treated_codes=tuple(sorted(treated)),
+        types_found=tuple(sorted(built.types_found)),
+        grain=built.grain,
+        treated_codes=tuple(sorted(treated & {row.code for row in panel})),
         comparisons=tuple(comparisons),
+        window_warnings=design.window_warnings(
+            before, after, announced_on=fund.announced_on, selection=selection
+        ),
+        discontinuity=_cut_off(fund, panel, periods, before, after, paid_elsewhere),
+        footprint_changes=built.changes,
+        incomplete_codes=tuple(sorted(built.incomplete)),
     )
 
 
 @dataclass(frozen=True)
 class SpcRow:
     label: str
-    start: dt.date
+    start: dt.date  # the first day of the first figure in the period
     end: dt.date
+    grain: str  # the figures it was built from: week or month
     attendances: int
     over_4h: int
     point: stats.SpcPoint
 
 
+@dataclass(frozen=True)
+class SpcChart:
+    rows: tuple[SpcRow, ...]
+    summary: stats.SpcSummary
+    notes: tuple[str, ...]
+    week_rule: str = WEEK_RULE
+
+
 def organisation_spc(
-    code: str, window: Window, *, types: Sequence[str], by: str, baseline: int | None = None
-) -> list[SpcRow]:
-    """An XmR chart of one organisation's four-hour performance, week by week or by month."""
+    code: str,
+    window: Window,
+    *,
+    types: Sequence[str],
+    by: str,
+    baseline: int | None = None,
+    change_at: Sequence[str] = (),
+) -> SpcChart:
+    """An XmR chart of one organisation's four-hour performance, week by week or by month.
+
+    By month, each month uses its own figures (monthly where it has them, else its weeks);
+    by week, months with monthly figures only cannot be shown and are named in the notes.
+    Limits are recalculated at each period in ``change_at`` and at any sustained shift.
+    """
     if by not in ("week", "month"):
         raise ImpactUnavailable(f"{by!r}: an SPC chart is by week or by month")
-    grain = "week" if by == "week" else grain_for(window)
     series = [
         point
         for point in performance_series(
-            window, types=types, grain=grain, by="period" if by == "week" else "month", codes=[code]
+            window,
+            types=types,
+            grain="week" if by == "week" else None,
+            by="period" if by == "week" else "month",
+            codes=[code],
         )
         if point.attendances
     ]
+    notes = []
+    if by == "week":
+        monthly_only = [
+            p.label
+            for p in performance_series(
+                window, types=types, grain="month", by="month", codes=[code]
+            )
+            if p.attendances and p.label not in {w.end.strftime("%Y-%m") for w in series}
+        ]
+        if monthly_only:
+            notes.append(
+                f"{len(monthly_only)} month(s) have monthly figures only and cannot be shown "
+                f"week by week ({monthly_only[0]} to {monthly_only[-1]}); choose by month to "
+                f"see them."
+            )
     if len(series) < 2:
         raise ImpactUnavailable(
             f"{code} has {len(series)} {by}(s) of figures in {window}; an SPC chart needs two"
         )
+    labels = [p.label for p in series]
+    unknown = [label for label in change_at if label not in labels]
+    if unknown:
+        raise ImpactUnavailable(f"change points {', '.join(unknown)} are not periods of the chart")
     if baseline is not None and not 2 <= baseline <= len(series):
         raise ImpactUnavailable(f"baseline must be between 2 and {len(series)} {by}s")
-    points = stats.xmr(
-        [p.label for p in series],
-        [float(p.percent) for p in series],
-        baseline=baseline,
+    try:
+        points = stats.xmr(
+            labels,
+            [float(p.percent) for p in series],
+            baseline=baseline,
+            change_points=[labels.index(label) for label in change_at],
+        )
+    except ValueError as error:
+        raise ImpactUnavailable(str(error)) from error
+    grains = {p.grain for p in series}
+    if len(grains) > 1:
+        notes.append(
+            "Months with monthly figures use them (every department type asked for); the "
+            "others are built from weekly figures (type 1 only); the grain column says which."
+        )
+    return SpcChart(
+        rows=tuple(
+            SpcRow(p.label, p.start, p.end, p.grain, p.attendances, p.over_4h, point)
+            for p, point in zip(series, points, strict=True)
+        ),
+        summary=stats.spc_summary(points, standard=float(STANDARD_PERCENT)),
+        notes=tuple(notes),
     )
-    return [
-        SpcRow(p.label, p.start, p.end, p.attendances, p.over_4h, point)
-        for p, point in zip(series, points, strict=True)
-    ]
 
 
 @dataclass(frozen=True)
@@ -300,15 +657,22 @@ class FunnelRow:
 
 
 def trust_funnel(
-    window: Window, *, types: Sequence[str], regions: Sequence[str] | None = None
+    window: Window,
+    *,
+    types: Sequence[str],
+    regions: Sequence[str] | None = None,
+    overdispersion: str = "additive",
 ) -> tuple[stats.FunnelLimits, list[FunnelRow]]:
-    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits."""
+    """Trusts' four-hour performance against attendances, with 95% and 99.8% limits around
+    the national mean, widened for overdispersion unless ``overdispersion`` is none."""
     rows = performance_by_organisation(
         window, types=types, kinds=[Organisation.Kind.TRUST], regions=regions
     )
     if not rows:
         raise ImpactUnavailable(f"no trust has figures for these department types in {window}")
-    limits, points = stats.funnel([(r.ods_code, r.attendances, r.over_4h) for r in rows])
+    limits, points = stats.funnel(
+        [(r.ods_code, r.attendances, r.over_4h) for r in rows], overdispersion=overdispersion
+    )
     by_code = {r.ods_code: r for r in rows}
     return limits, sorted(
         (

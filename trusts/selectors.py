@@ -2,7 +2,8 @@
 
 Four-hour performance over a window is always 1 - sum(over 4h) / sum(attendances) over the
 chosen department types, never an average of percentages; a weekly or monthly figure
-belongs to the window that holds the end of its period.
+belongs to the window that holds the end of its period (WEEK_RULE). Each calendar month uses
+its own data: its monthly figures where it has them, else the weeks that end in it.
 """
 
 import datetime as dt
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from .models import (
@@ -48,24 +49,67 @@ def percent_within_4h(attendances: int, over_4h: int) -> Decimal | None:
     return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def grain_for(window: Window, types: Sequence[str] | None = None) -> str:
-    """Monthly counts cover every department type, so they win where both grains exist; a
-    month with only bare totals (no figures by type) wins only when totals are asked for."""
-    monthly = AEActivity.objects.filter(
-        grain=Grain.MONTH,
-        period_end__range=(window.start, window.end),
-        department_type__in=types or BY_TYPE,
-    ).exists()
-    return Grain.MONTH if monthly else Grain.WEEK
+WEEK_RULE = (
+    "A weekly figure counts in a window, and in a month, when its week ends there (its end "
+    "date), so a week that straddles two months belongs to the later one. A month with monthly "
+    "figures uses them (they cover every department type) and not its weekly ones (type 1 "
+    "only); every other month uses its weeks."
+)
+
+
+def _monthly_months(window: Window, types: Sequence[str]) -> list[dt.date]:
+    """Months with monthly figures of the types asked for: a month held only as a bare total
+    (no figures by type) keeps its weekly type 1 figures for a type 1 question."""
+    return sorted(
+        AEActivity.objects.filter(
+            grain=Grain.MONTH,
+            period_end__range=(window.start, window.end),
+            department_type__in=types,
+        )
+        .annotate(month=TruncMonth("period_end"))
+        .values_list("month", flat=True)
+        .distinct()
+    )
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _own_grain(window: Window, types: Sequence[str]) -> Q:
+    """Each month's own data: its monthly figures where it has any, else its weekly ones.
+
+    Runs of months with monthly figures become one date range each, so the filter stays short.
+    """
+    covered = Q()
+    runs: list[list[dt.date]] = []
+    for month in _monthly_months(window, types):
+        if runs and _month_end(runs[-1][1]) + dt.timedelta(days=1) == month:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    if not runs:
+        return Q(grain=Grain.WEEK)
+    for first, last in runs:
+        covered |= Q(period_end__range=(first, _month_end(last)))
+    return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~covered)
+
+
+def grain_for(window: Window, types: Sequence[str] = ALL_TYPES) -> str:
+    """The grain of the figures a window uses: week, month, or "week and month"."""
+    grains = set(activity_in(window, types=types).values_list("grain", flat=True).distinct())
+    return " and ".join(sorted(grains)) if len(grains) != 1 else grains.pop()
 
 
 def activity_in(
     window: Window, *, types: Sequence[str], grain: str | None = None
 ) -> QuerySet[AEActivity]:
-    """Figures with a breach count: a figure whose breaches were not reported is missing from
-    four-hour performance, never counted as no breaches."""
+    """Figures whose period ends in the window, with a breach count (a figure whose breaches
+    were not reported is missing from four-hour performance, never counted as no breaches);
+    one grain if given, else each month's own."""
     return AEActivity.objects.filter(
-        grain=grain or grain_for(window, types),
+        Q(grain=grain) if grain else _own_grain(window, types),
         period_end__range=(window.start, window.end),
         department_type__in=types,
         over_4h__isnull=False,
@@ -173,30 +217,27 @@ def league_table(
 @dataclass(frozen=True)
 class SeriesPoint:
     label: str
-    start: dt.date
+    start: dt.date  # the first day of the first figure in it, not the bucket's first day
     end: dt.date
     attendances: int
     over_4h: int
+    grain: str = Grain.WEEK
 
     @property
     def percent(self) -> Decimal | None:
         return percent_within_4h(self.attendances, self.over_4h)
 
 
-def _bucket(period_end: dt.date, grain: str, by: str) -> tuple[str, dt.date]:
+def _bucket(period_end: dt.date, grain: str, by: str) -> str:
     if by == "month" or (by == "period" and grain == Grain.MONTH):
-        return f"{period_end:%Y-%m}", period_end.replace(day=1)
+        return f"{period_end:%Y-%m}"
     if by == "period":
-        return f"{period_end:%Y-%m-%d}", period_end
+        return f"{period_end:%Y-%m-%d}"
     if by == "quarter":
-        year = financial_year_of(period_end)
         quarter = ((period_end.month - 4) % 12) // 3 + 1
-        return f"{year} Q{quarter}", period_end.replace(
-            month=period_end.month - (period_end.month - 1) % 3, day=1
-        )
+        return f"{financial_year_of(period_end)} Q{quarter}"
     if by == "year":
-        year = financial_year_of(period_end)
-        return year, dt.date(int(year[:4]), 4, 1)
+        return financial_year_of(period_end)
     raise ValueError(f"{by!r}: group by period, month, quarter or year")
 
 
@@ -204,27 +245,33 @@ def performance_series(
     window: Window,
     *,
     types: Sequence[str],
-    grain: str,
+    grain: str | None,
     by: str = "period",
     codes: Iterable[str] | None = None,
 ) -> list[SeriesPoint]:
-    """England's (or the chosen organisations') performance period by period."""
+    """England's (or the chosen organisations') performance period by period.
+
+    With no grain, each month uses its own data (activity_in), and each point says which
+    grain it was built from ("week", "month", or "week and month" for a longer bucket).
+    """
     rows = activity_in(window, types=types, grain=grain)
     if codes:
         rows = rows.filter(organisation__ods_code__in=list(codes))
-    per_period = rows.values("period_end").annotate(
-        attendances=Sum("attendances"), over_4h=Sum("over_4h")
+    per_period = rows.values("period_end", "grain").annotate(
+        attendances=Sum("attendances"), over_4h=Sum("over_4h"), first_day=Min("period_start")
     )
     buckets: dict[str, list] = {}
     for row in per_period.order_by("period_end"):
-        label, start = _bucket(row["period_end"], grain, by)
-        bucket = buckets.setdefault(label, [start, row["period_end"], 0, 0])
+        label = _bucket(row["period_end"], row["grain"], by)
+        bucket = buckets.setdefault(label, [row["first_day"], row["period_end"], 0, 0, set()])
+        bucket[0] = min(bucket[0], row["first_day"])
         bucket[1] = max(bucket[1], row["period_end"])
         bucket[2] += row["attendances"]
         bucket[3] += row["over_4h"]
+        bucket[4].add(row["grain"])
     return [
-        SeriesPoint(label, start, end, attendances, over_4h)
-        for label, (start, end, attendances, over_4h) in buckets.items()
+        SeriesPoint(label, start, end, attendances, over_4h, " and ".join(sorted(grains)))
+        for label, (start, end, attendances, over_4h, grains) in buckets.items()
     ]
 
 

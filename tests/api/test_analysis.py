@@ -44,7 +44,11 @@ def percentage(attendances: int, over_4h: int) -> str:
 @pytest.fixture
 def computed():
     demo_funds_seed()
-    for slug in ("ae-winter-2013-14", "emerging-ccgs-winter-2011-12"):
+    for slug in (
+        "ae-winter-2013-14",
+        "ae-winter-second-wave-2013-14",
+        "emerging-ccgs-winter-2011-12",
+    ):
         services.allocation_run_start(
             run=AllocationRun.objects.create(fund=Fund.objects.get(slug=slug), triggered_by="test")
         )
@@ -125,37 +129,57 @@ def test_the_funnel_places_every_trust_against_limits(client):
     body = client.get(f"/api/v1/performance/funnel/?{Q4}").json()
     assert len(body["results"]) == 145
     # England's Type 1 figure over the quarter: every trust's weeks in the raw file.
-    assert body["target_percentage"] == percentage(*q4_from_the_raw_weekly_file()) == "91.14"
-    worst = body["results"][0]
-    assert (worst["ods_code"], worst["beyond"]) == ("RV8", "99.8")
-    target = Decimal(body["target_percentage"])
+    mean = Decimal(body["national_mean_percentage"])
+    assert body["national_mean_percentage"] == percentage(*q4_from_the_raw_weekly_file()) == "91.14"
+    assert body["overdispersion"] == "additive" and "national mean" in body["method"]
     for limit in body["limits"]:
         low_998, low_95, high_95 = (
             Decimal(limit[k]) for k in ("lower_998", "lower_95", "upper_95")
         )
-        assert low_998 <= low_95 <= target <= high_95
+        assert low_998 <= low_95 <= mean <= high_95
 
 
-BEFORE = ["2012-11", "2012-12", "2013-01", "2013-02", "2013-03"]
+def test_binomial_funnel_limits_flag_almost_every_trust_and_adjusted_ones_do_not(client):
+    def flagged(method):
+        body = client.get(f"/api/v1/performance/funnel/?{Q4}&overdispersion={method}").json()
+        return {r["ods_code"] for r in body["results"] if r["beyond"]}, body
+
+    binomial, _ = flagged("none")
+    additive, body = flagged("additive")
+    multiplicative, _ = flagged("multiplicative")
+    assert len(binomial) == 139
+    assert len(additive) < 20 and len(multiplicative) < 20
+    assert float(body["tau_pp"]) > 1
+    worst = body["results"][0]
+    assert worst["ods_code"] == "RV8"
+
+
+BEFORE = ["2011-11", "2011-12", "2012-01", "2012-02", "2012-03"]
 AFTER = ["2013-11", "2013-12", "2014-01", "2014-02", "2014-03"]
 
 
-def panel_from_the_performance_api(client) -> dict[tuple[str, str], float]:
-    """Each trust's Type 1 performance by month, read through the performance API."""
-    panel = {}
+def panel_from_the_performance_api(
+    client, start: str, merged: dict[str, str] | None = None
+) -> dict[tuple[str, str], float]:
+    """Each trust's Type 1 performance by month, read through the performance API; a trust
+    the impact API says was merged into another (`merged`: predecessor to successor) is
+    counted with it, summing counts before taking the percentage."""
+    counts: dict[tuple[str, str], list[int]] = {}
     url = (
-        "/api/v1/performance/?from=2012-11-01&to=2014-03-31&type=1&by=month&kind=trust"
-        "&page_size=1000"
+        f"/api/v1/performance/?from={start}&to=2014-03-31&type=1&by=month&kind=trust&page_size=1000"
     )
     while url:
         body = client.get(url).json()
         for row in body["results"]:
             if row["attendances"]:
-                panel[row["ods_code"], row["period"]] = 100 * (
-                    1 - row["over_4h"] / row["attendances"]
-                )
+                code = (merged or {}).get(row["ods_code"], row["ods_code"])
+                total = counts.setdefault((code, row["period"]), [0, 0])
+                total[0] += row["attendances"]
+                total[1] += row["over_4h"]
         url = body["next"]
-    return panel
+    return {
+        key: 100 * (1 - over_4h / attendances) for key, (attendances, over_4h) in counts.items()
+    }
 
 
 def did_by_dummy_variable_regression(panel, treated: set[str], controls: set[str]) -> dict:
@@ -203,55 +227,82 @@ def did_by_dummy_variable_regression(panel, treated: set[str], controls: set[str
 def readme_figures() -> dict[str, dict]:
     """The figures README.md quotes for the winter fund, read from README.md itself."""
     text = " ".join((settings.BASE_DIR / "README.md").read_text().split())
+    number = r"(-?[\d.]+)"
     found = re.search(
-        r"the 2013-14 winter fund's (\d+) trusts improved by ([\d.]+) points \(([\d.]+) to "
-        r"([\d.]+)\) more than the other (\d+) trusts and by ([\d.]+) \(([\d.]+) to ([\d.]+)\) "
-        r"more than the (\d+) near misses",
+        rf"the estimates: {number} points \(95% interval {number} to {number}; bootstrap "
+        rf"p = [\d.]+\) against the (\d+) other trusts, .*? and {number} \({number} to "
+        rf"{number}\) against the (\d+) near misses, for the (\d+) funded trusts estimated",
         text,
     )
     assert found, "README.md no longer quotes the winter fund's estimates"
-    treated, *all_, all_n, near_effect, near_low, near_high, near_n = found.groups()
+    *other, other_n, near_effect, near_low, near_high, near_n, treated = found.groups()
+    keys = ("effect_pp", "ci_low_pp", "ci_high_pp")
     return {
-        "all": dict(zip(("effect_pp", "ci_low_pp", "ci_high_pp"), all_, strict=True))
-        | {"treated_trusts": int(treated), "control_trusts": int(all_n)},
-        "near_miss": {"effect_pp": near_effect, "ci_low_pp": near_low, "ci_high_pp": near_high}
+        "other_funds": dict(zip(keys, other, strict=True))
+        | {"treated_trusts": int(treated), "control_trusts": int(other_n)},
+        "near_miss": dict(zip(keys, (near_effect, near_low, near_high), strict=True))
         | {"treated_trusts": int(treated), "control_trusts": int(near_n)},
     }
 
 
 def test_impact_matches_an_independent_regression_and_the_readme(client, computed):
     body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?control=near_miss").json()
-    assert body["before"] == {"from": "2012-11-01", "to": "2013-03-31"}
+    # The winter before the months the worst_n rule ranked trusts on (January to March 2013).
+    assert body["before"] == {"from": "2011-11-01", "to": "2012-03-31"}
     assert body["after"] == {"from": "2013-11-01", "to": "2014-03-31"}
-    estimates = {"near_miss": body["estimate"], "all": body["other_estimates"]["all"]}
-
-    allocations = client.get(
-        "/api/v1/allocations/?fund=ae-winter-2013-14&recipient_kind=trust&page_size=1000"
-    ).json()["results"]
-    treated = {r["recipient"]["ods_code"] for r in allocations if Decimal(r["amount"]) > 0}
-    panel = panel_from_the_performance_api(client)
-    rule = client.get("/api/v1/funds/ae-winter-2013-14/").json()["rule"]["parameters"]
-    ranked = client.get(
-        f"/api/v1/performance/league/?from={rule['window_from']}&to={rule['window_to']}"
-        f"&type={','.join(rule['department_types'])}"
-    ).json()["results"]
-    outside = [r["ods_code"] for r in ranked[rule["n"] :] if r["ods_code"] not in treated]
-    controls = {
-        "all": {code for code, _ in panel} - treated,
-        "near_miss": set(outside[: rule.get("near_miss") or rule["n"]]),
+    assert body["window_warnings"] == []
+    estimate, other_funds = body["estimate"], body["other_estimates"]["other_funds"]
+    near_misses = set(body["controls"])
+    every_trust = client.get("/api/v1/funds/ae-winter-2013-14/impact/").json()
+    merged = {
+        change["predecessor"]: change["successor"]
+        for change in body["footprint_changes"]
+        if change["outcome"] == "merged"
     }
+    panel = panel_from_the_performance_api(client, "2011-11-01", merged)
+    treated = set(body["treated"])
+    assert treated == set(every_trust["treated"])
+    independent = {
+        "near_miss": did_by_dummy_variable_regression(panel, treated, near_misses),
+        "other_funds": did_by_dummy_variable_regression(
+            panel, treated, set(every_trust["controls"])
+        ),
+    }
+    for control, computed_here in (("near_miss", estimate), ("other_funds", other_funds)):
+        assert {key: computed_here[key] for key in independent[control]} == independent[control]
     readme = readme_figures()
-    for control, estimate in estimates.items():
-        independent = did_by_dummy_variable_regression(panel, treated, controls[control])
-        assert {key: estimate[key] for key in independent} == independent, control
+    for control, figures in independent.items():
         assert {
-            key: f"{float(value):.1f}" if key.endswith("_pp") else value
-            for key, value in independent.items()
+            key: f"{float(value):.2f}" if key.endswith("_pp") else value
+            for key, value in figures.items()
         } == readme[control], control
-
+    # Every trust the first wave left out had second-wave money in the same winter.
+    assert body["other_estimates"]["unfunded"] is None
+    assert "no unfunded comparison group" in body["other_errors"]["unfunded"]
+    assert {p["ods_code"] for p in body["paid_by_other_funds"]} <= set(body["controls"])
+    assert {(c["predecessor"], c["outcome"]) for c in body["footprint_changes"]} >= {
+        ("RYQ", "left out")
+    }
+    assert "RYQ" not in body["treated"]
+    assert body["weighted_estimate"]["weighting"] == "attendances"
+    assert 0 <= float(estimate["bootstrap_p_value"]) <= 1
+    # The funded trusts' dip in the months they were picked on is a pre-announcement gap.
+    assert body["pretrend_test"]["fails"] and "not moving in step" in body["lead_warning"]
+    placebos = {p["years_earlier"]: p for p in body["placebos"]}
+    assert placebos[1]["after"] == {"from": "2012-11-01", "to": "2013-03-31"}
+    assert float(placebos[1]["estimate"]["ci_high_pp"]) < 0
+    assert placebos[2]["estimate"] is None and "No trust has figures" in placebos[2]["error"]
+    cut = body["discontinuity"]
+    assert cut["rank_cut_off"] == "rank 53 against rank 54"
+    chosen = cut["estimates"][0]
+    assert chosen["funded_in_bandwidth"] > 5 and chosen["unfunded_in_bandwidth"] > 5
+    assert float(chosen["ci_low_pp"]) < float(chosen["effect_pp"]) < float(chosen["ci_high_pp"])
     months = [p["months_from_announcement"] for p in body["event_study"]]
-    assert months == list(range(-10, 7))  # November 2012 to March 2014
-    assert body["event_study"][months.index(-1)]["gap_pp"] == "0.00"  # the reference month
+    assert (
+        months[0] == -22
+        and 0 in months
+        and body["event_study"][months.index(-1)]["gap_pp"] == "0.00"
+    )
     assert "not proof" in body["caveat"]
 
 
@@ -309,3 +360,9 @@ def test_a_fund_whose_run_lands_is_changed_for_clients_that_sync(client, compute
     AllocationRun.objects.filter(fund=fund, is_current=True).update(inputs_fingerprint="earlier")
     services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
     assert fund.slug in [f["slug"] for f in client.get(synced).json()["results"]]
+
+
+def test_a_before_window_over_the_rules_selection_months_is_flagged(client, computed):
+    body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?before=2012-11-01,2013-03-31").json()
+    assert float(body["estimate"]["ci_low_pp"]) > 0
+    assert "regression to the mean" in body["window_warnings"][0]

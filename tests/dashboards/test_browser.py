@@ -189,3 +189,35 @@ def test_the_performance_line_breaks_where_no_source_has_a_month(page, site):
         """() => document.getElementById("chart-performance").data.map((t) => t.name)"""
     )
     assert names == ["Type 1 (major A&E)", "All types"]
+
+
+def test_the_winter_fund_page_leads_with_the_failed_pretrend_test_then_the_checks(page, site):
+    page.goto(site + "/funds/ae-winter-2013-14/")
+    section = page.locator("#impact ~ *")
+    warning = page.locator("#pretrend-warning")
+    assert warning.is_visible() and "not moving in step" in warning.inner_text()
+    # Nothing between the heading and the warning: it is read before any estimate.
+    first_after_heading = page.locator("#impact + *")
+    assert first_after_heading.get_attribute("id") == "pretrend-warning"
+    text = section.all_inner_texts()
+    joined = "\n".join(text)
+    assert "There is no unfunded comparison group" in joined
+    assert "Placebo, 1 year earlier" in joined
+    assert page.locator("#discontinuity").is_visible()
+    assert "At the cut-off: rank 53 against rank 54" in page.locator("#discontinuity").inner_text()
+    assert "week ends" in page.locator("#week-rule").inner_text()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "fund-winter-impact.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_a_before_window_over_the_selection_months_is_flagged_on_the_page(page, site):
+    page.goto(site + "/funds/ae-winter-2013-14/")
+    page.fill("#id_before_from", "2012-11-01")
+    page.fill("#id_before_to", "2013-03-31")
+    page.get_by_role("button", name="Show").click()
+    warning = page.locator("#window-warnings")
+    warning.wait_for()
+    assert "regression to the mean" in warning.inner_text()
+    assert "before_from=2012-11-01" in page.url
+    assert page.problems == []

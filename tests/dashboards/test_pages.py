@@ -25,8 +25,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 @pytest.fixture
 def computed():
     demo_funds_seed()
-    fund = Fund.objects.get(slug="ae-winter-2013-14")
-    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    for slug in ("ae-winter-2013-14", "ae-winter-second-wave-2013-14"):
+        fund = Fund.objects.get(slug=slug)
+        services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
 
 
 LEAGUE = "from=2013-01-01&to=2013-03-31&type=1"
@@ -214,17 +215,24 @@ def test_each_page_makes_the_same_number_of_queries_whatever_the_data_size(clien
 def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_caveat(client, computed):
     page = client.get("/funds/ae-winter-2013-14/")
     impact = page.context["impact"]["result"]
-    assert [c.control for c in impact.comparisons] == ["all", "near_miss"]
-    assert all(c.estimate is not None for c in impact.comparisons)
+    assert [c.control for c in impact.comparisons] == ["unfunded", "other_funds", "near_miss"]
+    assert [c.estimate is not None for c in impact.comparisons] == [False, True, True]
     html = page.content.decode()
-    assert "Against every other trust with A&amp;E figures" in html
+    assert "There is no unfunded comparison group" in html
+    assert "Against every other trust with A&amp;E figures, paid by other funds or not" in html
     assert "Against the near misses" in html
+    # South London Healthcare's hospitals moved to unfunded trusts in October 2013.
+    assert "RYQ to RJ2 on 1 Oct 2013: left out" in html
+    # The failed pre-trend test comes before any estimate.
+    assert html.index("Read this before any estimate") < html.index("app-estimate")
+    assert "Placebo, 1 year earlier" in html
+    assert "At the cut-off: rank 53 against rank 54" in html
     assert 'id="figure-chart-event-study"' in html
     assert "association, not proof" in html
     csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")
     lines = b"".join(csv.streaming_content).decode().splitlines()
     assert lines[0] == "comparison,months,month,gap,low,high"
-    assert len(lines) == 1 + 2 * 17  # November 2012 to March 2014, both comparisons
+    assert len(lines) == 1 + 2 * 29  # November 2011 to March 2014, both comparisons
 
 
 def test_a_fund_without_trust_recipients_has_no_impact_section(client, computed):
@@ -246,3 +254,25 @@ def test_the_organisation_list_is_paged_and_its_csv_holds_every_page(client, com
     assert b'href="?kind=trust&amp;page=2"' in first.content
     csv = b"".join(client.get("/trusts/?kind=trust&page=2&format=csv").streaming_content)
     assert len(csv.decode().splitlines()) == trusts.count() + 1
+
+
+def test_the_league_funnel_is_centred_on_the_national_mean_and_adjusted_by_default(client):
+    html = client.get("/league/").content.decode()
+    assert "around the national mean" in html and 'national mean"' in html
+    assert "additive random effects (Spiegelhalter 2005)" in html
+    plain = client.get("/league/?overdispersion=none").content.decode()
+    assert "pure binomial limits" in plain
+    assert client.get("/league/?overdispersion=log").status_code == 400
+
+
+def test_an_spc_chart_takes_a_baseline_and_a_change_point_from_the_page(client):
+    page = client.get(
+        "/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&by=month&change_at=2013-04"
+    )
+    rows = page.context["spc_rows"]
+    at = next(i for i, r in enumerate(rows) if r["period"] == "2013-04")
+    assert rows[at]["limits_from"] == "change point" and rows[at - 1]["limits_from"] == "baseline"
+    html = page.content.decode()
+    assert "Assurance against the 95% standard" in html and "week ends" in html
+    wrong = client.get("/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&change_at=2019-01")
+    assert "2019-01 are not periods of the chart" in wrong.content.decode()

@@ -153,8 +153,10 @@ def test_it_ignores_trusts_that_only_appear_in_one_window():
 def test_the_event_study_shows_flat_pre_trends_and_a_three_point_gap_afterwards():
     rows, treated = synthetic_panel(1, effect_pp=3.0)
 
-    points = event_study(rows, treated, reference_period=-1)
+    study = event_study(rows, treated, reference_period=-1)
+    points = study.points
 
+    assert not study.pretrend.fails and study.pretrend.df_num == 5
     assert [p.period for p in points] == list(PERIODS)
     ref = next(p for p in points if p.period == -1)
     assert (ref.gap_pp, ref.ci_low_pp, ref.ci_high_pp) == (0.0, 0.0, 0.0)
@@ -302,7 +304,7 @@ FUNNEL_UNITS = [
     ("E", 10000, 2200),  # 78%
     ("F", 10000, 1800),  # 82%
 ]
-# Pooled: 5,000 over 4h of 25,000 attendances -> p = 0.2, target 80%.
+# Pooled: 5,000 over 4h of 25,000 attendances -> p = 0.2, national mean 80%.
 # n = 1,000: sd = 100 * sqrt(0.2 * 0.8 / 1000) = 1.2649 pp
 #   A: z = (83 - 80) / 1.2649 = +2.372 -> beyond 95% but inside 99.8%
 #   B: z = -2.372 -> beyond 95% on the low side
@@ -311,9 +313,9 @@ FUNNEL_UNITS = [
 
 
 def test_funnel_flags_the_hand_computed_points():
-    limits, points = funnel(FUNNEL_UNITS, points=5)
+    limits, points = funnel(FUNNEL_UNITS, points=5, overdispersion="none")
 
-    assert limits.target == pytest.approx(80.0)
+    assert limits.national_mean == pytest.approx(80.0)
     by_code = {p.code: p for p in points}
     assert by_code["A"].z == pytest.approx(3 / 1.264911, rel=1e-5)
     assert by_code["A"].beyond == "95"
@@ -327,7 +329,7 @@ def test_funnel_flags_the_hand_computed_points():
 
 
 def test_funnel_limits_narrow_as_attendances_grow():
-    limits, _ = funnel(FUNNEL_UNITS, points=5)
+    limits, _ = funnel(FUNNEL_UNITS, points=5, overdispersion="none")
 
     # Geometric grid 1,000 .. 10,000 in 5 steps: ratio 10 ** 0.25 = 1.778.
     assert limits.denominators == [1000, 1778, 3162, 5623, 10000]
@@ -343,9 +345,9 @@ def test_funnel_limits_narrow_as_attendances_grow():
 
 
 def test_funnel_limits_are_clipped_to_zero_and_a_hundred_percent():
-    limits, _ = funnel([("tiny", 2, 0), ("big", 2000, 20)], points=20)
+    limits, _ = funnel([("tiny", 2, 0), ("big", 2000, 20)], points=20, overdispersion="none")
 
     for series in (limits.lower_95, limits.upper_95, limits.lower_998, limits.upper_998):
         assert all(0.0 <= v <= 100.0 for v in series)
     assert limits.upper_998[0] == 100.0
-    assert math.isclose(limits.target, 100 * (1 - 20 / 2002))
+    assert math.isclose(limits.national_mean, 100 * (1 - 20 / 2002))
