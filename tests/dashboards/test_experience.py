@@ -7,6 +7,7 @@ read from disk and evaluated in the page, never fetched from another host.
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import service_missing
 from tests.dashboards.conftest import PAGES, SCREENSHOTS
@@ -98,3 +99,45 @@ def test_a_first_visit_and_a_second_page_stay_light(site, browser):
     print(f"first visit to / transferred {first:,} bytes; then /league/ {second:,} bytes")
     assert 0 < first <= 1_500_000
     assert 0 < second <= 150_000
+
+
+def _column(page, table, column):
+    return (
+        page.locator("main table")
+        .nth(table)
+        .evaluate(f"t => Array.from(t.tBodies[0].rows, r => r.cells[{column}].textContent.trim())")
+    )
+
+
+def test_a_table_sorts_by_a_column_and_a_link_keeps_the_order(site, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site + "/league/")
+        heading = page.get_by_role("button", name="Attendances", exact=True)
+        heading.click()
+        ascending = [int(v.replace(",", "")) for v in _column(page, 0, 3)]
+        assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
+        assert page.url.endswith("#sort=0.3.ascending")
+        heading.click()
+        descending = [int(v.replace(",", "")) for v in _column(page, 0, 3)]
+        assert descending == sorted(ascending, reverse=True)
+        shared = page.url
+        assert page.locator("main table th").nth(3).get_attribute("aria-sort") == "descending"
+        other = context.new_page()
+        other.goto(shared)
+        assert _column(other, 0, 3) == _column(page, 0, 3)
+    finally:
+        context.close()
+
+
+def test_copy_link_copies_the_view_on_screen(site, browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(site + "/performance/?y=after&x=per_1000")
+        page.get_by_role("button", name="Copy link to this view").click()
+        expect(page.locator(".app-share__status")).to_have_text("Link copied")
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
+    finally:
+        context.close()
