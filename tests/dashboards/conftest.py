@@ -30,6 +30,7 @@ PAGES = {
     "trust-rv8": ("/trusts/RV8/", ["chart-performance", "chart-spc"]),
     "ccg": ("/trusts/06W/", []),
     "spending": ("/spending/", ["chart-spending"]),
+    "glossary": ("/glossary/", []),
 }
 
 
