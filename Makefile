@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean vendor
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -20,9 +20,14 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 run: $(BIN)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) bin/quickstart
+	DEBUG=$${DEBUG:-1} STATIC_COLLECTED=1 $(BIN)/python manage.py collectstatic --no-input -v0
+	DEBUG=$${DEBUG:-1} STATIC_COLLECTED=1 PORT=$(PORT) bin/quickstart
 
-test: $(BIN)/.installed-dev
+# axe-core for the accessibility tests (package.json); without npm those tests skip, or fail in CI.
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+test: $(BIN)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -33,6 +38,11 @@ lint: $(BIN)/.installed-dev
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Refreshes the plotly.js partial bundle we serve from the version pinned in package.json.
+vendor: node_modules/.package-lock.json
+	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/
+	cp node_modules/plotly.js-basic-dist-min/LICENSE static/vendor/plotly-LICENSE
 
 clean:
 	rm -rf var/broker var/celery-results var/*.sqlite3*

@@ -94,25 +94,31 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
 
 
 def league(rows: Sequence[dict]) -> go.Figure:
-    """Worst first, funded trusts in a different colour."""
+    """Worst first, funded trusts in a different colour.
+
+    Bars are labelled by ODS code on the axis and by name inside the bar, so the chart keeps
+    its width for bars on a phone; a name that does not fit is left to the hover and the table.
+    """
     figure = go.Figure(
         go.Bar(
             x=[float(r["percent"]) for r in rows],
-            y=[f"{r['name']} ({r['ods_code']})" for r in rows],
+            y=[r["ods_code"] for r in rows],
+            text=[r["name"] for r in rows],
+            textposition="inside",
+            insidetextanchor="start",
+            textangle=0,
+            insidetextfont={"color": "white", "size": 13},
             orientation="h",
             marker_color=[NHS_RED if r["funds"] else NHS_BLUE for r in rows],
-            hovertext=[", ".join(r["funds"]) or "no fund" for r in rows],
+            hovertext=[f"{r['name']}: {', '.join(r['funds']) or 'no fund'}" for r in rows],
+            hoverinfo="x+text",
         )
     )
     figure.add_vline(x=95, line_dash="dash", line_color=NHS_RED)
     figure.update_layout(
-        **{
-            **LAYOUT,
-            "height": max(420, 22 * len(rows)),
-            "margin": {"l": 380, "r": 20, "t": 30, "b": 50},
-        },
+        **{**LAYOUT, "height": max(420, 28 * len(rows))},
         xaxis_title="% within 4 hours",
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "type": "category"},
     )
     return figure
 

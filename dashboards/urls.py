@@ -12,4 +12,5 @@ urlpatterns = [
     path("trusts/", views.trusts, name="trusts"),
     path("trusts/<str:code>/", views.trust_detail, name="trust"),
     path("spending/", views.spending, name="spending"),
+    path("glossary/", views.glossary, name="glossary"),
 ]

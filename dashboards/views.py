@@ -375,3 +375,7 @@ def spending(request):
             "figure": _plain(figures.spending(lines)) if lines else None,
         },
     )
+
+
+def glossary(request):
+    return render(request, "dashboards/glossary.html")

@@ -1,7 +1,7 @@
 """Pence arithmetic. Money is whole pence (int); shares are exact fractions until rounded."""
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 PENNY = Decimal("0.01")
@@ -33,6 +33,35 @@ def pence_to_pounds(pence: int) -> Decimal:
 def format_pounds(pence: int) -> str:
     sign = "-" if pence < 0 else ""
     return f"{sign}£{pence_to_pounds(abs(pence)):,}"
+
+
+def format_pounds_whole(pence: int) -> str:
+    """Pounds as tables show them: £3,750,633, with the pence only when there are some."""
+    if pence % 100:
+        return format_pounds(pence)
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{abs(pence) // 100:,}"
+
+
+# From the largest: an amount that rounds to 1,000 of one unit is written in the next.
+_SHORT_UNITS = ((10**9, "bn"), (10**6, "m"), (10**3, "k"))
+
+
+def format_pounds_short(pence: int) -> str:
+    """Pounds as prose and charts say them, to three significant figures: £3.75m, £12.8m,
+    £3.8bn, £45.5k; whole pounds below a thousand."""
+    sign = "-" if pence < 0 else ""
+    pounds = Decimal(abs(pence)) / 100
+    for size, suffix in _SHORT_UNITS:
+        if pounds >= size * Decimal("0.9995"):
+            return f"{sign}£{_three_figures(pounds / size)}{suffix}"
+    return f"{sign}£{pounds.quantize(Decimal(1), rounding=ROUND_HALF_UP)}"
+
+
+def _three_figures(value: Decimal) -> str:
+    places = max(0, 3 - len(str(int(value))))
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format(rounded.normalize(), "f")
 
 
 def round_half_up(value: Fraction) -> int:

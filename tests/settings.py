@@ -8,9 +8,11 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-}
+if "STATIC_COLLECTED" not in os.environ:
+    # Pages render without a collected manifest; the browser tests' site collects its own.
+    STORAGES["staticfiles"] = {  # noqa: F405
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
 
 # Several test sessions may run side by side on one machine (and beside a quick-start
 # worker): each gets its own test database and its own Celery queue.

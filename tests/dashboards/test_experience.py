@@ -1,0 +1,143 @@
+"""WCAG 2.2 AA as axe-core checks it, and layouts that fit a phone, on every page.
+
+axe-core is the npm package pinned in package.json (`npm ci` puts it in node_modules/); it is
+read from disk and evaluated in the page, never fetched from another host.
+"""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import service_missing
+from tests.dashboards.conftest import PAGES, SCREENSHOTS
+from tests.workers import BASE_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+
+AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+ACCESSIBILITY_PAGES = PAGES
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    if not AXE.exists():
+        service_missing("axe-core is not installed (npm ci)")
+    return AXE.read_text()
+
+
+def _open(browser, site, path, charts, viewport):
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(site + path)
+    for chart in charts:
+        page.wait_for_selector(f"#{chart}[data-drawn]", state="attached", timeout=15_000)
+    # Tables folded into <details> are checked open, as a reader would open them.
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    return context, page
+
+
+def _violations(page, axe_source):
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(json.dumps(node["target"]) for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", ACCESSIBILITY_PAGES)
+def test_axe_finds_no_violation(site, browser, axe_source, name, viewport):
+    path, charts = ACCESSIBILITY_PAGES[name]
+    context, page = _open(browser, site, path, charts, VIEWPORTS[viewport])
+    try:
+        violations = _violations(page, axe_source)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"a11y-{name}-{viewport}.png"), full_page=True)
+    finally:
+        context.close()
+    assert violations == []
+
+
+@pytest.mark.parametrize("name", ACCESSIBILITY_PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(site, browser, name):
+    path, charts = ACCESSIBILITY_PAGES[name]
+    context, page = _open(browser, site, path, charts, VIEWPORTS["phone"])
+    try:
+        widths = page.evaluate(
+            "({page: document.documentElement.scrollWidth, viewport: window.innerWidth})"
+        )
+    finally:
+        context.close()
+    assert widths["page"] <= widths["viewport"], widths
+
+
+TRANSFERRED = """() => [performance.getEntriesByType("navigation")[0],
+    ...performance.getEntriesByType("resource")].reduce((sum, e) => sum + e.transferSize, 0)"""
+
+
+def test_a_first_visit_and_a_second_page_stay_light(site, browser):
+    """Static files are compressed and cached: the first visit pays for plotly.js once."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site + "/")
+        page.wait_for_selector("#chart-performance[data-drawn]", state="attached")
+        first = page.evaluate(TRANSFERRED)
+        page.goto(site + "/league/")
+        page.wait_for_selector("#chart-league[data-drawn]", state="attached")
+        second = page.evaluate(TRANSFERRED)
+    finally:
+        context.close()
+    print(f"first visit to / transferred {first:,} bytes; then /league/ {second:,} bytes")
+    assert 0 < first <= 1_500_000
+    assert 0 < second <= 150_000
+
+
+def _column(page, table, column):
+    return (
+        page.locator("main table")
+        .nth(table)
+        .evaluate(f"t => Array.from(t.tBodies[0].rows, r => r.cells[{column}].textContent.trim())")
+    )
+
+
+def test_a_table_sorts_by_a_column_and_a_link_keeps_the_order(site, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site + "/league/")
+        heading = page.get_by_role("button", name="Attendances", exact=True)
+        heading.click()
+        ascending = [int(v.replace(",", "")) for v in _column(page, 0, 3)]
+        assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
+        assert page.url.endswith("#sort=0.3.ascending")
+        heading.click()
+        descending = [int(v.replace(",", "")) for v in _column(page, 0, 3)]
+        assert descending == sorted(ascending, reverse=True)
+        shared = page.url
+        assert page.locator("main table th").nth(3).get_attribute("aria-sort") == "descending"
+        other = context.new_page()
+        other.goto(shared)
+        assert _column(other, 0, 3) == _column(page, 0, 3)
+    finally:
+        context.close()
+
+
+def test_copy_link_copies_the_view_on_screen(site, browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(site + "/performance/?y=after&x=per_1000")
+        page.get_by_role("button", name="Copy link to this view").click()
+        expect(page.locator(".app-share__status")).to_have_text("Link copied")
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
+    finally:
+        context.close()
