@@ -25,6 +25,12 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number (NumberFilter alone takes 1.5 and drops the fraction)."""
+
+    field_class = forms.IntegerField
+
+
 class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
     region = django_filters.CharFilter()
@@ -52,10 +58,8 @@ class AllocationFilter(django_filters.FilterSet):
         method="filter_financial_year", help_text="e.g. 2013-14: funds for that year"
     )
     basis = django_filters.ChoiceFilter(choices=Allocation.Basis.choices)
-    tranche = django_filters.NumberFilter(field_name="tranche_id")
-    run = django_filters.NumberFilter(
-        method="filter_run", help_text="a run's id (default: each fund's current run)"
-    )
+    tranche = IdFilter(field_name="tranche_id")
+    run = IdFilter(method="filter_run", help_text="a run's id (default: each fund's current run)")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="run__finished_at",
         lookup_expr="gte",

@@ -90,7 +90,10 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
                 status=status.HTTP_409_CONFLICT,
             )
         data = serializers.RunSerializer(run, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # A plain str: the serializer's url is a Hyperlink, which Django's development
+        # server refuses as a header value (a 500 after the run was already queued).
+        location = reverse("api:run-detail", args=[run.pk], request=request)
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
     @extend_schema(
         parameters=[
