@@ -1,5 +1,7 @@
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from funding.models import Allocation, AllocationRun, Fund, SpendingReport
 from trusts.models import Organisation
@@ -25,6 +27,7 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A row's id: a whole number (NumberFilter alone takes 1.5 and drops the fraction)."""
 

@@ -36,6 +36,12 @@ class PoundsField(serializers.Field):
         return None if pence is None else pounds(pence)
 
 
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal but a bad parameter: what went wrong, in words."""
+
+    detail = serializers.CharField()
+
+
 class OrganisationSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation

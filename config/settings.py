@@ -192,7 +192,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 API_REQUIRE_LOGIN = env.bool("API_REQUIRE_LOGIN", default=False)
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tests.live import chromium, served
+from tests.live import chromium
 
 # django_db: the served site reads this session's test database, so it must be set up.
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db]
@@ -14,12 +14,8 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 @pytest.fixture(scope="module")
-def site(demo_data, django_db_blocker, tmp_path_factory):
-    with (
-        django_db_blocker.unblock(),
-        served("gunicorn", static_root=str(tmp_path_factory.mktemp("static"))) as base,
-    ):
-        yield base
+def site(demo_site):
+    return demo_site
 
 
 @pytest.fixture
