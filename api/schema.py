@@ -2,6 +2,7 @@
 type per answer, and every status code the API can give."""
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
@@ -11,8 +12,10 @@ from .serializers import ErrorSerializer
 
 ERRORS = {
     "400": "A parameter is not valid: each key names one, with what is wrong with it.",
-    "401": "No credentials where they are needed, or a token that has expired or was revoked.",
-    "403": "Not allowed: recomputing needs a fund admin's token or session.",
+    "403": (
+        "Refused: recomputing needs a fund admin's token or session, and a token that has "
+        "expired or was revoked is refused everywhere."
+    ),
     "404": "Nothing has that identifier.",
     "429": "Too many requests; try again after the seconds in the Retry-After header.",
 }
@@ -70,10 +73,23 @@ class ApiSchema(AutoSchema):
         codes = []
         if any(p["in"] == "query" for p in self._get_parameters()):
             codes.append("400")
-        codes.append("401")  # any request may carry a token that has expired
-        if self.method not in SAFE_METHODS or settings.API_REQUIRE_LOGIN:
-            codes.append("403")
+        codes.append("403")  # any request may carry a token that has expired
         if "{" in self.path:
             codes.append("404")
         codes.append("429")
         return codes
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "A token from POST /api/v1/tokens/ (see its description), sent as "
+                "`Authorization: Bearer <token>`."
+            ),
+        }

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, giving, views
+from . import analysis, giving, tokens, views
 
 app_name = "api"
 
@@ -13,6 +13,7 @@ router.register("funds", views.FundViewSet, basename="fund")
 router.register("allocations", views.AllocationViewSet, basename="allocation")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("spending", views.SpendingViewSet, basename="spending")
+router.register("tokens", tokens.TokenViewSet, basename="token")
 
 urlpatterns = [
     path("", views.RootView.as_view(), name="root"),

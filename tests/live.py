@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,3 +100,13 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def http(method: str, url: str, *, headers: dict | None = None, data: bytes | None = None):
+    """(status, headers, body) of one request; an error status is an answer, not an exception."""
+    request = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()

@@ -1,6 +1,10 @@
+import datetime as dt
+
 import pytest
 
-from tests.live import served
+from funding.models import Fund, PublishedAllocation
+from tests.live import SERVERS, served
+from trusts.models import Organisation
 
 
 @pytest.fixture(scope="module")
@@ -12,3 +16,33 @@ def demo_site(demo_data, django_db_blocker, tmp_path_factory):
         served("gunicorn", static_root=str(tmp_path_factory.mktemp("static"))) as base,
     ):
         yield base
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def live_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The site under the development server (`make run`), then under gunicorn. Tests using it
+    commit their own data (`django_db(transaction=True)`): a transaction held open by the test
+    would make the server wait for the database."""
+    with (
+        django_db_blocker.unblock(),
+        served(request.param, static_root=str(tmp_path_factory.mktemp("static"))) as base,
+    ):
+        yield base
+
+
+@pytest.fixture
+def small_fund() -> Fund:
+    """One fund with one published allocation: enough for a recompute to queue a run."""
+    fund = Fund.objects.create(
+        slug="live-fund",
+        name="Live fund",
+        announced_by=Fund.Body.DH,
+        announced_on=dt.date(2013, 9, 10),
+        total_pence=1_000_00,
+        purpose="Testing over HTTP",
+        money_kind=Fund.MoneyKind.NEW,
+        route=Fund.Route.DIRECT_TO_TRUSTS,
+    )
+    trust = Organisation.objects.create(ods_code="ZW1", name="Test Trust", kind="trust")
+    PublishedAllocation.objects.create(fund=fund, recipient=trust, amount_pence=400_00, source="t")
+    return fund
