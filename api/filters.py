@@ -3,7 +3,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from funding.models import Allocation, AllocationRun, Fund, SpendingReport
+from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
 from trusts.models import Organisation
 
 
@@ -64,9 +64,13 @@ class AllocationFilter(django_filters.FilterSet):
     tranche = IdFilter(field_name="tranche_id")
     run = IdFilter(method="filter_run", help_text="a run's id (default: each fund's current run)")
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="run__finished_at",
+        field_name="changed_at",
         lookup_expr="gte",
-        help_text="allocations of runs finished since this time, paged by cursor",
+        help_text=(
+            "rows that changed since this time (a new amount, rank, rationale or intermediary, "
+            "or new to the fund), paged by cursor; rows removed since are in "
+            "removed-allocations/"
+        ),
     )
 
     class Meta:
@@ -92,10 +96,26 @@ class AllocationFilter(django_filters.FilterSet):
 class RunFilter(django_filters.FilterSet):
     fund = django_filters.CharFilter(field_name="fund__slug")
     status = django_filters.ChoiceFilter(choices=AllocationRun.Status.choices)
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="runs requested, started or finished since this time, paged by cursor",
+    )
 
     class Meta:
         model = AllocationRun
         fields = ["status", "is_current"]
+
+
+class AllocationRemovalFilter(django_filters.FilterSet):
+    fund = django_filters.CharFilter(field_name="fund__slug", help_text="a fund's slug")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="removed_at", lookup_expr="gte", help_text="removed since; paged by cursor"
+    )
+
+    class Meta:
+        model = AllocationRemoval
+        fields = []
 
 
 class SpendingFilter(django_filters.FilterSet):

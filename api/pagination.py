@@ -1,6 +1,7 @@
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
 SYNC_PARAMETER = "updated_since"
 PAGE_SIZE = 100
@@ -34,7 +35,7 @@ class SyncCursor(CheckedPageSize, CursorPagination):
         return view.sync_ordering
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.model = queryset.model
+        self.model, self.annotations = queryset.model, queryset.query.annotations
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
@@ -46,12 +47,28 @@ class SyncCursor(CheckedPageSize, CursorPagination):
         except NotFound:
             raise ValidationError(problem) from None
         if cursor is not None and cursor.position is not None:
-            field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
             try:
-                field.to_python(cursor.position)
+                self.position_field().to_python(cursor.position)
             except DjangoValidationError:
                 raise ValidationError(problem) from None
         return cursor
+
+    def position_field(self):
+        name = self.ordering[0].lstrip("-")
+        try:
+            return self.model._meta.get_field(name)
+        except FieldDoesNotExist:  # an annotation, such as a run's changed_at
+            return self.annotations[name].output_field
+
+    def get_next_link(self):
+        """On the last page, the link to call next time: it starts after the last row sent
+        (or, when nothing was new, where this page started), so a client keeps one link."""
+        if self.has_next:
+            return super().get_next_link()
+        if not self.page:
+            return self.base_url
+        position = self._get_position_from_instance(self.page[-1], self.ordering)
+        return self.encode_cursor(Cursor(offset=0, reverse=False, position=position))
 
 
 class Pages(CheckedPageSize, PageNumberPagination):

@@ -12,6 +12,9 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("funds", views.FundViewSet, basename="fund")
 router.register("allocations", views.AllocationViewSet, basename="allocation")
 router.register("runs", views.RunViewSet, basename="run")
+router.register(
+    "removed-allocations", views.AllocationRemovalViewSet, basename="allocation-removal"
+)
 router.register("spending", views.SpendingViewSet, basename="spending")
 router.register("tokens", tokens.TokenViewSet, basename="token")
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -21,7 +22,14 @@ from rest_framework.views import APIView
 
 from funding import selectors as funding_selectors
 from funding import services
-from funding.models import Allocation, AllocationRun, Fund, SpendingReport, Tranche
+from funding.models import (
+    Allocation,
+    AllocationRemoval,
+    AllocationRun,
+    Fund,
+    SpendingReport,
+    Tranche,
+)
 from impact import selectors as impact_selectors
 from trusts.models import Organisation, OrganisationName, Succession
 
@@ -30,6 +38,8 @@ from .analysis import TYPES_PATTERN, impact_payload
 from .caching import CachedReadsMixin, cached_read
 from .csv import POUNDS_SQL, CsvFormat, CSVRenderer, CsvStreamingMixin, iso_datetime_sql
 from .queries import ImpactQuery, query_validate
+
+CSV_DATETIME = CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE))
 
 
 class CsvReadOnlyViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
@@ -227,16 +237,13 @@ class AllocationViewSet(CsvReadOnlyViewSet):
     filterset_class = filters.AllocationFilter
     ordering_fields = ["amount_pence", "rank", "id"]
     ordering = ["fund_id", "-amount_pence", "id"]
-    # Runs write new rows, never edit old ones, so ids grow with time.
-    sync_ordering = ("id",)
+    sync_ordering = ("changed_at", "id")
     csv_columns = {
         "id": "id",
         "fund": "fund__slug",
         "run": "run_id",
-        "computed_at": (
-            "run__finished_at",
-            CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE)),
-        ),
+        "computed_at": ("run__finished_at", CSV_DATETIME),
+        "changed_at": ("changed_at", CSV_DATETIME),
         "recipient.ods_code": "recipient__ods_code",
         "recipient.name": "recipient__name",
         "recipient.kind": "recipient__kind",
@@ -274,7 +281,32 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RunSerializer
     filterset_class = filters.RunFilter
     ordering = ["-requested_at", "-id"]
-    queryset = AllocationRun.objects.select_related("fund")
+    sync_ordering = ("changed_at", "id")
+    # A run changes when it is requested, started and finished.
+    queryset = AllocationRun.objects.select_related("fund").annotate(
+        changed_at=Coalesce("finished_at", "started_at", "requested_at")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Tombstones: allocations that stopped being current because their fund's new run "
+            "has no row for their recipient, tranche and basis. A client syncing allocations "
+            "deletes these rows, then applies the rows changed since (allocations/ with "
+            "`updated_since`); both feeds' last `next` links are where to start next time."
+        )
+    ),
+    retrieve=extend_schema(description="One tombstone."),
+)
+class AllocationRemovalViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AllocationRemovalSerializer
+    filterset_class = filters.AllocationRemovalFilter
+    ordering = ["removed_at", "id"]
+    sync_ordering = ("removed_at", "id")
+    queryset = AllocationRemoval.objects.select_related(
+        "fund", "allocation__recipient", "allocation__tranche"
+    )
 
 
 @extend_schema_view(
@@ -299,7 +331,10 @@ class SpendingViewSet(CsvReadOnlyViewSet):
 class RootView(APIView):
     @extend_schema(exclude=True)
     def get(self, request):
-        names = ["organisation-list", "fund-list", "allocation-list", "run-list", "spending-list"]
+        names = [
+            *("organisation-list", "fund-list", "allocation-list", "allocation-removal-list"),
+            *("run-list", "spending-list"),
+        ]
         return Response(
             {name.removesuffix("-list"): reverse(f"api:{name}", request=request) for name in names}
             | {

@@ -30,19 +30,27 @@ def live_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
         yield base
 
 
-@pytest.fixture
-def small_fund() -> Fund:
-    """One fund with one published allocation: enough for a recompute to queue a run."""
+def published_fund(slug: str, pence_by_trust: dict[str, int]) -> Fund:
+    """A fund with published allocations to new trusts (ODS code -> pence), and no rule."""
     fund = Fund.objects.create(
-        slug="live-fund",
-        name="Live fund",
+        slug=slug,
+        name=slug.replace("-", " ").capitalize(),
         announced_by=Fund.Body.DH,
         announced_on=dt.date(2013, 9, 10),
         total_pence=1_000_00,
-        purpose="Testing over HTTP",
+        purpose="Testing the API",
         money_kind=Fund.MoneyKind.NEW,
         route=Fund.Route.DIRECT_TO_TRUSTS,
     )
-    trust = Organisation.objects.create(ods_code="ZW1", name="Test Trust", kind="trust")
-    PublishedAllocation.objects.create(fund=fund, recipient=trust, amount_pence=400_00, source="t")
+    for code, pence in pence_by_trust.items():
+        trust = Organisation.objects.create(ods_code=code, name=f"Trust {code}", kind="trust")
+        PublishedAllocation.objects.create(
+            fund=fund, recipient=trust, amount_pence=pence, source="t"
+        )
     return fund
+
+
+@pytest.fixture
+def small_fund() -> Fund:
+    """One fund with one published allocation: enough for a recompute to queue a run."""
+    return published_fund("live-fund", {"ZW1": 400_00})
