@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, giving, tokens, views
+from . import analysis, datapackage, giving, tokens, views
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("performance/spc/", analysis.SpcView.as_view(), name="spc"),
     path("performance/funnel/", analysis.FunnelView.as_view(), name="funnel"),
     path("export/360giving/", giving.Giving360View.as_view(), name="export-360giving"),
+    path("datapackage.json", datapackage.DataPackageView.as_view(), name="datapackage"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (`?script`),
     # which our content security policy (scripts from our own origin only) lets run.

@@ -39,6 +39,8 @@ from .caching import CachedReadsMixin, cached_read
 from .csv import POUNDS_SQL, CsvFormat, CSVRenderer, CsvStreamingMixin, iso_datetime_sql
 from .queries import ImpactQuery, query_validate
 
+# The list and its CSV show the same columns.
+LIST_ACTIONS = ("list", "csv")
 CSV_DATETIME = CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE))
 
 
@@ -139,7 +141,7 @@ class FundViewSet(CsvReadOnlyViewSet):
 
     def get_queryset(self):
         funds = funding_selectors.funds_with_totals().select_related("parent")
-        if self.action != "list":
+        if self.action not in LIST_ACTIONS:
             funds = funds.select_related("rule").prefetch_related(
                 "sources",
                 "status_changes",
@@ -148,7 +150,7 @@ class FundViewSet(CsvReadOnlyViewSet):
         return funds
 
     def get_serializer_class(self):
-        if self.action == "list":
+        if self.action in LIST_ACTIONS:
             return serializers.FundSerializer
         return serializers.FundDetailSerializer
 
