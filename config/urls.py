@@ -11,3 +11,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("dashboards.urls")),
 ]
+
+handler404 = "api.errors.not_found"

@@ -74,3 +74,14 @@ def test_tampered_cursors_and_parameters_are_a_400_naming_them(live_site, path, 
     assert status == 400, body
     assert headers["Content-Type"].startswith("application/json")
     assert parameter in json.loads(body)
+
+
+def test_an_api_address_that_matches_nothing_is_a_json_404(live_site, request):
+    if request.node.callspec.params["live_site"] == "runserver":
+        pytest.skip("under DEBUG (make run) Django shows its technical 404 page, on purpose")
+    status, headers, body = call("POST", f"{live_site}/api/v1/funds/e.g.%202013-14/recompute/")
+    assert status == 404
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {"detail": "Not found."}
+    status, headers, _ = call("GET", f"{live_site}/no-such-page/")
+    assert status == 404 and headers["Content-Type"].startswith("text/html")
