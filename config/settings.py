@@ -245,7 +245,8 @@ SPECTACULAR_SETTINGS = {
         'curl -H "Authorization: Bearer $TOKEN" https://HOST/api/v1/tokens/\n'
         'curl -X DELETE -H "Authorization: Bearer $TOKEN" https://HOST/api/v1/tokens/KEY/\n'
         "```\n\n"
-        "Only a hash of a token is kept; it lasts 90 days unless asked for fewer (`days`)."
+        "Only a hash of a token is kept; it lasts 90 days unless asked otherwise (`days`, 1 "
+        "to 365)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
