@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.http import StreamingHttpResponse
 from django.middleware.gzip import GZipMiddleware
@@ -188,7 +189,11 @@ def _copy_csv(queryset, columns: dict) -> Iterator[str | bytes]:
     """The rows as CSV written by PostgreSQL (COPY ... TO STDOUT), formatted in SQL, under
     our own header line. Only text fields can hold a formula, so only they are neutralised."""
     paths, formats = _paths_and_formats(columns)
-    inner, params = queryset.values_list(*paths).query.sql_with_params()
+    try:
+        inner, params = queryset.values_list(*paths).query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can meet, such as a year no fund covers
+        yield from csv_table(list(columns), [])
+        return
     values = [f"c{i}" for i in range(len(paths))]
     cells = []
     for value, path, f in zip(values, paths, formats, strict=True):

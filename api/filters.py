@@ -1,3 +1,5 @@
+import datetime as dt
+
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +29,23 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC: ISO allows offsets PostgreSQL refuses (beyond 15:59)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("out of range") from None
+
+
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A row's id: a whole number (NumberFilter alone takes 1.5 and drops the fraction)."""
@@ -39,7 +58,7 @@ class OrganisationFilter(django_filters.FilterSet):
     region = django_filters.CharFilter()
     code = CodeListFilter(field_name="ods_code", help_text="ODS code(s), comma-separated")
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
     )
 
@@ -63,7 +82,7 @@ class AllocationFilter(django_filters.FilterSet):
     basis = django_filters.ChoiceFilter(choices=Allocation.Basis.choices)
     tranche = IdFilter(field_name="tranche_id")
     run = IdFilter(method="filter_run", help_text="a run's id (default: each fund's current run)")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="changed_at",
         lookup_expr="gte",
         help_text=(
@@ -96,7 +115,7 @@ class AllocationFilter(django_filters.FilterSet):
 class RunFilter(django_filters.FilterSet):
     fund = django_filters.CharFilter(field_name="fund__slug")
     status = django_filters.ChoiceFilter(choices=AllocationRun.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="changed_at",
         lookup_expr="gte",
         help_text="runs requested, started or finished since this time, paged by cursor",
@@ -109,7 +128,7 @@ class RunFilter(django_filters.FilterSet):
 
 class AllocationRemovalFilter(django_filters.FilterSet):
     fund = django_filters.CharFilter(field_name="fund__slug", help_text="a fund's slug")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="removed_at", lookup_expr="gte", help_text="removed since; paged by cursor"
     )
 
@@ -132,7 +151,7 @@ class FundFilter(django_filters.FilterSet):
     announced_by = django_filters.ChoiceFilter(choices=Fund.Body.choices)
     route = django_filters.ChoiceFilter(choices=Fund.Route.choices)
     status = django_filters.ChoiceFilter(choices=Fund.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
     )
 

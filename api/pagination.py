@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound, ValidationError
@@ -48,8 +50,12 @@ class SyncCursor(CheckedPageSize, CursorPagination):
             raise ValidationError(problem) from None
         if cursor is not None and cursor.position is not None:
             try:
-                self.position_field().to_python(cursor.position)
-            except DjangoValidationError:
+                position = self.position_field().to_python(cursor.position)
+                if isinstance(position, dt.datetime):
+                    # In UTC: PostgreSQL refuses offsets beyond 15:59, which Python allows.
+                    position = position.astimezone(dt.UTC)
+                    cursor = cursor._replace(position=position.isoformat())
+            except (DjangoValidationError, OverflowError):
                 raise ValidationError(problem) from None
         return cursor
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from api.views import AllocationViewSet
 from funding import services
 from funding.models import AllocationRun
 from tests.api.conftest import published_fund
@@ -87,3 +88,10 @@ def test_amounts_read_as_the_datapackage_says_keep_every_penny(client, fund):
     rows = csv.DictReader(io.StringIO(body(client.get(URL)).decode()))
     total = sum(Decimal(row[name]) for row in rows for name in money)
     assert total == Decimal("700.00")  # 400.01 + 299.99
+
+
+def test_a_filter_no_row_can_meet_gives_the_header_alone(client, fund):
+    # No fund covers that year: the query is known empty before it reaches the database.
+    response = client.get("/api/v1/allocations/csv/?financial_year=1999-00")
+    assert response.status_code == 200
+    assert body(response).decode().splitlines() == [",".join(AllocationViewSet.csv_columns)]

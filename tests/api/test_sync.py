@@ -1,6 +1,9 @@
 """A client keeps a copy of the allocations in step with the API using only the `next` links
 it kept and the tombstones, as a data pipeline polling every night would."""
 
+import base64
+from urllib.parse import urlencode
+
 import pytest
 
 from funding import services
@@ -128,3 +131,14 @@ def test_runs_can_be_synced_by_updated_since(client, fund):
     second = run(fund)
     again = client.get(body["next"]).json()
     assert [r["id"] for r in again["results"]] == [second.pk]
+
+
+@pytest.mark.parametrize("feed", ["allocations", "runs", "removed-allocations", "funds"])
+def test_a_time_with_any_offset_is_understood(client, fund, feed):
+    # ISO 8601 allows offsets PostgreSQL refuses (beyond 15:59): the API turns them to UTC.
+    far = "1646-09-09T02:15:05-21:19"
+    response = client.get(f"/api/v1/{feed}/", {"updated_since": far})
+    assert response.status_code == 200, response.content
+    position = base64.b64encode(urlencode({"p": far}).encode()).decode()
+    response = client.get(f"/api/v1/{feed}/", {"updated_since": START, "cursor": position})
+    assert response.status_code == 200, response.content
