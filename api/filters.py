@@ -2,8 +2,10 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from funding.models import Allocation, AllocationRun, Fund, SpendingReport
+from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
 from trusts.models import Organisation
 
 
@@ -27,12 +29,28 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
-class SinceFilter(django_filters.IsoDateTimeFilter):
-    """An ISO time with any UTC offset, compared in UTC: PostgreSQL refuses a literal whose
-    offset is beyond ±15:59, which ISO 8601 allows."""
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC: ISO allows offsets PostgreSQL refuses (beyond 15:59)."""
 
-    def filter(self, queryset, value):
-        return super().filter(queryset, value.astimezone(dt.UTC) if value else value)
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("out of range") from None
+
+
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number (NumberFilter alone takes 1.5 and drops the fraction)."""
+
+    field_class = forms.IntegerField
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -62,14 +80,16 @@ class AllocationFilter(django_filters.FilterSet):
         method="filter_financial_year", help_text="e.g. 2013-14: funds for that year"
     )
     basis = django_filters.ChoiceFilter(choices=Allocation.Basis.choices)
-    tranche = django_filters.NumberFilter(field_name="tranche_id")
-    run = django_filters.NumberFilter(
-        method="filter_run", help_text="a run's id (default: each fund's current run)"
-    )
+    tranche = IdFilter(field_name="tranche_id")
+    run = IdFilter(method="filter_run", help_text="a run's id (default: each fund's current run)")
     updated_since = SinceFilter(
-        field_name="run__finished_at",
+        field_name="changed_at",
         lookup_expr="gte",
-        help_text="allocations of runs finished since this time, paged by cursor",
+        help_text=(
+            "rows that changed since this time (a new amount, rank, rationale or intermediary, "
+            "or new to the fund), paged by cursor; rows removed since are in "
+            "removed-allocations/"
+        ),
     )
 
     class Meta:
@@ -95,10 +115,26 @@ class AllocationFilter(django_filters.FilterSet):
 class RunFilter(django_filters.FilterSet):
     fund = django_filters.CharFilter(field_name="fund__slug")
     status = django_filters.ChoiceFilter(choices=AllocationRun.Status.choices)
+    updated_since = SinceFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="runs requested, started or finished since this time, paged by cursor",
+    )
 
     class Meta:
         model = AllocationRun
         fields = ["status", "is_current"]
+
+
+class AllocationRemovalFilter(django_filters.FilterSet):
+    fund = django_filters.CharFilter(field_name="fund__slug", help_text="a fund's slug")
+    updated_since = SinceFilter(
+        field_name="removed_at", lookup_expr="gte", help_text="removed since; paged by cursor"
+    )
+
+    class Meta:
+        model = AllocationRemoval
+        fields = []
 
 
 class SpendingFilter(django_filters.FilterSet):

@@ -1,9 +1,14 @@
 """Funds and allocations as 360Giving grants, so they sit beside every other UK grant.
 
-Organisations are identified by org-id: `GB-NHS-{ODS code}` for NHS bodies. A body with no
-registered identifier (a minister's office) gets one under this product's own `360G-` prefix.
-Modelled allocations are not grants anyone made, so they are left out unless asked for, and
-then say so in their title and description.
+Organisations are identified by org-id (https://org-id.guide): `GB-NHS-{ODS code}` for NHS
+bodies, and for government departments their entry in the UK Government Organisation Register
+(`GB-GOR`, https://org-id.guide/list/GB-GOR; the register was archived in 2021, its entries
+are kept by ODI Leeds' copy, github.com/odileeds/uk-government-organisations,
+gov.uk_government_organisations-augmented.csv, column GB-GOR). A body we have not matched to
+a register entry gets an identifier under this product's own `360G-` prefix, as 360Giving's
+guidance allows. Modelled allocations are not grants anyone made, so they are left out unless
+asked for, and then say so in their title and description; a withdrawn fund's money was never
+given, so its allocations are left out.
 """
 
 from django.urls import reverse
@@ -22,8 +27,15 @@ from .caching import cached_read
 
 PREFIX = "360G-nhs-urgent-care-funding"
 
-# The funders' org-ids, where the body has an ODS code.
-FUNDERS = {Fund.Body.NHS_ENGLAND: "GB-NHS-X24"}
+# The funders' registered org-ids. GB-GOR: D12 is the Department of Health (renamed the
+# Department of Health and Social Care in 2018: the same entry), D15 HM Treasury, OT532 the
+# Prime Minister's Office, 10 Downing Street. NHS England by its ODS code, X24.
+FUNDERS = {
+    Fund.Body.DH: "GB-GOR-D12",
+    Fund.Body.TREASURY: "GB-GOR-D15",
+    Fund.Body.PRIME_MINISTER: "GB-GOR-OT532",
+    Fund.Body.NHS_ENGLAND: "GB-NHS-X24",
+}
 
 
 def org_id(ods_code: str) -> str:
@@ -101,7 +113,12 @@ class Giving360View(APIView):
     def get(self, request):
         query = GivingQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = current_allocations().filter(amount_pence__gt=0).order_by("fund_id", "id")
+        rows = (
+            current_allocations()
+            .filter(amount_pence__gt=0)
+            .exclude(fund__status=Fund.Status.WITHDRAWN)
+            .order_by("fund_id", "id")
+        )
         if query.validated_data.get("fund"):
             rows = rows.filter(fund__slug=query.validated_data["fund"])
         if query.validated_data["basis"] == "published":

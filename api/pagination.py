@@ -1,32 +1,95 @@
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+import datetime as dt
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
 SYNC_PARAMETER = "updated_since"
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 
-class SyncCursor(CursorPagination):
+class CheckedPageSize:
+    """`page_size` from 1 to 1,000, or a 400 saying so (DRF would quietly use the default)."""
+
+    page_size = PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        text = request.query_params.get(self.page_size_query_param)
+        if text is None:
+            return self.page_size
+        if not text.isdigit() or not 1 <= int(text) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: f"a whole number from 1 to {self.max_page_size:,}"}
+            )
+        return int(text)
+
+
+class SyncCursor(CheckedPageSize, CursorPagination):
     """Oldest change first, so a client that keeps the last `next` link misses nothing."""
 
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
+    model = None
 
     def get_ordering(self, request, queryset, view):
         return view.sync_ordering
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model, self.annotations = queryset.model, queryset.query.annotations
+        return super().paginate_queryset(queryset, request, view)
 
-class Pages(PageNumberPagination):
+    def decode_cursor(self, request):
+        """A cursor that is not one we wrote, or whose position is not a value of the field
+        it pages by, is the client's mistake: a 400, never a 404 or a database error."""
+        problem = {self.cursor_query_param: "not a cursor from a `next` link; start again"}
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(problem) from None
+        if cursor is not None and cursor.position is not None:
+            try:
+                position = self.position_field().to_python(cursor.position)
+                if isinstance(position, dt.datetime):
+                    # In UTC: PostgreSQL refuses offsets beyond 15:59, which Python allows.
+                    position = position.astimezone(dt.UTC)
+                    cursor = cursor._replace(position=position.isoformat())
+            except (DjangoValidationError, OverflowError):
+                raise ValidationError(problem) from None
+        return cursor
+
+    def position_field(self):
+        name = self.ordering[0].lstrip("-")
+        try:
+            return self.model._meta.get_field(name)
+        except FieldDoesNotExist:  # an annotation, such as a run's changed_at
+            return self.annotations[name].output_field
+
+    def get_next_link(self):
+        """On the last page, the link to call next time: it starts after the last row sent
+        (or, when nothing was new, where this page started), so a client keeps one link."""
+        if self.has_next:
+            return super().get_next_link()
+        if not self.page:
+            return self.base_url
+        position = self._get_position_from_instance(self.page[-1], self.ordering)
+        return self.encode_cursor(Cursor(offset=0, reverse=False, position=position))
+
+
+class Pages(CheckedPageSize, PageNumberPagination):
     """Page numbers by default; a cursor when the client syncs with `updated_since`."""
 
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
     cursor: SyncCursor | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
         if SYNC_PARAMETER in request.query_params and hasattr(view, "sync_ordering"):
             self.cursor = SyncCursor()
             return self.cursor.paginate_queryset(queryset, request, view)
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as error:  # not a number, or past the last page
+            raise ValidationError({self.page_query_param: error.detail}) from None
 
     def get_paginated_response(self, data):
         if self.cursor is not None:

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from funding import rules
 from funding.models import (
     Allocation,
+    AllocationRemoval,
     AllocationRun,
     Fund,
     FundSource,
@@ -34,6 +35,12 @@ class PoundsField(serializers.Field):
 
     def to_representation(self, pence):
         return None if pence is None else pounds(pence)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal but a bad parameter: what went wrong, in words."""
+
+    detail = serializers.CharField()
 
 
 class OrganisationSummarySerializer(serializers.ModelSerializer):
@@ -226,6 +233,13 @@ class AllocationSerializer(serializers.ModelSerializer):
     computed_at = serializers.DateTimeField(
         source="run.finished_at", read_only=True, help_text="when its run finished"
     )
+    changed_at = serializers.DateTimeField(
+        read_only=True,
+        help_text=(
+            "when this recipient, tranche and basis last got a different amount, rank, "
+            "rationale or intermediary (`updated_since` compares with this)"
+        ),
+    )
 
     class Meta:
         model = Allocation
@@ -234,6 +248,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "fund",
             "run",
             "computed_at",
+            "changed_at",
             "recipient",
             "intermediary",
             "tranche",
@@ -242,6 +257,18 @@ class AllocationSerializer(serializers.ModelSerializer):
             "rank",
             "rationale",
         )
+
+
+class AllocationRemovalSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="allocation_id", help_text="the allocation removed")
+    fund = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    recipient = serializers.CharField(source="allocation.recipient.ods_code")
+    tranche = serializers.CharField(source="allocation.tranche.name", allow_null=True)
+    basis = serializers.CharField(source="allocation.basis")
+
+    class Meta:
+        model = AllocationRemoval
+        fields = ("id", "fund", "recipient", "tranche", "basis", "run", "removed_at")
 
 
 class RunSerializer(serializers.ModelSerializer):

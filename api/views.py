@@ -2,9 +2,15 @@
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,18 +22,72 @@ from rest_framework.views import APIView
 
 from funding import selectors as funding_selectors
 from funding import services
-from funding.models import Allocation, AllocationRun, Fund, SpendingReport, Tranche
+from funding.models import (
+    Allocation,
+    AllocationRemoval,
+    AllocationRun,
+    Fund,
+    SpendingReport,
+    Tranche,
+)
 from impact import selectors as impact_selectors
 from trusts.models import Organisation, OrganisationName, Succession
 
 from . import filters, serializers
 from .analysis import TYPES_PATTERN, impact_payload
 from .caching import CachedReadsMixin, cached_read
-from .csv import POUNDS_SQL, CsvFormat, CsvStreamingMixin, iso_datetime_sql
+from .csv import POUNDS_SQL, CsvFormat, CSVRenderer, CsvStreamingMixin, iso_datetime_sql
 from .queries import ImpactQuery, query_validate
 
+# The list and its CSV show the same columns.
+LIST_ACTIONS = ("list", "csv")
+CSV_DATETIME = CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE))
 
-class OrganisationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+
+class CsvReadOnlyViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+    """Cached reads whose list is also one CSV file at `…/csv/` (or `?format=csv`)."""
+
+    @extend_schema(
+        responses={
+            (200, CSVRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="A header line, then one line per row: the list's JSON columns, "
+                "nested objects as dotted names (recipient.ods_code), money as pounds with "
+                "two decimals, an empty cell for null.",
+            )
+        }
+    )
+    @action(detail=False, renderer_classes=[CSVRenderer], pagination_class=None)
+    def csv(self, request, *args, **kwargs):
+        """Every row the list's filters match, as one CSV file (no pages)."""
+        return self.list(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if self.action == "csv":
+            # A refusal is JSON, as everywhere else in the API, not a CSV of one message.
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Trusts and commissioners (CCGs, PCTs, health and wellbeing boards) by ODS code, with"
+            " region and the dates they opened and closed. With `updated_since`, pages follow a "
+            "cursor, oldest change first; keep the last page's `next` link and call it next time "
+            "to fetch only what changed."
+        )
+    ),
+    retrieve=extend_schema(
+        description=(
+            "One organisation: its names over time, foundation trust status, populations, and the"
+            " organisations it became or absorbed."
+        )
+    ),
+)
+class OrganisationViewSet(CsvReadOnlyViewSet):
     lookup_field = "ods_code"
     filterset_class = filters.OrganisationFilter
     ordering_fields = ["ods_code", "name", "updated_at"]
@@ -55,7 +115,23 @@ class OrganisationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnly
         return serializers.OrganisationSerializer
 
 
-class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Announced funds: who announced them and when, the total, the route the money took, "
+            "status, and what was modelled and published, in pounds. With `updated_since`, pages "
+            "follow a cursor, oldest change first; keep the last page's `next` link and call it "
+            "next time to fetch only what changed."
+        )
+    ),
+    retrieve=extend_schema(
+        description=(
+            "One fund: purpose, sources, dated status history, tranches with their conditions, "
+            "and its allocation rule in words."
+        )
+    ),
+)
+class FundViewSet(CsvReadOnlyViewSet):
     lookup_field = "slug"
     filterset_class = filters.FundFilter
     ordering_fields = ["announced_on", "total_pence", "name"]
@@ -65,7 +141,7 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
 
     def get_queryset(self):
         funds = funding_selectors.funds_with_totals().select_related("parent")
-        if self.action != "list":
+        if self.action not in LIST_ACTIONS:
             funds = funds.select_related("rule").prefetch_related(
                 "scenarios",
                 "sources",
@@ -75,14 +151,37 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
         return funds
 
     def get_serializer_class(self):
-        if self.action == "list":
+        if self.action in LIST_ACTIONS:
             return serializers.FundSerializer
         return serializers.FundDetailSerializer
 
-    @extend_schema(request=None, responses={202: serializers.RunSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(
+                serializers.RunSerializer,
+                description="The run, queued; its address is in the Location header.",
+            ),
+            409: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description="The fund has no rule and no published allocations to compute.",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                str,
+                location=OpenApiParameter.HEADER,
+                response=[202],
+                description="the run's URL, to poll until it finishes",
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def recompute(self, request, slug=None):
-        """Queues a recompute of the fund's allocations; answers 202 with the run."""
+        """Recomputes the fund's allocations from its rule and published figures, in the
+        background. Fund admins only: send `Authorization: Bearer <token>`. Each request
+        queues one run; poll the run's URL until it finishes."""
         fund = get_object_or_404(Fund, slug=slug)
         run = services.fund_recompute_request(fund=fund, triggered_by=f"API by {request.user}")
         if run is None:
@@ -91,7 +190,10 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
                 status=status.HTTP_409_CONFLICT,
             )
         data = serializers.RunSerializer(run, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # A plain str: the serializer's url is a Hyperlink, which Django's development
+        # server refuses as a header value (a 500 after the run was already queued).
+        location = reverse("api:run-detail", args=[run.pk], request=request)
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
     @extend_schema(
         parameters=[
@@ -128,21 +230,29 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
         return Response(impact_payload(result, q["control"]))
 
 
-class AllocationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Who got what: one row per recipient, tranche and basis (published or modelled), from"
+            " each fund's current run unless `run` names another. Amounts are decimal strings in "
+            "pounds. With `updated_since`, pages follow a cursor, oldest change first; keep the "
+            "last page's `next` link and call it next time to fetch only what changed."
+        )
+    ),
+    retrieve=extend_schema(description="One allocation."),
+)
+class AllocationViewSet(CsvReadOnlyViewSet):
     serializer_class = serializers.AllocationSerializer
     filterset_class = filters.AllocationFilter
     ordering_fields = ["amount_pence", "rank", "id"]
     ordering = ["fund_id", "-amount_pence", "id"]
-    # Runs write new rows, never edit old ones, so ids grow with time.
-    sync_ordering = ("id",)
+    sync_ordering = ("changed_at", "id")
     csv_columns = {
         "id": "id",
         "fund": "fund__slug",
         "run": "run_id",
-        "computed_at": (
-            "run__finished_at",
-            CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE)),
-        ),
+        "computed_at": ("run__finished_at", CSV_DATETIME),
+        "changed_at": ("changed_at", CSV_DATETIME),
         "recipient.ods_code": "recipient__ods_code",
         "recipient.name": "recipient__name",
         "recipient.kind": "recipient__kind",
@@ -162,14 +272,62 @@ class AllocationViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyMo
         )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Allocation runs, newest first: when each was requested, started and finished, its "
+            "status, total and number of recipients. A run that becomes current replaces its "
+            "fund's allocations."
+        )
+    ),
+    retrieve=extend_schema(
+        description=(
+            "One run. After a recompute, poll it until its status is succeeded, skipped or failed."
+        )
+    ),
+)
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RunSerializer
     filterset_class = filters.RunFilter
     ordering = ["-requested_at", "-id"]
-    queryset = AllocationRun.objects.select_related("fund")
+    sync_ordering = ("changed_at", "id")
+    # A run changes when it is requested, started and finished.
+    queryset = AllocationRun.objects.select_related("fund").annotate(
+        changed_at=Coalesce("finished_at", "started_at", "requested_at")
+    )
 
 
-class SpendingViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Tombstones: allocations that stopped being current because their fund's new run "
+            "has no row for their recipient, tranche and basis. A client syncing allocations "
+            "deletes these rows, then applies the rows changed since (allocations/ with "
+            "`updated_since`); both feeds' last `next` links are where to start next time."
+        )
+    ),
+    retrieve=extend_schema(description="One tombstone."),
+)
+class AllocationRemovalViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AllocationRemovalSerializer
+    filterset_class = filters.AllocationRemovalFilter
+    ordering = ["removed_at", "id"]
+    sync_ordering = ("removed_at", "id")
+    queryset = AllocationRemoval.objects.select_related(
+        "fund", "allocation__recipient", "allocation__tranche"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "What recipients reported spending from each fund, by category, and what was left "
+            "uncommitted."
+        )
+    ),
+    retrieve=extend_schema(description="One spending report with its lines."),
+)
+class SpendingViewSet(CsvReadOnlyViewSet):
     serializer_class = serializers.SpendingReportSerializer
     filterset_class = filters.SpendingFilter
     ordering = ["fund_id", "recipient_id", "id"]
@@ -182,7 +340,10 @@ class SpendingViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyMode
 class RootView(APIView):
     @extend_schema(exclude=True)
     def get(self, request):
-        names = ["organisation-list", "fund-list", "allocation-list", "run-list", "spending-list"]
+        names = [
+            *("organisation-list", "fund-list", "allocation-list", "allocation-removal-list"),
+            *("run-list", "spending-list"),
+        ]
         return Response(
             {name.removesuffix("-list"): reverse(f"api:{name}", request=request) for name in names}
             | {

@@ -5,6 +5,7 @@ kept in files under var/, so one can check out the code and run it. Production a
 CI set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -234,10 +236,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 API_REQUIRE_LOGIN = env.bool("API_REQUIRE_LOGIN", default=False)
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    # The session first: a refusal stays a 403, as clients and the admin's tests expect (with
+    # the token first it would be a 401 asking for `Bearer`).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOpenWriteFundAdmin"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
@@ -255,6 +259,13 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+# API tokens (django-rest-knox): a hash stored, never the token; `ucf_` marks one in a leak.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
+    "TOKEN_PREFIX": "ucf_",
+    "AUTH_HEADER_PREFIX": "Bearer",
+}
+
 SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "trusts.models.Organisation.Kind",
@@ -263,7 +274,22 @@ SPECTACULAR_SETTINGS = {
         "ConditionKindEnum": "funding.models.TrancheCondition.Kind",
     },
     "TITLE": "NHS urgent-care funding tracker API",
-    "DESCRIPTION": "Funds, allocations, organisations and A&E four-hour performance.",
+    "DESCRIPTION": (
+        "Funds, allocations, organisations and A&E four-hour performance. Reads need no "
+        "credentials. Recomputing needs a fund admin's token:\n\n"
+        "```sh\n"
+        '# make a token (curl asks for the password); keep "token" from the answer\n'
+        "curl -u bob -X POST -d days=30 https://HOST/api/v1/tokens/\n"
+        "TOKEN=ucf_...\n"
+        'curl -i -X POST -H "Authorization: Bearer $TOKEN" '
+        "https://HOST/api/v1/funds/ae-winter-2013-14/recompute/\n"
+        "# list your tokens; revoke one by its key\n"
+        'curl -H "Authorization: Bearer $TOKEN" https://HOST/api/v1/tokens/\n'
+        'curl -X DELETE -H "Authorization: Bearer $TOKEN" https://HOST/api/v1/tokens/KEY/\n'
+        "```\n\n"
+        "Only a hash of a token is kept; it lasts 90 days unless asked otherwise (`days`, 1 "
+        "to 365)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

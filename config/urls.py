@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("dashboards.urls")),
 ]
+
+handler404 = "api.errors.not_found"

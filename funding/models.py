@@ -334,6 +334,10 @@ class Allocation(models.Model):
     rank = models.PositiveIntegerField(null=True, blank=True)
     rationale = models.CharField(max_length=500)
     details = models.JSONField(default=dict, blank=True)
+    # When this recipient, tranche and basis last got a different amount, rank, rationale or
+    # intermediary: carried from run to run while those stay the same, so that a client
+    # syncing by `updated_since` fetches only the rows that changed.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "-amount_pence", "recipient_id"]
@@ -355,10 +359,36 @@ class Allocation(models.Model):
             models.Index(fields=["fund", "run", "basis"], name="allocation_fund_run"),
             # The trust page and the league table list what one recipient received.
             models.Index(fields=["recipient", "run"], name="allocation_recipient"),
+            # /api/v1/allocations/?updated_since= pages rows by when they changed.
+            models.Index(fields=["changed_at", "id"], name="allocation_changed"),
         ]
 
     def __str__(self) -> str:
         return f"{self.recipient.ods_code} £{self.amount_pence / 100:,.2f} ({self.basis})"
+
+
+class AllocationRemoval(models.Model):
+    """A tombstone: a current row whose recipient, tranche and basis the fund's next run no
+    longer has, so that a client syncing allocations knows to delete it."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        AllocationRun,
+        on_delete=models.CASCADE,
+        related_name="removals",
+        help_text="the run that no longer has the row",
+    )
+    removed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # /api/v1/removed-allocations/?updated_since= pages tombstones by time.
+            models.Index(fields=["removed_at", "id"], name="allocation_removal_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"allocation {self.allocation_id} removed {self.removed_at:%Y-%m-%d %H:%M}"
 
 
 class SpendingReport(models.Model):

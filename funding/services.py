@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import logging
 import operator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from trusts.importers.base import RowError
 from . import rules, selectors
 from .models import (
     Allocation,
+    AllocationRemoval,
     AllocationRule,
     AllocationRun,
     Fund,
@@ -238,12 +240,25 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
         _finish(run, AllocationRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
         raise
     with transaction.atomic():
+        now = timezone.now()
+        previous = AllocationRun.objects.filter(fund=fund, is_current=True).first()
+        removed = allocation_changes_mark(
+            rows,
+            previous=Allocation.objects.filter(run=previous).values_list(*PREVIOUS_ROW_FIELDS)
+            if previous
+            else [],
+            now=now,
+        )
         _allocations_write(run, rows)
+        AllocationRemoval.objects.bulk_create(
+            AllocationRemoval(allocation_id=pk, fund=fund, run=run, removed_at=now)
+            for pk in removed
+        )
         AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
         AllocationRun.objects.filter(pk=run.pk).update(
             status=AllocationRun.Status.SUCCEEDED,
             is_current=True,
-            finished_at=timezone.now(),
+            finished_at=now,
             progress=100,
             inputs_fingerprint=fingerprint,
             rule_kind=rule.kind if rule else "",
@@ -275,6 +290,35 @@ class NewAllocation:
     intermediary_id: int | None = None
     rank: int | None = None
     details: dict = field(default_factory=dict)
+    changed_at: dt.datetime | None = None
+
+    def key(self) -> tuple:
+        return (self.recipient_id, self.tranche_id, self.basis)
+
+    def content(self) -> tuple:
+        return (self.amount_pence, self.rank, self.rationale, self.intermediary_id)
+
+
+# A current row as allocation_changes_mark reads it: id, key (3), content (4), changed_at.
+PREVIOUS_ROW_FIELDS = (
+    *("id", "recipient_id", "tranche_id", "basis"),
+    *("amount_pence", "rank", "rationale", "intermediary_id", "changed_at"),
+)
+
+
+def allocation_changes_mark(
+    rows: list[NewAllocation], *, previous: Iterable[tuple], now: dt.datetime
+) -> list[int]:
+    """Gives each new row the time it last changed: the fund's current row with the same
+    recipient, tranche and basis, and the same amount, rank, rationale and intermediary, lends
+    its time; any other row changed now. Returns the ids of the current rows whose recipient,
+    tranche and basis the new run no longer has (the tombstones)."""
+    before = {tuple(old[1:4]): old for old in previous}
+    for row in rows:
+        old = before.pop(row.key(), None)
+        unchanged = old is not None and tuple(old[4:8]) == row.content()
+        row.changed_at = (old[8] or now) if unchanged else now
+    return [old[0] for old in before.values()]
 
 
 def _allocations_write(run: AllocationRun, rows: list[NewAllocation]) -> None:

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from funding import services
 from funding.models import AllocationRun
@@ -189,9 +189,9 @@ def test_only_fund_admins_can_recompute(client, request, computed, persona, expe
 
 def test_a_token_works_for_a_fund_admin(client, fund_admin, computed):
     services.fund_admin_group_ensure().user_set.add(fund_admin)
-    token = Token.objects.create(user=fund_admin)
+    token = AuthToken.objects.create(user=fund_admin)[1]
     response = client.post(
-        "/api/v1/funds/ae-winter-2013-14/recompute/", HTTP_AUTHORIZATION=f"Token {token.key}"
+        "/api/v1/funds/ae-winter-2013-14/recompute/", HTTP_AUTHORIZATION=f"Token {token}"
     )
     assert response.status_code == 202
 

@@ -1,4 +1,6 @@
-"""Schema-driven fuzzing: every GET endpoint, with generated parameters, never errors.
+"""Schema-driven fuzzing: every GET endpoint, with generated parameters, never errors; and
+schemathesis' stateful phase, chaining every operation (writes with a fund admin's token)
+along the links it infers, answers only as the schema says.
 
 Bounded (a few examples per operation) so it runs in CI within seconds; a 400 that names
 the parameter is the right answer to nonsense, so only server errors and responses that
@@ -7,12 +9,21 @@ break the schema fail.
 
 import pytest
 import schemathesis
+from django.core.cache import caches
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
+from knox.models import AuthToken
+from rest_framework.views import APIView
 from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
+from funding import services
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application).include(method="GET")
 
@@ -21,9 +32,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 
 @pytest.fixture(autouse=True)
-def wsgi_in_a_test_transaction(settings):
-    """As Django's test client does: keep the test's connection open across requests."""
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+def wsgi_in_a_test_transaction(monkeypatch):
+    """As Django's test client does: keep the test's connection open across requests. And no
+    throttling: the views bound their throttle classes when imported, so a changed setting
+    would not reach them."""
+    monkeypatch.setattr(APIView, "get_throttles", lambda view: [])
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
     yield
@@ -40,3 +53,60 @@ def wsgi_in_a_test_transaction(settings):
 )
 def test_no_server_error_and_no_response_off_schema(case):
     case.call_and_validate(checks=(not_a_server_error, response_schema_conformance))
+
+
+CONFORMANCE = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+
+
+class Workflows(schemathesis.openapi.from_wsgi("/api/v1/schema/", application).as_state_machine()):
+    token = ""
+    answered: set[tuple[str, str, int]] = set()
+
+    def setup(self):
+        # Each scenario from the same data, so that hypothesis can replay one: what a scenario
+        # writes (runs, tokens, a revoked token) is rolled back after it.
+        self.scenario = transaction.atomic()
+        self.scenario.__enter__()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self.scenario.__exit__(None, None, None)
+        for cache in caches.all():
+            cache.clear()
+
+    def after_call(self, response, case):
+        self.answered.add((case.method, case.path, response.status_code))
+
+    def get_call_kwargs(self, case):
+        return {"headers": {"Authorization": f"Bearer {self.token}"}}
+
+    def validate_response(self, response, case, additional_checks=None, **kwargs):
+        case.validate_response(response, checks=CONFORMANCE, transport_kwargs=kwargs)
+
+
+@pytest.fixture
+def admin_token(fund_admin):
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    return AuthToken.objects.create(user=fund_admin)[1]
+
+
+def test_stateful_workflows_answer_as_the_schema_says(admin_token):
+    Workflows.token = admin_token
+    Workflows.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The scenarios followed links: a fund reached from the list, a token listed then revoked.
+    assert ("GET", "/api/v1/funds/{slug}/", 200) in Workflows.answered
+    assert ("DELETE", "/api/v1/tokens/{key}/", 204) in Workflows.answered

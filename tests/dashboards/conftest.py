@@ -1,22 +1,14 @@
 """The site as a browser sees it: served by gunicorn from another process on the test database
 with the demo data loaded, and Debian's chromium driven by playwright."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import service_missing
-from tests.workers import BASE_DIR, worker_database_url
+from tests.live import chromium, served
+from tests.workers import BASE_DIR
 
 SCREENSHOTS = BASE_DIR / "tests" / "screenshots"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # Each page and the charts it must draw.
 PAGES = {
@@ -36,72 +28,24 @@ PAGES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(demo_data, django_db_blocker, tmp_path_factory):
     """The demo data in the test database, served as in production (gunicorn, whitenoise,
-    collected static files, DEBUG off) by another process."""
-    with django_db_blocker.unblock():
-        database_url = worker_database_url()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
-        "SECURE_HSTS_SECONDS": "0",
-        # Hashed, compressed static files with long cache headers, as production serves them.
-        "STATIC_COLLECTED": "1",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "config.wsgi"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"),
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the site did not start") from None
-                time.sleep(0.3)
+    hashed and compressed static files with long cache headers, DEBUG off) by another
+    process."""
+    with (
+        django_db_blocker.unblock(),
+        served(
+            "gunicorn", static_root=str(tmp_path_factory.mktemp("static")), STATIC_COLLECTED="1"
+        ) as base,
+    ):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        service_missing("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sources import selectors, spc
 from sources.models import Fetch, Revision, SpcSignal
-from tests.dashboards.test_browser import (  # noqa: F401 - fixtures
+from tests.dashboards.conftest import (  # noqa: F401 - fixtures
     SCREENSHOTS,
     browser,
     page,

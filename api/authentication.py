@@ -1,0 +1,23 @@
+"""API tokens (django-rest-knox): stored only as a hash, each with an expiry, sent as
+`Authorization: Bearer <token>`; the older `Token <token>` is accepted too."""
+
+from knox.auth import TokenAuthentication
+from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+
+
+class BearerTokenAuthentication(TokenAuthentication):
+    """knox's check of a hashed, expiring token, under `Bearer` (RFC 6750) or `Token`."""
+
+    PREFIXES = (b"bearer", b"token")
+
+    def authenticate(self, request):
+        words = get_authorization_header(request).split()
+        if not words or words[0].lower() not in self.PREFIXES:
+            return None  # no token: another scheme, or anonymous
+        if len(words) != 2:
+            raise AuthenticationFailed("Give one token after the word Bearer.")
+        return self.authenticate_credentials(words[1])
+
+    def authenticate_header(self, request):
+        return "Bearer"

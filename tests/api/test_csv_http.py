@@ -1,0 +1,97 @@
+"""CSV downloads as HTTP clients meet them: revalidated with an ETag, compressed with gzip, and
+described column by column in datapackage.json."""
+
+import csv
+import gzip
+import io
+from decimal import Decimal
+
+import pytest
+
+from api.views import AllocationViewSet
+from funding import services
+from funding.models import AllocationRun
+from tests.api.conftest import published_fund
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/allocations/csv/?fund=csv-fund"
+
+
+@pytest.fixture
+def fund():
+    fund = published_fund("csv-fund", {"ZC1": 400_01, "ZC2": 299_99})
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    return fund
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_a_csv_answers_304_until_the_data_changes(client, fund):
+    first = client.get(URL)
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    # A skipped run writes nothing; a change of amount does.
+    fund.published_allocations.filter(recipient__ods_code="ZC1").update(amount_pence=1_00)
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    changed = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert b",1.00," in body(changed)
+
+
+def test_the_etag_names_the_query(client, fund):
+    assert client.get(URL)["ETag"] != client.get(URL + "&basis=published")["ETag"]
+
+
+def test_a_csv_is_gzipped_for_clients_that_accept_it(client, fund):
+    plain = body(client.get(URL))
+    zipped = client.get(URL, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(body(zipped)) == plain
+    # Revalidating the compressed copy works the same way.
+    again = client.get(URL, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert again.status_code == 304
+
+
+def test_json_pages_are_not_gzipped(client, fund):
+    response = client.get("/api/v1/funds/", HTTP_ACCEPT_ENCODING="gzip")
+    assert not response.has_header("Content-Encoding")
+
+
+def test_the_datapackage_describes_each_csv_column_in_order(client, fund):
+    package = client.get("/api/v1/datapackage.json").json()
+    resources = {r["name"]: r for r in package["resources"]}
+    assert set(resources) == {"organisations", "funds", "allocations", "spending"}
+    for resource in resources.values():
+        path = resource["path"].removeprefix("http://testserver")
+        lines = body(client.get(path)).decode().splitlines()
+        if lines:  # a CSV of no rows has no header to compare (the demo data has no spending)
+            assert [f["name"] for f in resource["schema"]["fields"]] == lines[0].split(",")
+    fields = {f["name"]: f for f in resources["allocations"]["schema"]["fields"]}
+    assert fields["amount"]["type"] == "number"
+    assert "Decimal" in fields["amount"]["description"]
+    assert fields["id"]["type"] == "integer" and fields["changed_at"]["type"] == "datetime"
+    assert fields["recipient.ods_code"]["type"] == "string"
+
+
+def test_amounts_read_as_the_datapackage_says_keep_every_penny(client, fund):
+    package = client.get("/api/v1/datapackage.json").json()
+    allocations = next(r for r in package["resources"] if r["name"] == "allocations")
+    money = [f["name"] for f in allocations["schema"]["fields"] if f["type"] == "number"]
+    rows = csv.DictReader(io.StringIO(body(client.get(URL)).decode()))
+    total = sum(Decimal(row[name]) for row in rows for name in money)
+    assert total == Decimal("700.00")  # 400.01 + 299.99
+
+
+def test_a_filter_no_row_can_meet_gives_the_header_alone(client, fund):
+    # No fund covers that year: the query is known empty before it reaches the database.
+    response = client.get("/api/v1/allocations/csv/?financial_year=1999-00")
+    assert response.status_code == 200
+    assert body(response).decode().splitlines() == [",".join(AllocationViewSet.csv_columns)]
