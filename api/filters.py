@@ -16,6 +16,12 @@ class CodeListField(forms.CharField):
         return codes
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number, so that 1.5 is refused rather than read as 1."""
+
+    field_class = forms.IntegerField
+
+
 class CodeListFilter(django_filters.Filter):
     field_class = CodeListField
 
@@ -52,10 +58,8 @@ class AllocationFilter(django_filters.FilterSet):
         method="filter_financial_year", help_text="e.g. 2013-14: funds for that year"
     )
     basis = django_filters.ChoiceFilter(choices=Allocation.Basis.choices)
-    tranche = django_filters.NumberFilter(field_name="tranche_id")
-    run = django_filters.NumberFilter(
-        method="filter_run", help_text="a run's id (default: each fund's current run)"
-    )
+    tranche = IdFilter(field_name="tranche_id")
+    run = IdFilter(method="filter_run", help_text="a run's id (default: each fund's current run)")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="run__finished_at",
         lookup_expr="gte",
