@@ -1,5 +1,6 @@
 """What was announced, by which rule it is shared, who gets what by which route, what was spent."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -216,6 +217,24 @@ class PublishedAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fund}: {self.recipient.ods_code} £{self.amount_pence / 100:,.2f} (published)"
+
+    def clean(self):
+        from .selectors import FOOTING_RULE, published_on_other_footing
+
+        if self.fund_id is None or self.recipient_id is None:
+            return
+        clash = published_on_other_footing(
+            fund_id=self.fund_id,
+            tranche_id=self.tranche_id,
+            recipient_ids=[self.recipient_id],
+            exclude_pk=self.pk,
+        )
+        if clash:
+            where = clash[self.recipient_id]
+            code = self.recipient.ods_code
+            raise ValidationError(
+                {"recipient": f"{code} is already published {where}; {FOOTING_RULE}"}
+            )
 
 
 class AllocationRun(models.Model):

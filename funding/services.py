@@ -48,6 +48,12 @@ RULES_READING = {
 }
 
 
+UNEXPECTED_RUN_ERROR = (
+    "The run stopped on an unexpected error; the previous allocations stay current. "
+    "The details are in the worker's log."
+)
+
+
 class FundBusy(Exception):
     """Another run of the same fund is in progress; try again later."""
 
@@ -233,8 +239,11 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
         _progress(run, 70)
     except (rules.RuleError, KeyError, ValueError) as error:
         return _finish(run, AllocationRun.Status.FAILED, error=str(error))
-    except Exception as error:
-        _finish(run, AllocationRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
+    except Exception:
+        # The error is published (API, pages): say what happened in words; the details are
+        # for the operator, in the worker's log.
+        logger.exception("Run %s of %s stopped on an unexpected error", run.pk, fund.slug)
+        _finish(run, AllocationRun.Status.FAILED, error=UNEXPECTED_RUN_ERROR)
         raise
     with transaction.atomic():
         _allocations_write(run, rows)
@@ -293,6 +302,7 @@ def _allocations_compute(
 ) -> list[NewAllocation]:
     from trusts.models import Organisation
 
+    selectors.published_footing_check(inputs.published)
     rows = [
         NewAllocation(
             fund_id=fund.pk,
@@ -419,6 +429,16 @@ def published_allocations_import(
     for line, code, _, _ in rows:
         if code not in organisations:
             problem(line, "ods_code", f"{code!r} is not a known ODS code")
+    elsewhere = selectors.published_on_other_footing(
+        fund_id=fund.pk,
+        tranche_id=tranche.pk if tranche else None,
+        recipient_ids=[o.pk for o in organisations.values()],
+    )
+    for line, code, _, _ in rows:
+        if code in organisations and (where := elsewhere.get(organisations[code].pk)):
+            problem(
+                line, "ods_code", f"{code} is already published {where}; {selectors.FOOTING_RULE}"
+            )
     total = sum(r[2] or 0 for r in rows)
     limit = tranche.amount_pence if tranche else fund.total_pence
     if total > limit:

@@ -4,8 +4,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from funding import services
+from funding.models import AllocationRun, Fund, PublishedAllocation
+from funding.seed import demo_funds_seed
+from trusts.models import Organisation
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -33,3 +41,104 @@ def test_an_id_that_is_not_a_whole_number_is_refused(client, parameter, value):
     response = client.get("/api/v1/allocations/", {parameter: value})
     assert response.status_code == 400
     assert parameter in response.json()
+
+
+@pytest.fixture
+def winter(fund_admin, real_data):
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    demo_funds_seed()
+    fund = Fund.objects.get(slug="ae-winter-2013-14")
+    fund.published_allocations.all().delete()  # each test lists its own recipients
+    return fund
+
+
+def _upload(client, fund, content: bytes, tranche=None):
+    data = {"file": SimpleUploadedFile("shares.csv", content)}
+    if tranche is not None:
+        data["tranche"] = tranche.pk
+    return client.post(reverse("admin:funding_fund_upload", args=[fund.pk]), data)
+
+
+@pytest.mark.django_db
+def test_a_recipient_is_published_either_by_tranche_or_for_the_whole_fund(
+    client, fund_admin, winter
+):
+    client.force_login(fund_admin)
+    tranche = winter.tranches.first()
+    assert (
+        _upload(client, winter, b"ods_code,amount,source\nR1H,100.00,Whole fund\n").status_code
+        == 302
+    )
+    before = sorted(PublishedAllocation.objects.filter(fund=winter).values_list("pk", "tranche"))
+    response = _upload(
+        client, winter, b"ods_code,amount,source\nRF4,10.00,T\nR1H,50.00,T\n", tranche=tranche
+    )
+    assert response.status_code == 200
+    assert (
+        "shares.csv:3: ods_code: R1H is already published for the whole fund; a recipient is "
+        "listed by tranche or for the whole fund, not both"
+    ) in response.content.decode()
+    after = sorted(PublishedAllocation.objects.filter(fund=winter).values_list("pk", "tranche"))
+    assert after == before
+
+
+@pytest.mark.django_db
+def test_the_published_allocation_form_refuses_a_recipient_in_a_tranche_and_untranched(
+    client, superuser, winter
+):
+    client.force_login(superuser)
+    existing = PublishedAllocation.objects.create(
+        fund=winter,
+        recipient=Organisation.objects.get(ods_code="R1H"),
+        amount_pence=100,
+        source="Whole fund",
+    )
+    response = client.post(
+        reverse("admin:funding_publishedallocation_add"),
+        {
+            "fund": winter.pk,
+            "recipient": existing.recipient_id,
+            "tranche": winter.tranches.first().pk,
+            "amount_pence": 5000,
+            "source": "T",
+        },
+    )
+    assert response.status_code == 200
+    assert "already published for the whole fund" in response.content.decode()
+    assert PublishedAllocation.objects.filter(fund=winter).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_run_over_a_recipient_in_a_tranche_and_untranched_fails_in_plain_words(client, winter):
+    # Stored before uploads were checked: the run must say what is wrong, not crash.
+    recipient = Organisation.objects.get(ods_code="R1H")
+    PublishedAllocation.objects.create(
+        fund=winter, recipient=recipient, amount_pence=100, source="Whole fund"
+    )
+    PublishedAllocation.objects.create(
+        fund=winter,
+        recipient=recipient,
+        tranche=winter.tranches.first(),
+        amount_pence=50,
+        source="T",
+    )
+    run = services.allocation_run_start(
+        run=AllocationRun.objects.create(fund=winter, triggered_by="test")
+    )
+    assert run.status == "failed"
+    assert run.error.startswith("R1H is published both for the whole fund and in tranche")
+
+
+@pytest.mark.django_db
+def test_runs_publish_an_unexpected_error_in_plain_words_not_python_text(client, winter):
+    run = AllocationRun.objects.create(fund=winter, triggered_by="test")
+    failure = TypeError("'<' not supported between instances of 'NoneType' and 'int'")
+    with (
+        mock.patch.object(services.selectors, "run_inputs", side_effect=failure),
+        pytest.raises(TypeError),
+    ):
+        services.allocation_run_start(run=run)
+    published = client.get(f"/api/v1/runs/{run.pk}/").json()
+    assert published["status"] == "failed"
+    assert "TypeError" not in published["error"] and "'<'" not in published["error"]
+    assert published["error"].startswith("The run stopped on an unexpected error")
