@@ -1,5 +1,6 @@
 """Hardening found by the attack-and-fault run (issue 18): each defect's test, beside its fix."""
 
+import io
 import os
 import subprocess
 import sys
@@ -8,11 +9,13 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
 from funding.seed import demo_funds_seed
+from trusts.importers.ae import NhseMonthly
 from trusts.models import Organisation
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -142,3 +145,31 @@ def test_runs_publish_an_unexpected_error_in_plain_words_not_python_text(client,
     assert published["status"] == "failed"
     assert "TypeError" not in published["error"] and "'<'" not in published["error"]
     assert published["error"].startswith("The run stopped on an unexpected error")
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.django_db
+def test_unknown_codes_are_created_only_when_asked_and_then_listed(tmp_path, real_data):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        NhseMonthly.EXAMPLE_HEADER
+        + "\nMSitAE-APRIL-2020,ZZ1,NHS ENGLAND LONDON,SOME UTC,0,0,100,0,0,7,0,0,0,0,0,0\n"
+    )
+    with pytest.raises(CommandError, match=r"m\.csv:2: Org Code: 'ZZ1' is not a known ODS code"):
+        call_command("import_ae", str(path))
+    assert not Organisation.objects.filter(ods_code="ZZ1").exists()
+    out = io.StringIO()
+    call_command("import_ae", str(path), "--create-unknown", stdout=out)
+    assert "new organisations: ZZ1 (Some UTC)" in out.getvalue()
+    assert Organisation.objects.get(ods_code="ZZ1").kind == "other_provider"
+
+
+@pytest.mark.django_db
+def test_a_name_written_as_a_spreadsheet_formula_is_refused_even_when_creating(real_data):
+    with pytest.raises(CommandError) as failure:
+        call_command("import_ae", str(CORPUS / "ae-unknown-code.csv"), "--create-unknown")
+    assert "ae-unknown-code.csv:2: Org name: '=HYPERLINK(" in str(failure.value)
+    assert "as a spreadsheet formula does" in str(failure.value)
+    assert not Organisation.objects.filter(ods_code="ZZZ77").exists()
