@@ -5,6 +5,7 @@ kept in files under var/, so one can check out the code and run it. Production a
 CI set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -101,7 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # The development server answers each request in a thread of its own, and a persistent
+    # connection outlives its thread: one idle connection per request, until PostgreSQL
+    # refuses more. So connections persist only under a real server (gunicorn, workers).
+    _development_server = sys.argv[1:2] == ["runserver"]
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _development_server else 60)
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
