@@ -35,4 +35,4 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf var/broker var/celery-results var/*.sqlite3*
+	rm -rf var/broker var/celery-results var/*.sqlite3* var/celerybeat-schedule*

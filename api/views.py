@@ -83,7 +83,9 @@ class FundViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelVie
     def recompute(self, request, slug=None):
         """Queues a recompute of the fund's allocations; answers 202 with the run."""
         fund = get_object_or_404(Fund, slug=slug)
-        run = services.fund_recompute_request(fund=fund, triggered_by=f"API by {request.user}")
+        run = services.fund_recompute_request(
+            fund=fund, triggered_by="API request", requested_by=request.user
+        )
         if run is None:
             return Response(
                 {"detail": "This fund has no rule and no published allocations to compute."},

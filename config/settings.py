@@ -159,11 +159,25 @@ STORAGES = {
 # Celery: a broker that needs no server by default (files under var/), so the
 # quick start runs a real worker process; production and CI use Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A send tries the broker once and gives up at once (kombu's default waits 2 s before
+    # its first retry, for every send): with the broker down, a save returns in well under
+    # 2 s and its run stays pending until the broker is back.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    # Redis gives an unacknowledged message back after this long: longer than the longest
+    # run (the task time limit), or a long run would be delivered twice while still going.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -175,12 +189,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     _default_results = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_results)
+# Late acknowledgement: a message whose worker dies unacknowledged comes back (on Redis,
+# after the visibility timeout above). A worker that dies as a whole is noticed sooner, by
+# the heartbeat below.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# A running run writes a heartbeat this often; one silent for RUN_STALE_SECONDS has lost its
+# worker, and the reaper (every RUN_REAPER_SECONDS, and when a worker starts) fails it and
+# asks for a new run.
+RUN_HEARTBEAT_SECONDS = env.int("RUN_HEARTBEAT_SECONDS", default=15)
+RUN_STALE_SECONDS = env.int("RUN_STALE_SECONDS", default=120)
+RUN_REAPER_SECONDS = env.int("RUN_REAPER_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
@@ -192,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-runs": {
         "task": "funding.tasks.requeue_pending_runs",
         "schedule": 5 * 60,
+    },
+    "reap-stale-runs": {
+        "task": "funding.tasks.reap_stale_runs",
+        "schedule": RUN_REAPER_SECONDS,
     },
 }
 # A web request that saves a fund must not hang on a broker that is down.

@@ -1,5 +1,6 @@
 """What was announced, by which rule it is shared, who gets what by which route, what was spent."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -258,6 +259,14 @@ class AllocationRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds while a worker computes the run; a running run whose
+    # heartbeat stops has lost its worker, and the reaper frees the fund.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Who asked, for the audit export; public pages and the API name only the role
+    # (triggered_by), never the account.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     total_pence = models.BigIntegerField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(null=True, blank=True)

@@ -31,23 +31,49 @@ def wait_until(predicate, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+class RedisServer:
+    """A redis-server of our own, in memory only, which a test may stop and start again."""
+
+    def __init__(self, binary: str, port: int):
+        self.binary, self.port = binary, port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(lambda: _accepts(self.port), 10, "redis-server")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
 @contextmanager
 def redis_server():
-    """A redis-server of our own, in memory only; yields its URL (database 0)."""
+    """Starts a RedisServer on a free port; yields it."""
     binary = shutil.which("redis-server")
     if not binary:
         service_missing("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
+    server = RedisServer(binary, free_port())
+    server.start()
     try:
-        wait_until(lambda: _accepts(port), 10, "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 def _accepts(port: int) -> bool:

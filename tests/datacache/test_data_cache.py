@@ -149,12 +149,12 @@ def redis_data_cache(settings):
     of the test's own, so that clearing it touches nobody else's keys."""
     from django.core.cache import caches
 
-    with redis_server() as url:
+    with redis_server() as server:
         settings.CACHES = {
             **settings.CACHES,
             "redis": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": url,
+                "LOCATION": server.url,
                 "KEY_PREFIX": "test-data",
             },
         }

@@ -70,8 +70,9 @@ def test_a_worker_killed_mid_run_is_redelivered_and_completes():
     )
     assert first.is_current
     PublishedAllocation.objects.filter(fund=fund).update(amount_pence=99)
-    run = AllocationRun.objects.create(fund=fund, triggered_by="to be killed")
     with live_worker() as worker:
+        # Made once the worker is up: a worker starting sends the runs never sent.
+        run = AllocationRun.objects.create(fund=fund, triggered_by="to be killed")
         celery_app.send_task("funding.tasks.recompute_fund", args=[run.pk])
         wait_for(lambda: AllocationRun.objects.get(pk=run.pk).status == "running")
         time.sleep(0.5)

@@ -173,3 +173,20 @@ def test_a_name_written_as_a_spreadsheet_formula_is_refused_even_when_creating(r
     assert "ae-unknown-code.csv:2: Org name: '=HYPERLINK(" in str(failure.value)
     assert "as a spreadsheet formula does" in str(failure.value)
     assert not Organisation.objects.filter(ods_code="ZZZ77").exists()
+
+
+@pytest.mark.django_db
+def test_runs_are_named_by_role_never_by_username(client, fund_admin, superuser, winter):
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:funding_fund_changelist"),
+        {"action": "recompute", "_selected_action": [winter.pk]},
+    )
+    client.post(f"/api/v1/funds/{winter.slug}/recompute/")
+    runs = AllocationRun.objects.filter(fund=winter)
+    assert sorted(runs.values_list("triggered_by", flat=True)) == ["API request", "admin action"]
+    assert set(runs.values_list("requested_by", flat=True)) == {superuser.pk}  # for the audit
+    client.logout()
+    for page in ("/api/v1/runs/", f"/funds/{winter.slug}/"):
+        content = client.get(page).content.decode()
+        assert "admin action" in content and superuser.username not in content, page
