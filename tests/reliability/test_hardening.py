@@ -8,9 +8,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
@@ -190,3 +193,50 @@ def test_runs_are_named_by_role_never_by_username(client, fund_admin, superuser,
     for page in ("/api/v1/runs/", f"/funds/{winter.slug}/"):
         content = client.get(page).content.decode()
         assert "admin action" in content and superuser.username not in content, page
+
+
+@pytest.mark.django_db
+def test_a_password_like_1_is_refused_when_an_admin_adds_a_user(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "newadmin", "password1": "1", "password2": "1", "usable_password": "true"},
+    )
+    assert response.status_code == 200
+    assert "This password is too short" in response.content.decode()
+    assert not User.objects.filter(username="newadmin").exists()
+
+
+@pytest.mark.django_db
+def test_twenty_wrong_passwords_lock_the_account_out(client, superuser):
+    login = reverse("admin:login")
+    for _ in range(20):
+        client.post(login, {"username": superuser.username, "password": "wrong"})
+    response = client.post(login, {"username": superuser.username, "password": "dora-pass"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_for_does_not_lift_the_api_throttle(client):
+    with mock.patch.object(AnonRateThrottle, "rate", "3/minute", create=True):
+        statuses = [
+            client.get("/api/v1/funds/", headers={"x-forwarded-for": f"10.0.0.{i}"}).status_code
+            for i in range(5)
+        ]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.django_db
+def test_a_token_user_is_throttled_as_one_user_from_any_address(client, analyst):
+    token = Token.objects.create(user=analyst)
+    with mock.patch.object(UserRateThrottle, "rate", "3/minute", create=True):
+        statuses = [
+            client.get(
+                "/api/v1/funds/",
+                headers={"authorization": f"Token {token.key}"},
+                REMOTE_ADDR=f"10.0.1.{i}",
+            ).status_code
+            for i in range(5)
+        ]
+    assert statuses == [200, 200, 200, 429, 429]
