@@ -240,3 +240,20 @@ def test_a_token_user_is_throttled_as_one_user_from_any_address(client, analyst)
             for i in range(5)
         ]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/league/?from=2013-01-01&to=2013-03-31", "/api/v1/funds/?page=1"])
+def test_junk_query_parameters_add_no_cache_entries(client, real_data, url):
+    from django.core.cache import caches
+
+    data_cache = caches["data"]
+    assert client.get(url).status_code == 200
+    entries = len(data_cache._cache)
+    for i in range(20):
+        assert client.get(f"{url}&junk{i}={'x' * 500}&utm_source={i}").status_code == 200
+    # The same parameters in another order, or padded with spaces, are the same entry.
+    name, value = url.split("?")[1].split("&")[0].split("=")
+    shuffled = "&".join(reversed(url.split("?")[1].split("&")))
+    assert client.get(f"{url.split('?')[0]}?{shuffled}").status_code == 200
+    assert len(data_cache._cache) == entries
