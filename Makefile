@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean backup restore
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -30,6 +30,15 @@ test: $(BIN)/.installed-dev
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# `make backup` writes var/backups/backup-<time>.dump (or .sqlite3); BACKUP=path to choose.
+backup: $(BIN)/.installed
+	$(BIN)/python manage.py backup $(BACKUP)
+
+# `make restore BACKUP=var/backups/backup-....dump` replaces the database's contents.
+restore: $(BIN)/.installed
+	test -n "$(BACKUP)" || (echo "say which: make restore BACKUP=var/backups/..."; exit 2)
+	$(BIN)/python manage.py restore $(BACKUP)
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)

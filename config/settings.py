@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "api",
     "impact",
     "datacache",
+    "backups",
 ]
 
 MIDDLEWARE = [
