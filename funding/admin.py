@@ -170,6 +170,7 @@ class FundAdmin(SimpleHistoryAdmin):
                     content=upload.read(),
                     file_name=upload.name,
                     tranche=form.cleaned_data["tranche"],
+                    requested_by=request.user,
                 )
             except ImportFailed as failure:
                 problems = [str(error) for error in failure.errors]

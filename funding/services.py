@@ -440,7 +440,12 @@ UPLOAD_COLUMNS = ("ods_code", "amount", "source")
 
 
 def published_allocations_import(
-    *, fund: Fund, content: bytes, file_name: str, tranche: Tranche | None = None
+    *,
+    fund: Fund,
+    content: bytes,
+    file_name: str,
+    tranche: Tranche | None = None,
+    requested_by=None,
 ) -> UploadResult:
     """Replaces a fund's published list from a CSV (ods_code, amount in pounds, source).
 
@@ -527,5 +532,7 @@ def published_allocations_import(
             )
             new._change_reason = f"Uploaded from {file_name}"
             new.save()
-        fund_recompute_request(fund=fund, triggered_by=f"upload {file_name}")
+        fund_recompute_request(
+            fund=fund, triggered_by=f"upload {file_name}", requested_by=requested_by
+        )
     return UploadResult(created=len(rows), replaced=replaced)
