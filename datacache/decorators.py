@@ -99,8 +99,13 @@ class ReadParameters(QueryDict):
 ALL_PARAMETERS = "*"
 
 
+# Read by every page and, through DRF's content negotiation, before an API handler runs.
+ALWAYS_READ = frozenset({"format"})
+
+
 def _parameters_key(request) -> str:
-    return f"parameters:{code_version()}:{request.path}"
+    path = hashlib.md5(request.path.encode()).hexdigest()
+    return f"parameters:{code_version()}:{path}"
 
 
 def _http_request(request):
@@ -156,7 +161,7 @@ def cached_until_data_changes(view):
             return response
 
         def write(rendered):
-            learned = (known or set()) | (read.names if not read.all else {ALL_PARAMETERS})
+            learned = (known or ALWAYS_READ) | (read.names if not read.all else {ALL_PARAMETERS})
             if learned != known:
                 _cache_set(_parameters_key(request), learned)
             _cache_write(_canonical(request, learned), rendered, _with(prefix, learned))

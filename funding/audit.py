@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from django.apps import apps
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import ObjectDoesNotExist
 
 from .models import AllocationRun
 
@@ -56,10 +57,18 @@ def _history_rows(since) -> Iterator[dict]:
                 "action": HISTORY_ACTIONS[record.history_type],
                 "what": model._meta.verbose_name,
                 "object_id": record.id,
-                "object": str(record.instance),
+                "object": _described(record),
                 "changes": changes,
                 "why": record.history_change_reason or "",
             }
+
+
+def _described(record) -> str:
+    try:
+        return str(record.instance)
+    except ObjectDoesNotExist:
+        # Its description names a fund or organisation deleted since: the history outlives it.
+        return f"{record.instance._meta.verbose_name} {record.id}"
 
 
 def _change_words(change) -> str:
