@@ -43,8 +43,9 @@ def live_worker(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": worker_database_url(),
-        # The broker and result store this process uses, even if a test pointed it elsewhere.
-        "CELERY_BROKER_URL": celery_app.conf.broker_url,
+        # The broker and result store this process uses, even if a test pointed it elsewhere
+        # (the write URL: Celery answers broker_url from the environment, whatever was set).
+        "CELERY_BROKER_URL": celery_app.conf.broker_write_url,
         "CELERY_RESULT_BACKEND": str(celery_app.conf.result_backend),
         **(extra_env or {}),
     }
