@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench clean vendor
+.PHONY: run test lint bench clean vendor backup restore
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -36,6 +36,15 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `make backup` writes var/backups/backup-<time>.dump (or .sqlite3); BACKUP=path to choose.
+backup: $(BIN)/.installed
+	$(BIN)/python manage.py backup $(BACKUP)
+
+# `make restore BACKUP=var/backups/backup-....dump` replaces the database's contents.
+restore: $(BIN)/.installed
+	test -n "$(BACKUP)" || (echo "say which: make restore BACKUP=var/backups/..."; exit 2)
+	$(BIN)/python manage.py restore $(BACKUP)
+
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
@@ -45,4 +54,4 @@ vendor: node_modules/.package-lock.json
 	cp node_modules/plotly.js-basic-dist-min/LICENSE static/vendor/plotly-LICENSE
 
 clean:
-	rm -rf var/broker var/celery-results var/*.sqlite3*
+	rm -rf var/broker var/celery-results var/*.sqlite3* var/celerybeat-schedule*

@@ -183,7 +183,9 @@ class FundViewSet(CsvReadOnlyViewSet):
         background. Fund admins only: send `Authorization: Bearer <token>`. Each request
         queues one run; poll the run's URL until it finishes."""
         fund = get_object_or_404(Fund, slug=slug)
-        run = services.fund_recompute_request(fund=fund, triggered_by=f"API by {request.user}")
+        run = services.fund_recompute_request(
+            fund=fund, triggered_by="API request", requested_by=request.user
+        )
         if run is None:
             return Response(
                 {"detail": "This fund has no rule and no published allocations to compute."},

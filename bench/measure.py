@@ -235,13 +235,13 @@ def monthly_import(*, rows: int) -> dict:
     from trusts.importers.ae import NhseMonthly
     from trusts.models import Organisation
 
-    codes = list(
-        Organisation.objects.filter(kind="trust").values_list("ods_code", "pk").order_by("pk")
-    )
+    # Every organisation, so that the rows fit in the months since NHS England's series began
+    # (the importer refuses months before August 2010 or after today).
+    codes = list(Organisation.objects.values_list("ods_code", "pk").order_by("pk"))
     months = -(-rows // len(codes))
     lines, floor_rows = [NhseMonthly.EXAMPLE_HEADER], []
     for month in range(months):
-        start = dt.date(2030 + month // 12, month % 12 + 1, 1)
+        start = dt.date(2010 + (month + 7) // 12, (month + 7) % 12 + 1, 1)
         end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         for code, pk in codes:
             if len(lines) > rows:
@@ -259,9 +259,7 @@ def monthly_import(*, rows: int) -> dict:
                     (pk, "month", start, end, department, attendances, over, False, SOURCE, 1)
                 )
     # First, as the importer's rows will take the same keys.
-    floor = _floor_copy(
-        "trusts_aeactivity", AE_COLUMNS, floor_rows, marker=f"period_end >= '{dt.date(2030, 1, 1)}'"
-    )
+    floor = _floor_copy("trusts_aeactivity", AE_COLUMNS, floor_rows, marker="grain = 'month'")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "synthetic-monthly-ae.csv"
         path.write_text("\n".join(lines) + "\n")

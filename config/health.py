@@ -32,3 +32,20 @@ def healthz(request):
         "broker": broker_reachable(),
     }
     return JsonResponse(body, status=200 if database_ok else 503)
+
+
+class LivenessMiddleware:
+    """Answers GET /livez before anything reads the host or redirects to HTTPS: container
+    health checks ask over plain HTTP at 127.0.0.1, which production refuses everywhere else
+    (ALLOWED_HOSTS, SECURE_SSL_REDIRECT). It says only that the process answers; /healthz
+    says whether the database and broker do."""
+
+    PATH = "/livez"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == self.PATH and request.method in ("GET", "HEAD"):
+            return JsonResponse({"status": "ok"})
+        return self.get_response(request)

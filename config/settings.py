@@ -5,6 +5,7 @@ kept in files under var/, so one can check out the code and run it. Production a
 CI set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "axes",
     "trusts",
     "funding",
     "dashboards",
@@ -54,9 +56,12 @@ INSTALLED_APPS = [
     "impact",
     "datacache",
     "sources",
+    "backups",
 ]
 
 MIDDLEWARE = [
+    # First: the liveness check answers before the host check and the HTTPS redirect.
+    "config.health.LivenessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,7 +74,39 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+# How many proxies in front of the site set X-Forwarded-For (compose's gunicorn: none; one
+# behind a load balancer). Only their entries are trusted, by login lockout and API
+# throttling alike: with none, the client's address is the connection's, however many
+# X-Forwarded-For headers it sends.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Login lockout (django-axes): ten wrong passwords for an account from one address lock
+# that pair out for an hour.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # lockouts are still logged, as warnings
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -104,7 +141,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # The development server answers each request in a thread of its own, and a persistent
+    # connection outlives its thread: one idle connection per request, until PostgreSQL
+    # refuses more. So connections persist only under a real server (gunicorn, workers).
+    _development_server = sys.argv[1:2] == ["runserver"]
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _development_server else 60)
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -158,11 +201,25 @@ WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
 # Celery: a broker that needs no server by default (files under var/), so the
 # quick start runs a real worker process; production and CI use Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A send tries the broker once and gives up at once (kombu's default waits 2 s before
+    # its first retry, for every send): with the broker down, a save returns in well under
+    # 2 s and its run stays pending until the broker is back.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    # Redis gives an unacknowledged message back after this long: longer than the longest
+    # run (the task time limit), or a long run would be delivered twice while still going.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -174,12 +231,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     _default_results = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_results)
+# Late acknowledgement: a message whose worker dies unacknowledged comes back (on Redis,
+# after the visibility timeout above). A worker that dies as a whole is noticed sooner, by
+# the heartbeat below.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# A running run writes a heartbeat this often; one silent for RUN_STALE_SECONDS has lost its
+# worker, and the reaper (every RUN_REAPER_SECONDS, and when a worker starts) fails it and
+# asks for a new run.
+RUN_HEARTBEAT_SECONDS = env.int("RUN_HEARTBEAT_SECONDS", default=15)
+RUN_STALE_SECONDS = env.int("RUN_STALE_SECONDS", default=120)
+RUN_REAPER_SECONDS = env.int("RUN_REAPER_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
@@ -203,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-alerts": {
         "task": "sources.tasks.alerts_send_task",
         "schedule": crontab(minute=20),
+    },
+    "reap-stale-runs": {
+        "task": "funding.tasks.reap_stale_runs",
+        "schedule": RUN_REAPER_SECONDS,
     },
 }
 # A web request that saves a fund must not hang on a broker that is down.
@@ -254,8 +322,16 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "api.csv.CSVRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
+    # Anonymous readers by address, signed-in and token users each by account.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="600/minute"),
+        "user": env.str("API_USER_RATE", default="1200/minute"),
+    },
+    "NUM_PROXIES": NUM_PROXIES,
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
@@ -322,6 +398,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django gives its own loggers a console handler under DEBUG; they also reach the root's,
+    # so every line came out twice. The root's handler alone prints them.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 if not DEBUG:

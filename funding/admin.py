@@ -116,10 +116,10 @@ class FundAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.fund_status_date(
-            fund=form.instance, on=timezone.localdate(), note=f"set in the admin by {request.user}"
+            fund=form.instance, on=timezone.localdate(), note="set in the admin"
         )
         run = services.fund_recompute_request(
-            fund=form.instance, triggered_by=f"admin save by {request.user}"
+            fund=form.instance, triggered_by="admin save", requested_by=request.user
         )
         if run:
             self.message_user(request, f"Recompute requested (run {run.pk}).")
@@ -128,7 +128,7 @@ class FundAdmin(SimpleHistoryAdmin):
     def recompute(self, request, queryset):
         for fund in queryset:
             services.fund_recompute_request(
-                fund=fund, triggered_by=f"admin action by {request.user}"
+                fund=fund, triggered_by="admin action", requested_by=request.user
             )
         self.message_user(request, f"Recompute requested for {queryset.count()} fund(s).")
 
@@ -170,6 +170,7 @@ class FundAdmin(SimpleHistoryAdmin):
                     content=upload.read(),
                     file_name=upload.name,
                     tranche=form.cleaned_data["tranche"],
+                    requested_by=request.user,
                 )
             except ImportFailed as failure:
                 problems = [str(error) for error in failure.errors]

@@ -1,5 +1,7 @@
 """What was announced, by which rule it is shared, who gets what by which route, what was spent."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -247,6 +249,24 @@ class PublishedAllocation(models.Model):
     def __str__(self) -> str:
         return f"{self.fund}: {self.recipient.ods_code} £{self.amount_pence / 100:,.2f} (published)"
 
+    def clean(self):
+        from .selectors import FOOTING_RULE, published_on_other_footing
+
+        if self.fund_id is None or self.recipient_id is None:
+            return
+        clash = published_on_other_footing(
+            fund_id=self.fund_id,
+            tranche_id=self.tranche_id,
+            recipient_ids=[self.recipient_id],
+            exclude_pk=self.pk,
+        )
+        if clash:
+            where = clash[self.recipient_id]
+            code = self.recipient.ods_code
+            raise ValidationError(
+                {"recipient": f"{code} is already published {where}; {FOOTING_RULE}"}
+            )
+
 
 class AllocationRun(models.Model):
     """One computation of a fund's allocations; exactly one succeeded run per fund is current."""
@@ -269,6 +289,14 @@ class AllocationRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds while a worker computes the run; a running run whose
+    # heartbeat stops has lost its worker, and the reaper frees the fund.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Who asked, for the audit export; public pages and the API name only the role
+    # (triggered_by), never the account.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     total_pence = models.BigIntegerField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(null=True, blank=True)

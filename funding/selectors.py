@@ -21,7 +21,7 @@ from trusts.selectors import performance_by_organisation
 from trusts.windows import Window
 
 from . import rules
-from .models import Allocation, AllocationRule, Fund, PublishedAllocation, Scenario
+from .models import Allocation, AllocationRule, Fund, PublishedAllocation, Scenario, Tranche
 
 
 def _window(parameters: dict) -> Window:
@@ -179,6 +179,36 @@ def published_allocations(fund: Fund) -> list[Published]:
     ]
 
 
+FOOTING_RULE = "a recipient is listed by tranche or for the whole fund, not both"
+
+
+def published_on_other_footing(
+    *, fund_id: int, tranche_id: int | None, recipient_ids: list[int], exclude_pk=None
+) -> dict[int, str]:
+    """Of these recipients, those the fund already publishes on the other footing (for the
+    whole fund when a tranche is given, in a tranche when not), each with where, in words.
+
+    Both at once would pay a recipient twice, and the rows have no common order."""
+    rows = PublishedAllocation.objects.filter(fund_id=fund_id, recipient_id__in=recipient_ids)
+    rows = rows.filter(tranche__isnull=tranche_id is not None).exclude(pk=exclude_pk)
+    return {
+        recipient_id: f"in tranche '{name}'" if name else "for the whole fund"
+        for recipient_id, name in rows.values_list("recipient_id", "tranche__name")
+    }
+
+
+def published_footing_check(published: list[Published]) -> None:
+    """Raises ValueError, in plain words, if a recipient is published both ways at once."""
+    whole_fund = {p.recipient_id for p in published if p.tranche_id is None}
+    for p in published:
+        if p.tranche_id is not None and p.recipient_id in whole_fund:
+            name = Tranche.objects.get(pk=p.tranche_id).name
+            raise ValueError(
+                f"{p.ods_code} is published both for the whole fund and in tranche '{name}'; "
+                f"{FOOTING_RULE}: correct the fund's published allocations"
+            )
+
+
 @dataclass(frozen=True)
 class RunInputs:
     """Everything a run reads, read once, and its digest: equal digests, equal allocations."""
@@ -205,7 +235,11 @@ def run_inputs(*, fund: Fund) -> RunInputs:
         "candidates": (
             [f"error: {error}"] if error else sorted((asdict(c) for c in candidates), key=str)
         ),
-        "published": sorted((p.ods_code, p.tranche_id, p.amount_pence) for p in published),
+        "published": sorted(
+            ((p.ods_code, p.tranche_id, p.amount_pence) for p in published),
+            # An untranched row sorts before a tranche's, rather than failing to compare.
+            key=lambda row: (row[0], row[1] is not None, row[1] or 0, row[2]),
+        ),
     }
     encoded = json.dumps(digest_of, sort_keys=True, default=str).encode()
     return RunInputs(published, candidates, error, hashlib.sha256(encoded).hexdigest())

@@ -5,13 +5,16 @@ import datetime as dt
 import io
 import logging
 import operator
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.bulk import values_insert
@@ -49,6 +52,12 @@ RULES_READING = {
         AllocationRule.Kind.COMPLEMENT,
     },
 }
+
+
+UNEXPECTED_RUN_ERROR = (
+    "The run stopped on an unexpected error; the previous allocations stay current. "
+    "The details are in the worker's log."
+)
 
 
 class FundBusy(Exception):
@@ -101,8 +110,13 @@ def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange 
     return FundStatusChange.objects.create(fund=fund, status=fund.status, on=on, note=note)
 
 
-def fund_recompute_request(*, fund: Fund, triggered_by: str) -> AllocationRun | None:
+def fund_recompute_request(
+    *, fund: Fund, triggered_by: str, requested_by=None
+) -> AllocationRun | None:
     """Records a pending run and sends it to the workers once the transaction commits.
+
+    `triggered_by` is public (pages, API) and names a role or a cause, never an account;
+    `requested_by` records the account, for the audit export.
 
     If the broker cannot be reached the run stays pending, and the periodic requeue (or
     `recompute_allocations`) sends it when the broker is back; the caller's save stands.
@@ -112,7 +126,9 @@ def fund_recompute_request(*, fund: Fund, triggered_by: str) -> AllocationRun | 
         and not fund.published_allocations.exists()
     ):
         return None
-    run = AllocationRun.objects.create(fund=fund, triggered_by=triggered_by[:200])
+    run = AllocationRun.objects.create(
+        fund=fund, triggered_by=triggered_by[:200], requested_by=requested_by
+    )
     transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
     return run
 
@@ -129,13 +145,17 @@ def run_enqueue(*, run_id: int) -> bool:
     return True
 
 
-def pending_runs_enqueue(*, older_than_seconds: int = 60) -> int:
-    """Sends runs that never reached a worker (the broker was down when they were saved)."""
+def pending_runs_enqueue(*, older_than_seconds: int = 60, unsent_only: bool = False) -> int:
+    """Sends runs that never reached a worker (the broker was down when they were saved, or
+    lost their message); `unsent_only`: only those whose send failed."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    sent = 0
-    for run_id in AllocationRun.objects.filter(
+    pending = AllocationRun.objects.filter(
         status=AllocationRun.Status.PENDING, requested_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    )
+    if unsent_only:
+        pending = pending.filter(task_id="")
+    sent = 0
+    for run_id in pending.values_list("pk", flat=True):
         sent += run_enqueue(run_id=run_id)
     return sent
 
@@ -168,6 +188,7 @@ def _claim(run: AllocationRun, task_id: str) -> bool:
             claimed = claimable.update(
                 status=AllocationRun.Status.RUNNING,
                 started_at=timezone.now(),
+                heartbeat_at=timezone.now(),
                 task_id=task_id or run.task_id,
                 progress=5,
             )
@@ -177,19 +198,60 @@ def _claim(run: AllocationRun, task_id: str) -> bool:
     return bool(claimed)
 
 
-def stale_runs_fail(*, fund: Fund) -> int:
-    """Ends runs whose worker vanished without finishing, so they stop holding the lock."""
-    limit = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
-    failed = AllocationRun.objects.filter(
-        fund=fund, status=AllocationRun.Status.RUNNING, started_at__lt=limit
-    ).update(
-        status=AllocationRun.Status.FAILED,
-        finished_at=timezone.now(),
-        error="Abandoned: its worker stopped without finishing.",
+def stale_runs_fail(*, fund: Fund | None = None, retry: bool = False) -> int:
+    """Fails running runs whose heartbeat stopped: their worker is gone (killed, or its
+    machine lost), and they would hold the fund's lock until the broker gave their message
+    back. With `retry`, each fund gets a new pending run in the failed one's place."""
+    silent_since = timezone.now() - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
+    stale = AllocationRun.objects.filter(status=AllocationRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since)
     )
+    if fund is not None:
+        stale = stale.filter(fund=fund)
+    failed = 0
+    for run in stale.select_related("fund"):
+        with transaction.atomic():
+            failed += AllocationRun.objects.filter(
+                pk=run.pk, status=AllocationRun.Status.RUNNING
+            ).update(
+                status=AllocationRun.Status.FAILED,
+                finished_at=timezone.now(),
+                error=(
+                    "Abandoned: its worker stopped without finishing"
+                    + ("; a new run was requested." if retry else ".")
+                ),
+            )
+            if retry:
+                fund_recompute_request(fund=run.fund, triggered_by=f"retry of run {run.pk}")
     if failed:
         data_changed()
     return failed
+
+
+@contextmanager
+def run_heartbeat(run: AllocationRun):
+    """Writes the run's heartbeat every RUN_HEARTBEAT_SECONDS from a thread of its own, for
+    as long as the block computes the run."""
+    stopped = threading.Event()
+
+    def beat():
+        try:
+            while not stopped.wait(settings.RUN_HEARTBEAT_SECONDS):
+                try:
+                    AllocationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    # SQLite busy with the run's own write, say: the next beat will do.
+                    logger.warning("No heartbeat for run %s this time", run.pk, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"run-{run.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
 
 
 def _progress(run: AllocationRun, percent: int) -> None:
@@ -219,6 +281,11 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
     if not _claim(run, task_id):
         run.refresh_from_db()
         return run
+    with run_heartbeat(run):
+        return _run_compute(run, fund)
+
+
+def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
     rule = getattr(fund, "rule", None)
     try:
         inputs = selectors.run_inputs(fund=fund)
@@ -236,8 +303,11 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
         _progress(run, 70)
     except (rules.RuleError, KeyError, ValueError) as error:
         return _finish(run, AllocationRun.Status.FAILED, error=str(error))
-    except Exception as error:
-        _finish(run, AllocationRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
+    except Exception:
+        # The error is published (API, pages): say what happened in words; the details are
+        # for the operator, in the worker's log.
+        logger.exception("Run %s of %s stopped on an unexpected error", run.pk, fund.slug)
+        _finish(run, AllocationRun.Status.FAILED, error=UNEXPECTED_RUN_ERROR)
         raise
     with transaction.atomic():
         now = timezone.now()
@@ -338,6 +408,7 @@ def _allocations_compute(
 ) -> list[NewAllocation]:
     from trusts.models import Organisation
 
+    selectors.published_footing_check(inputs.published)
     rows = [
         NewAllocation(
             fund_id=fund.pk,
@@ -453,7 +524,12 @@ UPLOAD_COLUMNS = ("ods_code", "amount", "source")
 
 
 def published_allocations_import(
-    *, fund: Fund, content: bytes, file_name: str, tranche: Tranche | None = None
+    *,
+    fund: Fund,
+    content: bytes,
+    file_name: str,
+    tranche: Tranche | None = None,
+    requested_by=None,
 ) -> UploadResult:
     """Replaces a fund's published list from a CSV (ods_code, amount in pounds, source).
 
@@ -503,6 +579,16 @@ def published_allocations_import(
     for line, code, _, _ in rows:
         if code not in organisations:
             problem(line, "ods_code", f"{code!r} is not a known ODS code")
+    elsewhere = selectors.published_on_other_footing(
+        fund_id=fund.pk,
+        tranche_id=tranche.pk if tranche else None,
+        recipient_ids=[o.pk for o in organisations.values()],
+    )
+    for line, code, _, _ in rows:
+        if code in organisations and (where := elsewhere.get(organisations[code].pk)):
+            problem(
+                line, "ods_code", f"{code} is already published {where}; {selectors.FOOTING_RULE}"
+            )
     total = sum(r[2] or 0 for r in rows)
     limit = tranche.amount_pence if tranche else fund.total_pence
     if total > limit:
@@ -530,5 +616,7 @@ def published_allocations_import(
             )
             new._change_reason = f"Uploaded from {file_name}"
             new.save()
-        fund_recompute_request(fund=fund, triggered_by=f"upload {file_name}")
+        fund_recompute_request(
+            fund=fund, triggered_by=f"upload {file_name}", requested_by=requested_by
+        )
     return UploadResult(created=len(rows), replaced=replaced)

@@ -90,4 +90,17 @@ def cache_cleared():
     from django.core.cache import caches
 
     for cache in caches.all():
+        cache_clear(cache)
+
+
+def cache_clear(cache) -> None:
+    """Empties a cache of this session's entries only: Django's clear() on Redis flushes the
+    whole database, which other programs (a broker, another session) may be using."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(cache, RedisCache):
         cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{cache.key_prefix}:*"):
+        client.delete(key)

@@ -21,6 +21,10 @@ if "TEST" in DATABASES["default"] and _session:  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-db-{_session}.sqlite3")  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"tests{_session}"
 
+# A data cache in Redis may be shared: this session's keys carry its own prefix, so that
+# clearing them between tests (tests/conftest.py) leaves every other key alone.
+CACHES["data"]["KEY_PREFIX"] = f"tests{_session}-data"  # noqa: F405
+
 # The data cache runs in tests as in production, even from a shell with DEBUG=1.
 if CACHES["data"]["BACKEND"].endswith("DummyCache"):  # noqa: F405
     CACHES["data"] = {  # noqa: F405

@@ -29,15 +29,27 @@ def worker_database_url() -> str:
 
 
 @contextmanager
-def live_worker(concurrency: int = 1, hostname: str = "tests"):
-    """Starts `celery worker` in a subprocess and waits until it answers a ping."""
+def live_worker(
+    concurrency: int = 1,
+    hostname: str = "tests",
+    extra_env: dict[str, str] | None = None,
+    beat_schedule: Path | None = None,
+):
+    """Starts `celery worker` in a subprocess and waits until it answers a ping; with
+    `beat_schedule`, the worker runs the scheduler too, keeping its state in that file."""
     if not broker_reachable():
         service_missing(f"the Celery broker at {celery_app.conf.broker_url} is not reachable")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": worker_database_url(),
+        # The broker and result store this process uses, even if a test pointed it elsewhere
+        # (the write URL: Celery answers broker_url from the environment, whatever was set).
+        "CELERY_BROKER_URL": celery_app.conf.broker_write_url,
+        "CELERY_RESULT_BACKEND": str(celery_app.conf.result_backend),
+        **(extra_env or {}),
     }
+    beat = ["--beat", "--schedule", str(beat_schedule)] if beat_schedule else []
     process = subprocess.Popen(
         [
             sys.executable,
@@ -58,6 +70,7 @@ def live_worker(concurrency: int = 1, hostname: str = "tests"):
             "--without-mingle",
             "--loglevel",
             "WARNING",
+            *beat,
         ],
         cwd=BASE_DIR,
         env=env,

@@ -82,7 +82,9 @@ def stage_import(paths: tuple[Path, ...], *, say: Callable[[str], None]) -> None
         more = " ..." if len(paths) > 3 else ""
         say(f"  unchanged: {', '.join(p.name for p in paths[:3])}{more}")
         return
-    for result in import_files(list(paths)):
+    # The shipped monthly files list urgent treatment centres and independent providers
+    # that no ODS file we ship has; they are added as "other A&E providers".
+    for result in import_files(list(paths), create_unknown=True):
         path = Path(result.file)
         # Only the latest import of a file counts: going back to earlier importer code
         # must import it again too.

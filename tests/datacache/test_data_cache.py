@@ -9,7 +9,7 @@ from datacache.versions import data_version
 from funding import services
 from funding.models import AllocationRun, Fund
 from funding.seed import demo_funds_seed
-from tests.conftest import service_missing
+from tests.servers import redis_server
 from trusts.importers import import_files
 from trusts.models import AEActivity, Organisation
 
@@ -145,24 +145,21 @@ def test_a_signed_in_readers_page_is_never_served_to_anyone_else(client, analyst
 
 @pytest.fixture
 def redis_data_cache(settings):
-    """The production shape: the data cache in Redis, shared by every web process."""
+    """The production shape: the data cache in Redis, shared by every web process; a Redis
+    of the test's own, so that clearing it touches nobody else's keys."""
     from django.core.cache import caches
 
-    settings.CACHES = {
-        **settings.CACHES,
-        "redis": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/5",
-            "KEY_PREFIX": "test-data",
-        },
-    }
-    settings.DATA_CACHE_ALIAS = "redis"
-    try:
-        caches["redis"].clear()
-    except Exception as error:  # redis-py raises its own ConnectionError
-        service_missing(f"Redis on 127.0.0.1:6379 is not reachable: {error}")
-    yield caches["redis"]
-    caches["redis"].clear()
+    with redis_server() as server:
+        settings.CACHES = {
+            **settings.CACHES,
+            "redis": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": server.url,
+                "KEY_PREFIX": "test-data",
+            },
+        }
+        settings.DATA_CACHE_ALIAS = "redis"
+        yield caches["redis"]
 
 
 def test_pages_cached_in_redis_are_served_from_it(client, winter_fund, redis_data_cache):

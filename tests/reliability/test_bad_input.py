@@ -48,6 +48,30 @@ FILES = {
     "orgs-script-in-name.csv": "name: '<img src=x onerror=alert(1)>' contains < or >",
     "orgs-unknown-kind.csv": "kind: 'hospital' is not one of trust",
     "successions-unknown-successor.csv": "successor: 'ZZZZZ' is not a known ODS code",
+    # Issue 18: dates out of the source's range, extreme dates, counts and text beyond their
+    # columns, and unknown codes in every format.
+    "ae-future-period.csv": "ae-future-period.csv:2: Period: January 2031 is in the future",
+    "ae-period-9999.csv": "ae-period-9999.csv:2: Period: December 9999 is in the future",
+    "nhsr-future-period.csv": (
+        "nhsr-future-period.csv:2: period: 2031-01-01 is outside 2016-04-01 to 2019-03-01"
+    ),
+    "nhsr-period-9999.csv": "nhsr-period-9999.csv:2: period: 9999-12-01 is outside 2016-04-01",
+    "bbc-date-year-1.csv": "bbc-date-year-1.csv:2: analysisdate: 0001-01-03 is outside 2010-11-01",
+    "orgs-opens-in-2099.csv": "orgs-opens-in-2099.csv:2: opened_on: 2099-01-01 is more than 366",
+    "ae-count-3-billion.csv": (
+        "ae-count-3-billion.csv:2: A&E attendances Type 1: 3,000,000,000 is more than 1,000,000"
+    ),
+    "ae-code-40-characters.csv": (
+        "ae-code-40-characters.csv:2: Org Code: is 40 characters long; at most 12"
+    ),
+    "orgs-name-500-characters.csv": (
+        "orgs-name-500-characters.csv:2: name: is 500 characters long; at most 200"
+    ),
+    "ae-unknown-code.csv": (
+        "ae-unknown-code.csv:2: Org Code: 'ZZZ77' is not a known ODS code; import the "
+        "organisations first, or pass --create-unknown"
+    ),
+    "nhsr-unknown-code.csv": "nhsr-unknown-code.csv:2: org_code: 'ZZZ78' is not a known ODS code",
 }
 UPLOADS = {
     "upload-blank-source.csv": "upload-blank-source.csv:2: source: is blank",
@@ -121,7 +145,7 @@ def test_a_bad_file_after_good_ones_writes_none_of_them(tmp_path):
     before = database_checksum()
     good = tmp_path / "good.csv"
     good.write_text(
-        "period,org_code,type,attendances,breaches,admissions\n2030-01-01,RRK,1,100,10,5\n"
+        "period,org_code,type,attendances,breaches,admissions\n2017-01-01,RRK,1,100,10,5\n"
     )
     with pytest.raises(ImportFailed):
         import_files([good, CORPUS / "nhsr-bad-date.csv"])

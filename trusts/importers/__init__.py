@@ -45,12 +45,18 @@ def format_detect(path: Path, *, category: str | None = None) -> Format | None:
 
 
 def import_files(
-    paths: Sequence[Path | str], *, category: str | None = None, dry_run: bool = False
+    paths: Sequence[Path | str],
+    *,
+    category: str | None = None,
+    dry_run: bool = False,
+    create_unknown: bool = False,
 ) -> list[ImportResult]:
     """Imports the files in order, all or nothing; raises ImportFailed listing every problem.
 
     Files are written in the order given, inside one transaction, so a later file can refer
-    to what an earlier one created (codes before the names that point at them).
+    to what an earlier one created (codes before the names that point at them). A code that
+    no organisation has is refused unless `create_unknown`; then the new organisations are
+    listed in the result.
     """
     results: list[ImportResult] = []
     with transaction.atomic():
@@ -67,6 +73,8 @@ def import_files(
             plan = None if table is None else chosen.parse(table, problems)
             if table is not None and not table.rows and not problems:
                 problems.add(None, "file", "has no rows of figures, only a header")
+            if not create_unknown:
+                _unknown_codes_refuse(plan, problems)
             if problems or plan is None:
                 raise ImportFailed(problems.errors)
             result = ImportResult(
@@ -80,6 +88,18 @@ def import_files(
         elif any(r.created or r.updated for r in results):
             data_imported.send(sender=import_files, results=results)
     return results
+
+
+def _unknown_codes_refuse(plan, problems: Problems) -> None:
+    # A mistyped code, or a hostile file, would otherwise become a new organisation.
+    places = getattr(plan, "new_organisation_places", {})
+    for code, (line, field_name) in places.items():
+        problems.add(
+            line,
+            field_name,
+            f"{code!r} is not a known ODS code; import the organisations first, or pass "
+            "--create-unknown to add it as a new one",
+        )
 
 
 def _unknown_layout(path: Path, category: str | None) -> str:

@@ -22,7 +22,11 @@ from ..models import (
     normalise_name,
 )
 from .base import (
+    CODE_CHARS,
+    NAME_CHARS,
+    REGION_CHARS,
     Columns,
+    DateRange,
     ImportResult,
     Problems,
     Table,
@@ -63,6 +67,23 @@ class ActivityPlan:
     skipped: list[str] = field(default_factory=list)
     grain: str = Grain.MONTH
     period_starts: set[dt.date] = field(default_factory=set)
+    # Where each new organisation's code was first seen: import_files refuses them, by line,
+    # unless it was asked to create unknown organisations.
+    new_organisation_places: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def organisation_new(self, values: dict, line: int, field_name: str) -> None:
+        """Plans an organisation for a code no reference file lists."""
+        self.new_organisations[values["ods_code"]] = values
+        self.new_organisation_places[values["ods_code"]] = (line, field_name)
+
+
+# The most one organisation reports in one period. The busiest A&E departments see about
+# 40,000 attendances a month; a figure beyond this is a mistake, not a busy month.
+AE_COUNT_MAX = 1_000_000
+
+
+def ae_count(raw: str, line: int, name: str, problems: Problems, *, required=True) -> int | None:
+    return count_value(raw, line, name, problems, required=required, maximum=AE_COUNT_MAX)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -77,6 +98,9 @@ def _activity_write(plan: ActivityPlan, result: ImportResult, *, keep_counted=Fa
             [Organisation(**values) for values in plan.new_organisations.values()]
         )
         result.created += len(plan.new_organisations)
+        result.new_organisations = [
+            f"{code} ({values['name']})" for code, values in plan.new_organisations.items()
+        ]
     codes = {row["code"] for row in plan.activity} | {row["code"] for row in plan.waits}
     organisations = _organisations_by_code(codes)
     existing = AEActivity.objects.filter(grain=plan.grain, period_start__in=plan.period_starts)
@@ -198,6 +222,8 @@ class NhseMonthly(Format):
         ("other_emergency_admissions", "Other emergency admissions"),
     )
     PERIOD = re.compile(r"MSitAE-([A-Za-z]+)-(\d{4})")
+    # NHS England's monthly A&E statistics begin with August 2010.
+    MONTHS = DateRange(dt.date(2010, 8, 1))
 
     def matches(self, header: list[str]) -> bool:
         return header_has(header, "Period", "Org Code", "A&E attendances Type 1")
@@ -219,7 +245,7 @@ class NhseMonthly(Format):
             # NHS England spells the England total row several ways (TOTAL, Total, TOTAl).
             if period_text.casefold() == "total" or code.casefold() == "total":
                 continue
-            code = text_value(code, line, "Org Code", problems)
+            code = text_value(code, line, "Org Code", problems, max_length=CODE_CHARS)
             start = self._period(period_text, line, problems)
             if start is None or not code:
                 continue
@@ -227,17 +253,32 @@ class NhseMonthly(Format):
             plan.period_starts.add(start)
             _open_check(known.get(code), start, line, "Org Code", problems)
             if code not in known and code not in plan.new_organisations:
-                plan.new_organisations[code] = {
-                    "ods_code": code,
-                    "name": display_name(
-                        text_value(columns.value(row, "Org name"), line, "Org name", problems)
-                    ),
-                    "kind": Organisation.Kind.OTHER_PROVIDER,
-                    "region": display_name(
-                        columns.value(row, "Parent Org").removeprefix("NHS ENGLAND ")
-                    ),
-                    "source": f"NHS England monthly A&E ({table.name})",
-                }
+                name = text_value(
+                    columns.value(row, "Org name"),
+                    line,
+                    "Org name",
+                    problems,
+                    max_length=NAME_CHARS,
+                )
+                region = text_value(
+                    columns.value(row, "Parent Org").removeprefix("NHS ENGLAND "),
+                    line,
+                    "Parent Org",
+                    problems,
+                    required=False,
+                    max_length=REGION_CHARS,
+                )
+                plan.organisation_new(
+                    {
+                        "ods_code": code,
+                        "name": display_name(name),
+                        "kind": Organisation.Kind.OTHER_PROVIDER,
+                        "region": display_name(region),
+                        "source": f"NHS England monthly A&E ({table.name})",
+                    },
+                    line,
+                    "Org Code",
+                )
             for department_type, names in self.COLUMNS.items():
                 self._department(
                     plan,
@@ -253,9 +294,7 @@ class NhseMonthly(Format):
                     table.name,
                 )
             waits = {
-                attribute: count_value(
-                    columns.value(row, name), line, name, problems, required=False
-                )
+                attribute: ae_count(columns.value(row, name), line, name, problems, required=False)
                 for attribute, name in self.WAITS
                 if columns.has(name)
             }
@@ -278,7 +317,8 @@ class NhseMonthly(Format):
         start = self._period_start(text.strip())
         if start is None:
             problems.add(line, "Period", f"{text!r} is not a period like MSitAE-AUGUST-2025")
-        return start
+            return None
+        return self.MONTHS.check(start, line, "Period", problems, shown=f"{start:%B %Y}")
 
     @classmethod
     @functools.lru_cache(maxsize=1024)
@@ -307,17 +347,15 @@ class NhseMonthly(Format):
         file_name,
     ) -> None:
         attendance_col, over_col, booked_col, booked_over_col, admissions_col = names
-        attendances = count_value(
-            columns.value(row, attendance_col), line, attendance_col, problems
-        )
-        over_4h = count_value(columns.value(row, over_col), line, over_col, problems)
+        attendances = ae_count(columns.value(row, attendance_col), line, attendance_col, problems)
+        over_4h = ae_count(columns.value(row, over_col), line, over_col, problems)
         booked = booked_over = None
         if has_booked:
-            booked = count_value(columns.value(row, booked_col), line, booked_col, problems)
-            booked_over = count_value(
+            booked = ae_count(columns.value(row, booked_col), line, booked_col, problems)
+            booked_over = ae_count(
                 columns.value(row, booked_over_col), line, booked_over_col, problems
             )
-        admissions = count_value(
+        admissions = ae_count(
             columns.value(row, admissions_col), line, admissions_col, problems, required=False
         )
         _counts_check(line, TYPE_LABELS[department_type], attendances, over_4h, problems)
@@ -357,6 +395,7 @@ class NhsrMonthly(Format):
     category = "ae"
     FIELDS = ("period", "org_code", "type", "attendances", "breaches", "admissions")
     TYPES = {"1": DepartmentType.TYPE_1, "2": DepartmentType.TYPE_2, "other": DepartmentType.OTHER}
+    MONTHS = DateRange(dt.date(2016, 4, 1), dt.date(2019, 3, 1))
 
     def matches(self, header: list[str]) -> bool:
         return header_has(header, *self.FIELDS)
@@ -367,9 +406,16 @@ class NhsrMonthly(Format):
         known = _organisations_by_code({columns.value(row, "org_code") for _, row in table.rows})
         keys = []
         for line, row in table.rows:
-            code = text_value(columns.value(row, "org_code"), line, "org_code", problems)
+            code = text_value(
+                columns.value(row, "org_code"), line, "org_code", problems, max_length=CODE_CHARS
+            )
             start = date_value(
-                columns.value(row, "period"), line, "period", problems, formats=["%Y-%m-%d"]
+                columns.value(row, "period"),
+                line,
+                "period",
+                problems,
+                formats=["%Y-%m-%d"],
+                within=self.MONTHS,
             )
             if start and start.day != 1:
                 problems.add(line, "period", f"{start} is not the first day of a month")
@@ -377,11 +423,9 @@ class NhsrMonthly(Format):
             department_type = self.TYPES.get(type_text)
             if department_type is None:
                 problems.add(line, "type", f"{type_text!r} is not 1, 2 or other")
-            attendances = count_value(
-                columns.value(row, "attendances"), line, "attendances", problems
-            )
-            breaches = count_value(columns.value(row, "breaches"), line, "breaches", problems)
-            admissions = count_value(
+            attendances = ae_count(columns.value(row, "attendances"), line, "attendances", problems)
+            breaches = ae_count(columns.value(row, "breaches"), line, "breaches", problems)
+            admissions = ae_count(
                 columns.value(row, "admissions"), line, "admissions", problems, required=False
             )
             _counts_check(line, "(breaches)", attendances, breaches, problems)
@@ -390,12 +434,16 @@ class NhsrMonthly(Format):
                 continue
             _open_check(known.get(code), start, line, "org_code", problems)
             if code not in known and code not in plan.new_organisations:
-                plan.new_organisations[code] = {
-                    "ods_code": code,
-                    "name": f"Provider {code}",
-                    "kind": Organisation.Kind.OTHER_PROVIDER,
-                    "source": f"NHS-R ae_attendances ({table.name}); the source gives no name",
-                }
+                plan.organisation_new(
+                    {
+                        "ods_code": code,
+                        "name": f"Provider {code}",
+                        "kind": Organisation.Kind.OTHER_PROVIDER,
+                        "source": f"NHS-R ae_attendances ({table.name}); the source gives no name",
+                    },
+                    line,
+                    "org_code",
+                )
             plan.period_starts.add(start)
             plan.activity.append(
                 {
@@ -524,6 +572,7 @@ class BbcWeekly(Format):
         "emergency_admissions_via_type_1_ae",
         "analysisdate",
     )
+    WEEK_ENDS = DateRange(dt.date(2010, 11, 1), dt.date(2014, 12, 31))
 
     def matches(self, header: list[str]) -> bool:
         return header_has(header, *self.FIELDS)
@@ -537,19 +586,22 @@ class BbcWeekly(Format):
         skipped = 0
         keys = []
         for line, row in table.rows:
-            name = text_value(columns.value(row, "name"), line, "name", problems)
+            name = text_value(
+                columns.value(row, "name"), line, "name", problems, max_length=NAME_CHARS
+            )
             week_end = date_value(
                 columns.value(row, "analysisdate"),
                 line,
                 "analysisdate",
                 problems,
                 formats=["%Y.%m.%d"],
+                within=self.WEEK_ENDS,
             )
             percent = _percent(columns.value(row, "patients_seen_in_four_hours"), line, problems)
-            attendances = count_value(
+            attendances = ae_count(
                 columns.value(row, "attendances_at_ane"), line, "attendances_at_ane", problems
             )
-            admissions = count_value(
+            admissions = ae_count(
                 columns.value(row, "emergency_admissions_via_type_1_ae"),
                 line,
                 "emergency_admissions_via_type_1_ae",
@@ -687,6 +739,7 @@ class BbcWinter(Format):
     )
     # From week 9 the BBC's trolley-wait column holds the over-12-hour waits instead.
     TWELVE_HOUR_WAITS_FROM = dt.date(2015, 1, 4)
+    WEEK_ENDS = DateRange(dt.date(2014, 11, 1), dt.date(2015, 3, 31))
 
     def matches(self, header: list[str]) -> bool:
         return header_has(header, *self.FIELDS)
@@ -698,33 +751,38 @@ class BbcWinter(Format):
         seen_names: dict[tuple[str, str], list[dt.date]] = {}
         keys = []
         for line, row in table.rows:
-            code = text_value(columns.value(row, "code"), line, "code", problems)
-            name = text_value(columns.value(row, "name"), line, "name", problems)
+            code = text_value(
+                columns.value(row, "code"), line, "code", problems, max_length=CODE_CHARS
+            )
+            name = text_value(
+                columns.value(row, "name"), line, "name", problems, max_length=NAME_CHARS
+            )
             week_end = date_value(
                 columns.value(row, "week_ending"),
                 line,
                 "week_ending",
                 problems,
                 formats=["%Y-%m-%d"],
+                within=self.WEEK_ENDS,
             )
-            attendances = count_value(
+            attendances = ae_count(
                 columns.value(row, "attendances_at_ane"), line, "attendances_at_ane", problems
             )
             # Despite its name this column is the type 1 breach count (data/SOURCES.md, file 3).
-            breaches = count_value(
+            breaches = ae_count(
                 columns.value(row, "patients_waiting_over_4hrs_tobe_admitted"),
                 line,
                 "patients_waiting_over_4hrs_tobe_admitted",
                 problems,
             )
-            admissions = count_value(
+            admissions = ae_count(
                 columns.value(row, "emergency_admissions"),
                 line,
                 "emergency_admissions",
                 problems,
                 required=False,
             )
-            trolley = count_value(
+            trolley = ae_count(
                 columns.value(row, "trolley_wait_4_to_12hrs"),
                 line,
                 "trolley_wait_4_to_12hrs",
@@ -732,9 +790,17 @@ class BbcWinter(Format):
                 required=False,
             )
             _counts_check(line, "(breaches)", attendances, breaches, problems)
-            if code and code not in known:
-                problems.add(line, "code", f"{code!r} is not a known ODS code")
-                continue
+            if code and code not in known and code not in plan.new_organisations:
+                plan.organisation_new(
+                    {
+                        "ods_code": code,
+                        "name": display_name(name),
+                        "kind": Organisation.Kind.OTHER_PROVIDER,
+                        "source": f"BBC winter 2014-15 sitrep file ({table.name})",
+                    },
+                    line,
+                    "code",
+                )
             if week_end and week_end.weekday() != 6:
                 problems.add(line, "week_ending", f"{week_end} is not a Sunday")
                 continue

@@ -14,13 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import models
+from django.utils import timezone
 
 from config.bulk import rows_insert
+
+from ..models import Organisation
 
 # A file bigger than this is not one of the public files we know; refusing it early keeps
 # a mistaken upload from exhausting the worker's memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_FIELD_CHARS = 2_000
+# What a count column holds (PostgreSQL's integer); a format states a lower maximum where
+# its figures have one.
+COUNT_MAX = 2_147_483_647
+# Column lengths, so that an overlong value is refused by line, not by the database.
+CODE_CHARS = Organisation._meta.get_field("ods_code").max_length
+NAME_CHARS = Organisation._meta.get_field("name").max_length
+REGION_CHARS = Organisation._meta.get_field("region").max_length
+SOURCE_CHARS = Organisation._meta.get_field("source").max_length
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    new_organisations: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def __str__(self) -> str:
@@ -63,6 +77,8 @@ class ImportResult:
             f"{Path(self.file).name}: {self.format}, {self.rows:,} rows; {verb}: "
             f"{self.created:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
         )
+        if self.new_organisations:
+            text += f"; new organisations: {', '.join(self.new_organisations)}"
         if self.skipped:
             text += f"; skipped: {'; '.join(self.skipped)}"
         return text
@@ -174,21 +190,39 @@ class Columns:
         return row[position].strip()
 
 
-def text_value(raw: str, line: int, name: str, problems: Problems, *, required=True) -> str:
+def text_value(
+    raw: str,
+    line: int,
+    name: str,
+    problems: Problems,
+    *,
+    required=True,
+    max_length: int = MAX_FIELD_CHARS,
+) -> str:
+    """Text no longer than its column (`max_length`) and holding neither markup nor a formula."""
     value = raw.strip()
     if required and not value:
         problems.add(line, name, "is blank")
     elif "<" in value or ">" in value:
         # No NHS name or code holds markup; a file that does was not made by NHS systems.
         problems.add(line, name, f"{value[:60]!r} contains < or >, which no NHS name or code has")
-    elif len(value) > MAX_FIELD_CHARS:
-        problems.add(line, name, f"is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,}")
-        return value[:MAX_FIELD_CHARS]
+    elif value.startswith(FORMULA_STARTS):
+        problems.add(
+            line,
+            name,
+            f"{value[:60]!r} starts with {value[0]}, as a spreadsheet formula does; "
+            "no NHS name or code does",
+        )
+    elif len(value) > max_length:
+        problems.add(line, name, f"is {len(value):,} characters long; at most {max_length:,}")
+        return value[:max_length]
     return value
 
 
-def count_value(raw: str, line: int, name: str, problems: Problems, *, required=True) -> int | None:
-    """A non-negative whole number, written without separators."""
+def count_value(
+    raw: str, line: int, name: str, problems: Problems, *, required=True, maximum: int = COUNT_MAX
+) -> int | None:
+    """A whole number from 0 to `maximum`, written without separators."""
     value = raw.strip()
     if not value:
         if required:
@@ -214,6 +248,9 @@ def count_value(raw: str, line: int, name: str, problems: Problems, *, required=
     if number < 0:
         problems.add(line, name, f"{number} is negative")
         return None
+    if number > maximum:
+        problems.add(line, name, f"{number:,} is more than {maximum:,}, the most it can be")
+        return None
     return number
 
 
@@ -224,8 +261,41 @@ def dates_in_order(
         problems.add(line, name, f"{closed} is before the open date {opened}")
 
 
+@dataclass(frozen=True)
+class DateRange:
+    """The dates a source can hold: from its first publication to its last, or to today
+    (`latest` None), or a little beyond today for dates announced ahead (`ahead`)."""
+
+    earliest: dt.date
+    latest: dt.date | None = None
+    ahead: dt.timedelta = dt.timedelta(0)
+
+    def check(
+        self, day: dt.date, line: int, name: str, problems: Problems, *, shown: str = ""
+    ) -> dt.date | None:
+        """The date if it is in range; otherwise records why not and returns None."""
+        limit = self.latest or timezone.localdate() + self.ahead
+        if self.earliest <= day <= limit:
+            return day
+        if day > limit and self.latest is None:
+            reason = (
+                f"is more than {self.ahead.days} days ahead" if self.ahead else "is in the future"
+            )
+        else:
+            reason = f"is outside {self.earliest} to {limit}, the dates this source covers"
+        problems.add(line, name, f"{shown or day} {reason}")
+        return None
+
+
 def date_value(
-    raw: str, line: int, name: str, problems: Problems, *, formats: Sequence[str], required=True
+    raw: str,
+    line: int,
+    name: str,
+    problems: Problems,
+    *,
+    formats: Sequence[str],
+    within: DateRange,
+    required=True,
 ) -> dt.date | None:
     value = raw.strip()
     if not value:
@@ -234,9 +304,10 @@ def date_value(
         return None
     for date_format in formats:
         try:
-            return dt.datetime.strptime(value, date_format).date()  # noqa: DTZ007 - dates only
+            day = dt.datetime.strptime(value, date_format).date()  # noqa: DTZ007 - dates only
         except ValueError:
             continue
+        return within.check(day, line, name, problems)
     shown = " or ".join(
         date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
         for date_format in formats

@@ -7,7 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 from ..models import Organisation, OrganisationName, Succession, normalise_name
 from .base import (
+    CODE_CHARS,
+    NAME_CHARS,
+    REGION_CHARS,
+    SOURCE_CHARS,
     Columns,
+    DateRange,
     ImportResult,
     Problems,
     Table,
@@ -18,6 +23,9 @@ from .base import (
     upsert,
 )
 from .formats import Format, header_has
+
+# From the NHS's founding; ODS records planned openings and closures up to a year ahead.
+ORGANISATION_DATES = DateRange(dt.date(1948, 7, 5), ahead=dt.timedelta(days=366))
 
 ODS_COLUMNS = 27
 # Column 3 of the ODS files: today's NHS England region of the organisation.
@@ -132,11 +140,24 @@ class OdsReference(Format):
             if len(row) != ODS_COLUMNS:
                 problems.add(line, "row", f"has {len(row)} columns; ODS files have {ODS_COLUMNS}")
                 continue
-            code = text_value(row[0], line, "organisation code", problems)
-            name = text_value(row[1], line, "name", problems)
-            opened = date_value(row[10], line, "open date", problems, formats=["%Y%m%d"])
+            code = text_value(row[0], line, "organisation code", problems, max_length=CODE_CHARS)
+            name = text_value(row[1], line, "name", problems, max_length=NAME_CHARS)
+            opened = date_value(
+                row[10],
+                line,
+                "open date",
+                problems,
+                formats=["%Y%m%d"],
+                within=ORGANISATION_DATES,
+            )
             closed = date_value(
-                row[11], line, "close date", problems, formats=["%Y%m%d"], required=False
+                row[11],
+                line,
+                "close date",
+                problems,
+                formats=["%Y%m%d"],
+                within=ORGANISATION_DATES,
+                required=False,
             )
             dates_in_order(opened, closed, line, "close date", problems)
             keys.append(((code,), line))
@@ -179,6 +200,17 @@ class OdsReference(Format):
         )
 
 
+def _source(columns: Columns, row: list[str], line: int, problems: Problems) -> str:
+    return text_value(
+        columns.value(row, "source"),
+        line,
+        "source",
+        problems,
+        required=False,
+        max_length=SOURCE_CHARS,
+    )
+
+
 class ReferenceOrganisations(Format):
     """trusts/data/organisations.csv: bodies the public files do not list (NHS England, SHAs)."""
 
@@ -194,7 +226,9 @@ class ReferenceOrganisations(Format):
         plan = OrganisationPlan()
         keys = []
         for line, row in table.rows:
-            code = text_value(columns.value(row, "ods_code"), line, "ods_code", problems)
+            code = text_value(
+                columns.value(row, "ods_code"), line, "ods_code", problems, max_length=CODE_CHARS
+            )
             kind = columns.value(row, "kind")
             if kind not in Organisation.Kind.values:
                 problems.add(
@@ -208,6 +242,7 @@ class ReferenceOrganisations(Format):
                     field,
                     problems,
                     formats=["%Y-%m-%d"],
+                    within=ORGANISATION_DATES,
                     required=False,
                 )
                 for field in ("opened_on", "closed_on")
@@ -216,12 +251,21 @@ class ReferenceOrganisations(Format):
             plan.rows.append(
                 {
                     "ods_code": code,
-                    "name": text_value(columns.value(row, "name"), line, "name", problems),
+                    "name": text_value(
+                        columns.value(row, "name"), line, "name", problems, max_length=NAME_CHARS
+                    ),
                     "kind": kind,
-                    "region": columns.value(row, "region"),
+                    "region": text_value(
+                        columns.value(row, "region"),
+                        line,
+                        "region",
+                        problems,
+                        required=False,
+                        max_length=REGION_CHARS,
+                    ),
                     "opened_on": opened,
                     "closed_on": closed,
-                    "source": columns.value(row, "source") or table.name,
+                    "source": _source(columns, row, line, problems) or table.name,
                     "_parent": columns.value(row, "parent"),
                 }
             )
@@ -275,6 +319,7 @@ class ReferenceSuccessions(Format):
                 "effective_on",
                 problems,
                 formats=["%Y-%m-%d"],
+                within=ORGANISATION_DATES,
             )
             share = _percent(columns.value(row, "share_percent"), line, problems)
             if ends["predecessor"] and ends["predecessor"] == ends["successor"]:
@@ -292,7 +337,7 @@ class ReferenceSuccessions(Format):
                     "effective_on": effective,
                     "kind": kind,
                     "share_percent": share,
-                    "source": columns.value(row, "source") or table.name,
+                    "source": _source(columns, row, line, problems) or table.name,
                 }
             )
         duplicates_check(keys, problems, "succession")
@@ -353,10 +398,18 @@ class PctToCcgLookup(Format):
         spellings: set[tuple[str, str]] = set()
         keys = []
         for line, row in table.rows:
-            pct = text_value(columns.value(row, "pct_code"), line, "pct_code", problems)
-            ccg = text_value(columns.value(row, "ccg_code"), line, "ccg_code", problems)
-            pct_name = text_value(columns.value(row, "pct_name"), line, "pct_name", problems)
-            ccg_name = text_value(columns.value(row, "ccg_name"), line, "ccg_name", problems)
+            pct = text_value(
+                columns.value(row, "pct_code"), line, "pct_code", problems, max_length=CODE_CHARS
+            )
+            ccg = text_value(
+                columns.value(row, "ccg_code"), line, "ccg_code", problems, max_length=CODE_CHARS
+            )
+            pct_name = text_value(
+                columns.value(row, "pct_name"), line, "pct_name", problems, max_length=NAME_CHARS
+            )
+            ccg_name = text_value(
+                columns.value(row, "ccg_name"), line, "ccg_name", problems, max_length=NAME_CHARS
+            )
             share = _percent(columns.value(row, "pcd_percent"), line, problems)
             pcts[pct] = pct_name
             # The lookup spells a few CCGs two ways (99P); each spelling is kept as a name.

@@ -3,8 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from ..models import BaselineBudget, Organisation, OrganisationName, Population, normalise_name
 from .base import (
+    CODE_CHARS,
+    NAME_CHARS,
     Columns,
     ImportResult,
     Problems,
@@ -71,7 +75,9 @@ class RegisteredPatients(Format):
         lines: dict[str, int] = {}
         keys = []
         for line, row in table.rows:
-            code = text_value(columns.value(row, "CCG_CODE"), line, "CCG_CODE", problems)
+            code = text_value(
+                columns.value(row, "CCG_CODE"), line, "CCG_CODE", problems, max_length=CODE_CHARS
+            )
             if code.upper() == "UNKNOWN":
                 plan.skipped.append(f"line {line}: patients with no known CCG")
                 continue
@@ -138,11 +144,13 @@ class OnsPopulation(Format):
         skipped: set[str] = set()
         keys = []
         for line, row in table.rows:
-            name = text_value(columns.value(row, "CCG_Name"), line, "CCG_Name", problems)
+            name = text_value(
+                columns.value(row, "CCG_Name"), line, "CCG_Name", problems, max_length=NAME_CHARS
+            )
             year = count_value(columns.value(row, "year"), line, "year", problems)
             people = count_value(columns.value(row, "CCGpop"), line, "CCGpop", problems)
-            if year is not None and not 1990 <= year <= 2100:
-                problems.add(line, "year", f"{year} is not a mid-year")
+            if year is not None and not 1990 <= year <= timezone.localdate().year:
+                problems.add(line, "year", f"{year} is not a mid-year from 1990 to this year")
                 continue
             key = normalise_name(name)
             if key in LATER_MERGED_CCGS:
@@ -203,9 +211,20 @@ class CcgAllocations(Format):
         lines: dict[str, int] = {}
         names: dict[tuple[str, str], int] = {}
         for line, row in table.rows:
-            code = text_value(columns.value(row, "CCG_Code"), line, "CCG_Code", problems)
-            name = text_value(columns.value(row, "CCG_Name"), line, "CCG_Name", problems)
-            year_end = count_value(columns.value(row, "year"), line, "year", problems)
+            code = text_value(
+                columns.value(row, "CCG_Code"), line, "CCG_Code", problems, max_length=CODE_CHARS
+            )
+            name = text_value(
+                columns.value(row, "CCG_Name"), line, "CCG_Name", problems, max_length=NAME_CHARS
+            )
+            # The year a financial year ends; budgets are set at most a year ahead.
+            year_end = count_value(
+                columns.value(row, "year"),
+                line,
+                "year",
+                problems,
+                maximum=timezone.localdate().year + 2,
+            )
             thousands = count_value(
                 columns.value(row, "Allocation_000s"), line, "Allocation_000s", problems
             )

@@ -15,10 +15,17 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check and count, then write nothing"
         )
+        parser.add_argument(
+            "--create-unknown",
+            action="store_true",
+            help="add an organisation for each code no reference file lists (they are listed)",
+        )
 
-    def handle(self, *args, files, dry_run, **options):
+    def handle(self, *args, files, dry_run, create_unknown, **options):
         try:
-            results = import_files(files, category=self.category, dry_run=dry_run)
+            results = import_files(
+                files, category=self.category, dry_run=dry_run, create_unknown=create_unknown
+            )
         except ImportFailed as failure:
             raise CommandError(
                 f"Nothing was imported: {len(failure.errors)} problem(s)\n{failure}"
