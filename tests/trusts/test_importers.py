@@ -182,7 +182,7 @@ def test_the_2025_release_with_booked_appointments_counts_them_in_performance(tm
         "1000,0,300,50,0,100,200,0,10,20,0,5,0,0,0,0,0,0\n"
         "TOTAL,TOTAL,TOTAL,TOTAL,1000,0,300,50,0,100,200,0,10,20,0,5,0,0,0,0,0,0\n",
     )
-    import_files([path])
+    import_files([path], create_unknown=True)
     stored = {
         a.department_type: (a.attendances, a.over_4h, a.booked_attendances, a.booked_over_4h)
         for a in AEActivity.objects.filter(organisation__ods_code="ZB1")

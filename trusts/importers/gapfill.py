@@ -26,6 +26,7 @@ from ..models import (
 from .ae import NameMatcher, month_end
 from .base import (
     Columns,
+    DateRange,
     ImportResult,
     Problems,
     Table,
@@ -63,8 +64,19 @@ class MonthlyPlan:
     skipped: list[str] = field(default_factory=list)
 
 
+# The gap-fill files run from November 2010 to March 2020 (see their NOTES.md).
+GAPFILL_MONTHS = DateRange(dt.date(2010, 11, 1), dt.date(2020, 3, 1))
+
+
 def _month(raw: str, line: int, problems: Problems) -> dt.date | None:
-    return date_value(raw + "-01" if raw else raw, line, "period", problems, formats=["%Y-%m-%d"])
+    return date_value(
+        raw + "-01" if raw else raw,
+        line,
+        "period",
+        problems,
+        formats=["%Y-%m-%d"],
+        within=GAPFILL_MONTHS,
+    )
 
 
 def _figure(code, start, department_type, attendances, over_4h, basis, table, line) -> dict:
