@@ -10,8 +10,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
 
 def test_an_spc_chart_across_both_grains_shows_every_month_of_figures(client):
+    # Type 1: its monthly figures begin in April 2016 (all types' go back to November 2010).
     body = client.get(
-        "/api/v1/performance/spc/?from=2014-01-01&to=2016-12-31&code=RRK&by=month"
+        "/api/v1/performance/spc/?from=2014-01-01&to=2016-12-31&code=RRK&by=month&type=1"
     ).json()
     rows = body["results"]
     grains = {r["period"]: r["grain"] for r in rows}
