@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin import ReadOnlyAdmin
 from trusts.importers.base import ImportFailed
 
-from . import rules, services
+from . import rules, selectors, services
 from .models import (
     Allocation,
     AllocationRule,
@@ -27,6 +27,12 @@ from .models import (
 
 
 class AllocationRuleForm(forms.ModelForm):
+    reason = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Why the rule changes; kept in the fund's history. Required for a change.",
+    )
+
     class Meta:
         model = AllocationRule
         fields = ("kind", "parameters")
@@ -44,14 +50,44 @@ class AllocationRuleForm(forms.ModelForm):
                 raise forms.ValidationError(
                     {"parameters": [f"{name}: {message}" for name, message in error.errors.items()]}
                 ) from error
+        if self.rule_changes() and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the rule changes: the fund's history keeps it.")
         return cleaned
+
+    def rule_changes(self) -> bool:
+        """An existing rule gets a new kind or new parameters (a new rule needs no reason)."""
+        return bool(self.instance.pk) and bool({"kind", "parameters"} & set(self.changed_data))
+
+    def rule_save(self, *, fund: Fund, user) -> AllocationRule:
+        """Saves through the service, so every change is a new version with who and why."""
+        return services.rule_save(
+            fund=fund,
+            kind=self.cleaned_data["kind"],
+            parameters=self.cleaned_data["parameters"],
+            reason=self.cleaned_data["reason"].strip() or "Rule entered in the admin",
+            user=user,
+        )
+
+
+class AllocationRuleFormSet(forms.BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        return form.rule_save(fund=self.instance, user=self.user)
+
+    def save_existing(self, form, obj, commit=True):
+        return form.rule_save(fund=self.instance, user=self.user)
 
 
 class AllocationRuleInline(admin.StackedInline):
     model = AllocationRule
     form = AllocationRuleForm
+    formset = AllocationRuleFormSet
     extra = 0
     max_num = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
 
 
 class FundSourceInline(admin.TabularInline):
@@ -155,6 +191,24 @@ class FundAdmin(SimpleHistoryAdmin):
         if not self.has_change_permission(request, fund):
             raise PermissionDenied
         return fund
+
+    def history_view(self, request, object_id, extra_context=None):
+        """One history for the fund and everything it owns, readable without the database."""
+        fund = get_object_or_404(Fund, pk=object_id)
+        if not self.has_view_or_change_permission(request, fund):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/funding/fund/fund_history.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": fund,
+                "fund": fund,
+                "entries": selectors.fund_history(fund=fund),
+                "title": f"History: {fund.name}",
+            },
+        )
 
     def upload_view(self, request, fund_id):
         """Replaces the fund's published allocations from a CSV, all or nothing."""
@@ -264,6 +318,10 @@ class SpendingReportAdmin(SimpleHistoryAdmin):
 class AllocationRuleAdmin(SimpleHistoryAdmin):
     form = AllocationRuleForm
     list_display = ("fund", "kind", "version", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        saved = form.rule_save(fund=obj.fund, user=request.user)
+        obj.pk, obj.version = saved.pk, saved.version
 
 
 @admin.register(PublishedAllocation)

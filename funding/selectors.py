@@ -279,3 +279,91 @@ def received_by_recipient(
         entry["pence"] += pence
         entry["funds"].append(slug)
     return received
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to a fund or to something it owns, in words an admin can read."""
+
+    at: dt.datetime
+    who: str
+    what: str
+    action: str
+    changes: list[str]
+    reason: str
+
+
+# What the history leaves out: keys, and timestamps that change on every save.
+_HISTORY_SKIPPED = {"id", "fund", "updated_at"}
+_HISTORY_ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
+
+
+def _history_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if name.endswith("_pence") and isinstance(value, int):
+        return rules.format_pounds(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _history_changes(record) -> list[str]:
+    fields = [
+        f.attname for f in record.instance_type._meta.fields if f.name not in _HISTORY_SKIPPED
+    ]
+    previous = record.prev_record
+    if record.history_type == "-":
+        return []
+    if previous is None:
+        return [
+            f"{name}: {_history_value(name, getattr(record, name))}"
+            for name in fields
+            if getattr(record, name) not in (None, "", [], {})
+        ]
+    return [
+        f"{name}: {_history_value(name, getattr(previous, name))} → "
+        f"{_history_value(name, getattr(record, name))}"
+        for name in fields
+        if getattr(previous, name) != getattr(record, name)
+    ]
+
+
+def fund_history(*, fund: Fund) -> list[HistoryEntry]:
+    """Every recorded change to the fund, its sources, tranches, rule and published
+    allocations, newest first, with amounts in pounds and whole parameter values."""
+    from .models import FundSource, Tranche
+
+    records = [
+        *((record, "Fund") for record in fund.history.all()),
+        *(
+            (record, "Rule")
+            for record in AllocationRule.history.filter(fund_id=fund.pk).order_by("history_date")
+        ),
+        *(
+            (record, f"Tranche “{record.name}”")
+            for record in Tranche.history.filter(fund_id=fund.pk)
+        ),
+        *(
+            (record, f"Source “{record.title}”")
+            for record in FundSource.history.filter(fund_id=fund.pk)
+        ),
+        *(
+            (record, f"Published allocation to {record.recipient.ods_code}")
+            for record in PublishedAllocation.history.filter(fund_id=fund.pk).select_related(
+                "recipient"
+            )
+        ),
+    ]
+    entries = [
+        HistoryEntry(
+            at=record.history_date,
+            who=str(record.history_user or "—"),
+            what=what + (f" version {record.version}" if what == "Rule" else ""),
+            action=_HISTORY_ACTIONS[record.history_type],
+            changes=_history_changes(record),
+            reason=record.history_change_reason or "",
+        )
+        for record, what in records
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -75,8 +75,11 @@ def fund_admin_group_ensure() -> Group:
     return group
 
 
-def rule_save(*, fund: Fund, kind: str, parameters: dict, reason: str = "") -> AllocationRule:
-    """Validates and saves a fund's rule, bumping its version when it changes."""
+def rule_save(
+    *, fund: Fund, kind: str, parameters: dict, reason: str = "", user=None
+) -> AllocationRule:
+    """Validates and saves a fund's rule, bumping its version when it changes; the history
+    records who changed it and why."""
     cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
     rule = AllocationRule.objects.filter(fund=fund).first()
     if rule is None:
@@ -87,6 +90,7 @@ def rule_save(*, fund: Fund, kind: str, parameters: dict, reason: str = "") -> A
     else:
         return rule
     rule._change_reason = reason or None
+    rule._history_user = user
     rule.save()
     return rule
 

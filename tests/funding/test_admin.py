@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,7 +33,11 @@ RULE_PAGES = {
 def rule_page_post(client, fund, page: str, parameters: str):
     url_name, form_id, prefix = RULE_PAGES[page]
     pk = fund.rule.pk if page == "rule" else fund.pk
-    changes = {f"{prefix}kind": "worst_n", f"{prefix}parameters": parameters}
+    changes = {
+        f"{prefix}kind": "worst_n",
+        f"{prefix}parameters": parameters,
+        f"{prefix}reason": "a test of the rule form",
+    }
     return admin_page_post(client, reverse(url_name, args=[pk]), form_id, changes)
 
 
@@ -159,13 +164,45 @@ def test_the_admin_recompute_action_requests_a_run_of_each_chosen_fund(client, f
     }
 
 
-def test_changing_a_rule_is_in_its_history_with_who_and_why(winter):
-    services.rule_save(
-        fund=winter, kind="worst_n", parameters={**winter.rule.parameters, "n": 50}, reason="test"
+@pytest.mark.parametrize("page", sorted(RULE_PAGES))
+def test_a_rule_edited_in_the_admin_is_a_new_version_with_who_and_why_in_the_fund_history(
+    client, fund_admin, winter, page
+):
+    client.force_login(fund_admin)
+    url_name, form_id, prefix = RULE_PAGES[page]
+    pk = winter.rule.pk if page == "rule" else winter.pk
+    parameters = json.dumps({**winter.rule.parameters, "n": 50})
+    response = admin_page_post(
+        client,
+        reverse(url_name, args=[pk]),
+        form_id,
+        {f"{prefix}parameters": parameters, f"{prefix}reason": "HSJ list names 50 systems"},
     )
-    rule = AllocationRule.objects.get(fund=winter)
-    assert rule.version == 2
-    assert rule.history.first().history_change_reason == "test"
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert AllocationRule.objects.get(fund=winter).version == 2
+    history = client.get(reverse("admin:funding_fund_history", args=[winter.pk]))
+    rows = [
+        " ".join(row.split())
+        for row in re.findall(r"<tr>(.*?)</tr>", history.content.decode(), flags=re.S)
+    ]
+    edit = next(row for row in rows if "Rule version 2 changed" in row)
+    assert "bob" in edit
+    assert "HSJ list names 50 systems" in edit
+    assert "&quot;n&quot;: 50" in edit  # the whole parameters, not a truncated diff
+
+
+def test_a_rule_change_without_a_reason_is_refused(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    parameters = json.dumps({**winter.rule.parameters, "n": 50})
+    response = admin_page_post(
+        client,
+        reverse("admin:funding_fund_change", args=[winter.pk]),
+        "fund_form",
+        {"rule-0-parameters": parameters},
+    )
+    assert response.status_code == 200
+    assert "Say why the rule changes" in response.content.decode()
+    assert AllocationRule.objects.get(fund=winter).version == 1
 
 
 @pytest.mark.parametrize("persona", ["analyst", "outsider"])
