@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -24,6 +26,111 @@ from .models import (
     Tranche,
     TrancheCondition,
 )
+from .money import pence_to_pounds
+
+
+class PoundsField(forms.Field):
+    """An amount as a finance officer writes it ("£3,800,000,000" or "3800000000.00"),
+    cleaned to whole pence."""
+
+    widget = forms.TextInput
+    THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "In pounds: £3,800,000,000 or 3800000000.00")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return f"{pence_to_pounds(value):,}" if isinstance(value, int) else value
+
+    def to_python(self, value):
+        text = str(value or "").strip().removeprefix("£").strip()
+        if not text:
+            return None
+        if self.THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
+        try:
+            return rules.pounds_to_pence(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def financial_year_choices(chosen=()) -> list[tuple[str, str]]:
+    """Every financial year from 2005-06 to next year's, and any already chosen."""
+    last = timezone.localdate().year + 1
+    years = {f"{start}-{(start + 1) % 100:02d}" for start in range(2005, last + 1)}
+    return [(year, year) for year in sorted(years | set(chosen))]
+
+
+class FundForm(forms.ModelForm):
+    total_pence = PoundsField(label="Total (£)")
+    financial_years = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The years the money is for; none if the announcement did not say.",
+    )
+    status_on = forms.DateField(
+        required=False,
+        label="Status dated",
+        help_text="When the fund reached its status, if that step is not dated yet; "
+        "left blank, the announcement date.",
+    )
+
+    class Meta:
+        model = Fund
+        fields = (
+            "slug",
+            "name",
+            "announced_by",
+            "announced_on",
+            "announced_on_certainty",
+            "total_pence",
+            "total_is_cap",
+            "financial_years",
+            "purpose",
+            "money_kind",
+            "route",
+            "parent",
+            "status",
+            "notes",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_years"].choices = financial_year_choices(
+            self.instance.financial_years or ()
+        )
+
+
+class TrancheForm(forms.ModelForm):
+    amount_pence = PoundsField(label="Amount (£)")
+
+    class Meta:
+        model = Tranche
+        fields = (
+            "name",
+            "amount_pence",
+            "financial_year",
+            "due_on",
+            "performance_linked",
+            "missed_condition_policy",
+        )
+
+
+class TrancheFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        fund = self.instance  # with the values being saved, not the stored ones
+        amounts = [
+            form.cleaned_data.get("amount_pence") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if fund.total_pence is not None and sum(amounts) > fund.total_pence:
+            raise forms.ValidationError(
+                f"The tranches add up to {rules.format_pounds(sum(amounts))}, more than the "
+                f"fund's total of {rules.format_pounds(fund.total_pence)}."
+            )
 
 
 class AllocationRuleForm(forms.ModelForm):
@@ -37,22 +144,45 @@ class AllocationRuleForm(forms.ModelForm):
         model = AllocationRule
         fields = ("kind", "parameters")
 
+    def __init__(self, *args, fund: Fund | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund_being_saved = fund
+
     def clean(self):
         cleaned = super().clean()
-        fund = self.instance.fund if self.instance.fund_id else None
+        fund = self.fund()
         total = fund.total_pence if fund else None
         if "kind" in cleaned and "parameters" in cleaned:
             try:
-                cleaned["parameters"] = rules.validate_parameters(
-                    cleaned["kind"], cleaned["parameters"], fund_total_pence=total
+                cleaned["parameters"] = services.rule_parameters_clean(
+                    kind=cleaned["kind"], parameters=cleaned["parameters"], fund_total_pence=total
                 )
             except rules.ParameterError as error:
                 raise forms.ValidationError(
                     {"parameters": [f"{name}: {message}" for name, message in error.errors.items()]}
                 ) from error
+            if fund and self.has_changed() and cleaned["kind"] != AllocationRule.Kind.FIXED:
+                self.dry_run(fund, cleaned["kind"], cleaned["parameters"])
         if self.rule_changes() and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why the rule changes: the fund's history keeps it.")
         return cleaned
+
+    def fund(self) -> Fund | None:
+        """The fund with the values being saved with this rule on its page, or as stored."""
+        if self.fund_being_saved is not None:
+            return self.fund_being_saved
+        try:
+            return self.instance.fund
+        except Fund.DoesNotExist:
+            return None
+
+    def dry_run(self, fund: Fund, kind: str, parameters: dict) -> None:
+        """Runs the rule on the data stored now, so one that cannot run is refused here,
+        before it is saved, and never replaces the current allocations."""
+        try:
+            services.allocation_preview(fund=fund, kind=kind, parameters=parameters)
+        except (rules.RuleError, KeyError, ValueError) as error:
+            self.add_error("parameters", f"This rule cannot run on the data stored now: {error}")
 
     def rule_changes(self) -> bool:
         """An existing rule gets a new kind or new parameters (a new rule needs no reason)."""
@@ -70,6 +200,10 @@ class AllocationRuleForm(forms.ModelForm):
 
 
 class AllocationRuleFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # The fund as being saved: the inline's own instance.fund is the stored one.
+        return {**super().get_form_kwargs(index), "fund": self.instance}
+
     def save_new(self, form, commit=True):
         return form.rule_save(fund=self.instance, user=self.user)
 
@@ -102,6 +236,8 @@ class FundStatusChangeInline(admin.TabularInline):
 
 class TrancheInline(admin.TabularInline):
     model = Tranche
+    form = TrancheForm
+    formset = TrancheFormSet
     extra = 0
     show_change_link = True
 
@@ -131,6 +267,7 @@ class PreviewForm(forms.Form):
 
 @admin.register(Fund)
 class FundAdmin(SimpleHistoryAdmin):
+    form = FundForm
     list_display = ("name", "announced_by", "announced_on", "total_pounds", "route", "status")
     list_filter = ("announced_by", "status", "route", "money_kind")
     search_fields = ("name", "slug", "purpose")
@@ -152,7 +289,9 @@ class FundAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.fund_status_date(
-            fund=form.instance, on=timezone.localdate(), note=f"set in the admin by {request.user}"
+            fund=form.instance,
+            on=form.cleaned_data["status_on"] or form.instance.announced_on,
+            note=f"set in the admin by {request.user}",
         )
         run = services.fund_recompute_request(
             fund=form.instance, triggered_by=f"admin save by {request.user}"

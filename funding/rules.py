@@ -382,8 +382,15 @@ SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
 }
 
 
-def validate_parameters(kind: str, parameters, *, fund_total_pence: int | None = None) -> dict:
-    """The cleaned parameters, or ParameterError naming every field at fault."""
+def validate_parameters(
+    kind: str,
+    parameters,
+    *,
+    fund_total_pence: int | None = None,
+    recipient_kinds: Sequence[str] | None = None,
+) -> dict:
+    """The cleaned parameters, or ParameterError naming every field at fault;
+    `recipient_kinds`, when given, are the kinds of organisation eligible_kinds may name."""
     if kind not in SCHEMAS:
         raise ParameterError({"kind": f"{kind!r} is not one of {', '.join(KINDS)}"})
     if not isinstance(parameters, dict):
@@ -408,6 +415,12 @@ def validate_parameters(kind: str, parameters, *, fund_total_pence: int | None =
             cleaned[name] = check(parameters[name])
         except ValueError as error:
             errors[name] = str(error)
+    if recipient_kinds is not None:
+        unknown = [k for k in cleaned.get("eligible_kinds", []) if k not in recipient_kinds]
+        if unknown:
+            errors["eligible_kinds"] = (
+                f"{', '.join(unknown)} not among {', '.join(recipient_kinds)}"
+            )
     if cleaned.get("window_from", "") > cleaned.get("window_to", "9999"):
         errors["window_to"] = "must not be before window_from"
     if fund_total_pence is not None:

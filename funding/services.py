@@ -80,7 +80,9 @@ def rule_save(
 ) -> AllocationRule:
     """Validates and saves a fund's rule, bumping its version when it changes; the history
     records who changed it and why."""
-    cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
+    cleaned = rule_parameters_clean(
+        kind=kind, parameters=parameters, fund_total_pence=fund.total_pence
+    )
     rule = AllocationRule.objects.filter(fund=fund).first()
     if rule is None:
         rule = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
@@ -93,6 +95,19 @@ def rule_save(
     rule._history_user = user
     rule.save()
     return rule
+
+
+def rule_parameters_clean(*, kind: str, parameters, fund_total_pence: int | None) -> dict:
+    """The rule's parameters checked as funding.rules does, and against the kinds of
+    organisation that exist (a rule for "ccgs" would select nobody)."""
+    from trusts.models import Organisation
+
+    return rules.validate_parameters(
+        kind,
+        parameters,
+        fund_total_pence=fund_total_pence,
+        recipient_kinds=Organisation.Kind.values,
+    )
 
 
 def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange | None:
@@ -334,6 +349,18 @@ def _allocations_compute(
 
 
 def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rules.Share]:
+    """The rule's shares; a rule that selects nobody is an error, never an empty success."""
+    shares = _rule_shares(rule, candidates) if candidates else []
+    if not shares:
+        kinds = ", ".join(rule.parameters.get("eligible_kinds", []))
+        raise rules.RuleError(
+            f"The rule selects nobody: no organisation of the eligible kinds ({kinds}) has "
+            "the figures it reads. Check the kinds, the dates and the A&E window."
+        )
+    return shares
+
+
+def _rule_shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rules.Share]:
     p = rules.validate_parameters(
         rule.kind, rule.parameters, fund_total_pence=rule.fund.total_pence
     )
@@ -354,7 +381,9 @@ def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rul
 
 def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules.Share]:
     """What a rule would allocate, without saving anything (the admin's preview)."""
-    cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
+    cleaned = rule_parameters_clean(
+        kind=kind, parameters=parameters, fund_total_pence=fund.total_pence
+    )
     unsaved = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
     if kind == AllocationRule.Kind.FIXED:
         return rules.fixed(
@@ -417,6 +446,9 @@ def published_allocations_import(
             problem(line, "ods_code", f"{code} is also on line {seen[code]}")
         seen.setdefault(code, line)
         rows.append((line, code, pence, row["source"][:300]))
+    if not rows:
+        # Replacing with nothing would wipe the list; that is never what an upload means.
+        raise ImportFailed([RowError(file_name, None, "file", "has no rows: nothing replaced")])
     organisations = {
         o.ods_code: o for o in Organisation.objects.filter(ods_code__in=[r[1] for r in rows])
     }
