@@ -39,12 +39,21 @@ def _reporting_candidates(parameters: dict) -> dict[str, rules.Candidate]:
 
 
 def _populations(organisations, parameters: dict) -> dict[str, int]:
+    basis, day = (
+        parameters["population_basis"],
+        dt.date.fromisoformat(parameters["population_date"]),
+    )
+    stored = Population.objects.filter(basis=basis)
+    if not stored.filter(as_of=day).exists():
+        dates = sorted({d.isoformat() for d in stored.values_list("as_of", flat=True)})
+        raise rules.RuleError(
+            f"No {basis} population is dated {day.isoformat()}; the dates stored are "
+            f"{', '.join(dates) or 'none'}"
+        )
     return dict(
-        Population.objects.filter(
-            organisation__in=organisations,
-            basis=parameters["population_basis"],
-            as_of=dt.date.fromisoformat(parameters["population_date"]),
-        ).values_list("organisation__ods_code", "people")
+        stored.filter(organisation__in=organisations, as_of=day).values_list(
+            "organisation__ods_code", "people"
+        )
     )
 
 

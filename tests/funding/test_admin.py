@@ -390,3 +390,39 @@ def test_an_upload_of_absurd_amounts_is_listed_quickly_not_a_server_error(
         response.content.decode()
     )
     assert time.monotonic() - started < 5  # a guard against the 31 s seen, not a speed goal
+
+
+def test_every_seed_fund_can_be_opened_and_saved_unchanged(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    for fund in Fund.objects.order_by("pk"):
+        before = stored_fund(fund)
+        response = fund_page_post(client, fund, {})
+        assert response.status_code == 302, (fund.slug, response.context["errors"])
+        assert stored_fund(fund) == before, fund.slug
+
+
+def stored_fund(fund):
+    fund.refresh_from_db()
+    rule = getattr(fund, "rule", None)
+    return (
+        [getattr(fund, f.attname) for f in Fund._meta.fields if f.name != "updated_at"],
+        list(fund.tranches.values_list("name", "amount_pence", "financial_year")),
+        (rule.kind, rule.version, rule.parameters) if rule else None,
+        list(fund.published_allocations.values_list("recipient_id", "amount_pence", "tranche")),
+    )
+
+
+def test_a_population_date_with_no_figures_names_the_dates_that_exist(client, fund_admin, winter):
+    fund = Fund.objects.get(slug="emerging-ccgs-winter-2011-12")
+    client.force_login(fund_admin)
+    before = stored_fund(fund)
+    parameters = json.dumps({**fund.rule.parameters, "population_date": "2015-10-02"})
+    response = fund_page_post(
+        client, fund, {"rule-0-parameters": parameters, "rule-0-reason": "a later count"}
+    )
+    assert response.status_code == 200
+    assert (
+        "No registered population is dated 2015-10-02; the dates stored are 2015-10-01"
+        in response.content.decode()
+    )
+    assert stored_fund(fund) == before
