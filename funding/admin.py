@@ -318,6 +318,11 @@ class FundAdmin(SimpleHistoryAdmin):
                 name="funding_fund_upload",
             ),
             path(
+                "<int:fund_id>/recompute/",
+                self.admin_site.admin_view(self.recompute_view),
+                name="funding_fund_recompute",
+            ),
+            path(
                 "<int:fund_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="funding_fund_preview",
@@ -325,11 +330,58 @@ class FundAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def _fund_for_change(self, request, fund_id) -> Fund:
-        fund = get_object_or_404(Fund, pk=fund_id)
-        if not self.has_change_permission(request, fund):
+    def _fund_for_change(self, request, fund_id) -> Fund | None:
+        fund = Fund.objects.filter(pk=fund_id).first()
+        if fund and not self.has_change_permission(request, fund):
             raise PermissionDenied
         return fund
+
+    def _no_such_fund(self, request, fund_id) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            "admin/funding/fund/not_found.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "fund_id": fund_id,
+                "title": "No such fund",
+            },
+            status=404,
+        )
+
+    def recompute_view(self, request, fund_id):
+        """The change page's recompute button: a new run of this fund's rule and list."""
+        fund = self._fund_for_change(request, fund_id)
+        if fund is None:
+            return self._no_such_fund(request, fund_id)
+        if request.method != "POST" or not self.has_recompute_permission(request):
+            raise PermissionDenied
+        run = services.fund_recompute_request(
+            fund=fund, triggered_by=f"admin button by {request.user}"
+        )
+        if run:
+            self.message_user(request, f"Recompute requested (run {run.pk}).", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                "Nothing to compute: the fund has no rule and no published list.",
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        fund = Fund.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        runs = [(run, selectors.run_outcome(run)) for run in fund.runs.all()[:5]] if fund else []
+        return super().change_view(
+            request,
+            object_id,
+            form_url,
+            {
+                **(extra_context or {}),
+                "runs": runs,
+                "can_recompute": self.has_recompute_permission(request),
+            },
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         """One history for the fund and everything it owns, readable without the database."""
@@ -352,6 +404,8 @@ class FundAdmin(SimpleHistoryAdmin):
     def upload_view(self, request, fund_id):
         """Replaces the fund's published allocations from a CSV, all or nothing."""
         fund = self._fund_for_change(request, fund_id)
+        if fund is None:
+            return self._no_such_fund(request, fund_id)
         form = UploadForm(request.POST or None, request.FILES or None)
         form.fields["tranche"].queryset = fund.tranches.all()
         problems = []
@@ -388,12 +442,15 @@ class FundAdmin(SimpleHistoryAdmin):
         )
 
     def preview_view(self, request, fund_id):
-        """What a rule would allocate, computed without saving anything."""
+        """What a rule would allocate, computed without saving anything, beside what the
+        current run allocates."""
         fund = self._fund_for_change(request, fund_id)
+        if fund is None:
+            return self._no_such_fund(request, fund_id)
         rule = getattr(fund, "rule", None)
         initial = {"kind": rule.kind, "parameters": rule.parameters} if rule else {}
         form = PreviewForm(request.POST or None, initial=initial)
-        shares, error = [], ""
+        shares, rows, error = [], [], ""
         if request.method == "POST" and form.is_valid():
             try:
                 shares = services.allocation_preview(
@@ -406,6 +463,9 @@ class FundAdmin(SimpleHistoryAdmin):
                     form.add_error("parameters", f"{name}: {message}")
             except rules.RuleError as failure:
                 error = str(failure)
+            rows = selectors.preview_against_current(
+                fund=fund, kind=form.cleaned_data["kind"], shares=shares
+            )
         return TemplateResponse(
             request,
             "admin/funding/fund/preview.html",
@@ -415,6 +475,7 @@ class FundAdmin(SimpleHistoryAdmin):
                 "fund": fund,
                 "form": form,
                 "shares": shares,
+                "rows": rows,
                 "total": rules.format_pounds(sum(s.amount_pence for s in shares)),
                 "error": error,
                 "title": f"Preview allocations: {fund.name}",

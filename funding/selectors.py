@@ -376,3 +376,66 @@ def fund_history(*, fund: Fund) -> list[HistoryEntry]:
         for record, what in records
     ]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One recipient in a rule's preview, beside what the current run gives it."""
+
+    code: str
+    name: str
+    rank: int | None
+    current_pence: int
+    preview_pence: int
+    rationale: str
+
+    @property
+    def change_pence(self) -> int:
+        return self.preview_pence - self.current_pence
+
+
+def preview_against_current(
+    *, fund: Fund, kind: str, shares: list[rules.Share]
+) -> list[PreviewRow]:
+    """The preview's shares with names, beside the current allocations of the same basis
+    (published for a fixed list, modelled otherwise); recipients that would lose out too."""
+    basis = Allocation.Basis.PUBLISHED if kind == "fixed" else Allocation.Basis.MODELLED
+    current = dict(
+        current_allocations(fund=fund)
+        .filter(basis=basis)
+        .order_by()
+        .values_list("recipient__ods_code")
+        .annotate(total=Sum("amount_pence"))
+    )
+    previewed = {share.code: share for share in shares}
+    codes = [share.code for share in shares] + sorted(set(current) - set(previewed))
+    names = dict(Organisation.objects.filter(ods_code__in=codes).values_list("ods_code", "name"))
+    return [
+        PreviewRow(
+            code=code,
+            name=names.get(code, ""),
+            rank=previewed[code].rank if code in previewed else None,
+            current_pence=current.get(code, 0),
+            preview_pence=previewed[code].amount_pence if code in previewed else 0,
+            rationale=previewed[code].rationale if code in previewed else "Not selected",
+        )
+        for code in codes
+    ]
+
+
+def run_outcome(run) -> str:
+    """How a run ended (or where it is), in words for the fund's admin page."""
+    status = run.Status
+    if run.status == status.SUCCEEDED:
+        return (
+            f"Succeeded: {run.recipient_count or 0:,} recipients, "
+            f"{rules.format_pounds(run.total_pence or 0)} modelled"
+            + (" (current)" if run.is_current else "")
+        )
+    if run.status == status.FAILED:
+        return f"Failed, so the previous allocations stay current: {run.error}"
+    if run.status == status.SKIPPED:
+        return "Skipped: " + " ".join(run.notes or ["nothing changed since the current run."])
+    if run.status == status.RUNNING:
+        return f"Running ({run.progress}% done)"
+    return "Waiting for a worker"

@@ -426,3 +426,74 @@ def test_a_population_date_with_no_figures_names_the_dates_that_exist(client, fu
         in response.content.decode()
     )
     assert stored_fund(fund) == before
+
+
+# --- The fund's change page: runs, preview, upload, recompute ------------------------------
+
+
+def test_the_change_page_shows_the_latest_runs_and_how_they_ended(
+    client, fund_admin, winter_allocated
+):
+    winter = winter_allocated
+    AllocationRule.objects.filter(fund=winter).update(
+        parameters={
+            **winter.rule.parameters,
+            "window_from": "1990-01-01",
+            "window_to": "1990-03-31",
+        }
+    )
+    services.allocation_run_start(
+        run=services.fund_recompute_request(fund=winter, triggered_by="test")
+    )
+    client.force_login(fund_admin)
+    page = client.get(reverse("admin:funding_fund_change", args=[winter.pk])).content.decode()
+    runs = re.search(r'id="fund-runs">(.*?)</fieldset>', page, flags=re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", runs).split())
+    assert "Failed, so the previous allocations stay current: The rule selects nobody" in text
+    assert "Succeeded: 54 recipients, £221,000,000.00 modelled (current)" in text
+    for name in ("funding_fund_preview", "funding_fund_upload", "funding_fund_recompute"):
+        assert reverse(f"admin:{name}", args=[winter.pk]) in page
+
+
+def test_the_recompute_button_requests_a_run(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    response = client.post(reverse("admin:funding_fund_recompute", args=[winter.pk]))
+    assert response.status_code == 302
+    run = AllocationRun.objects.get(fund=winter)
+    assert (run.status, run.triggered_by) == ("pending", "admin button by bob")
+
+
+def test_the_preview_shows_pounds_names_and_the_change_from_now(
+    client, fund_admin, winter_allocated
+):
+    winter = winter_allocated
+    client.force_login(fund_admin)
+    url = reverse("admin:funding_fund_preview", args=[winter.pk])
+    parameters = json.dumps({**winter.rule.parameters, "n": 52})
+    response = client.post(url, {"kind": "worst_n", "parameters": parameters})
+    rows = {
+        cells[1]: cells
+        for cells in (
+            [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in row.split("</td>")]
+            for row in re.findall(
+                r"<tr><td>(.*?)</tr>", response.content.decode().replace("\n", ""), flags=re.S
+            )
+        )
+    }
+    now = dict(current_allocations(winter))
+    assert len(rows) == 53  # the 52 chosen, and the one that would lose its share
+    assert max(int(cells[0]) for cells in rows.values() if cells[0]) == 52
+    rv8 = rows["RV8"]
+    assert rv8[2] and rv8[2] != "RV8"  # a name, not only the code
+    assert rv8[3] == f"£{now['RV8'] / 100:,.2f}"  # now, in pounds
+    lost = next(cells for cells in rows.values() if cells[4] == "£0.00")
+    assert lost[3] == f"£{now[lost[1]] / 100:,.2f}" and lost[5] == f"-£{now[lost[1]] / 100:,.2f}"
+    assert winter.rule.parameters["n"] == 53
+
+
+def test_a_mistyped_fund_id_gives_a_clear_not_found_page(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    for name in ("funding_fund_preview", "funding_fund_upload", "funding_fund_recompute"):
+        response = client.get(reverse(f"admin:{name}", args=[99999]))
+        assert response.status_code == 404
+        assert "No fund has the id 99999" in response.content.decode()
