@@ -1,18 +1,23 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdmin
 from trusts.importers.base import ImportFailed
 
 from . import rules, selectors, services
+from .forms import (
+    PoundsField,
+    field_name,
+    financial_year_choices,
+    initial_from,
+    parameter_fields,
+    parameters_from,
+)
 from .models import (
     Allocation,
     AllocationRule,
@@ -26,40 +31,6 @@ from .models import (
     Tranche,
     TrancheCondition,
 )
-from .money import pence_to_pounds
-
-
-class PoundsField(forms.Field):
-    """An amount as a finance officer writes it ("£3,800,000,000" or "3800000000.00"),
-    cleaned to whole pence."""
-
-    widget = forms.TextInput
-    THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "In pounds: £3,800,000,000 or 3800000000.00")
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        return f"{pence_to_pounds(value):,}" if isinstance(value, int) else value
-
-    def to_python(self, value):
-        text = str(value or "").strip().removeprefix("£").strip()
-        if not text:
-            return None
-        if self.THOUSANDS.fullmatch(text):
-            text = text.replace(",", "")
-        try:
-            return rules.pounds_to_pence(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-def financial_year_choices(chosen=()) -> list[tuple[str, str]]:
-    """Every financial year from 2005-06 to next year's, and any already chosen."""
-    last = timezone.localdate().year + 1
-    years = {f"{start}-{(start + 1) % 100:02d}" for start in range(2005, last + 1)}
-    return [(year, year) for year in sorted(years | set(chosen))]
 
 
 class FundForm(forms.ModelForm):
@@ -133,7 +104,10 @@ class TrancheFormSet(forms.BaseInlineFormSet):
             )
 
 
-class AllocationRuleForm(forms.ModelForm):
+class AllocationRuleFormBase(forms.ModelForm):
+    """A rule's kind and the named parameters of that kind; the parameters of the other
+    kinds are left blank."""
+
     reason = forms.CharField(
         max_length=100,
         required=False,
@@ -142,30 +116,46 @@ class AllocationRuleForm(forms.ModelForm):
 
     class Meta:
         model = AllocationRule
-        fields = ("kind", "parameters")
+        fields = ("kind",)
 
     def __init__(self, *args, fund: Fund | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fund_being_saved = fund
+        if self.instance.pk:
+            for name, value in initial_from(self.instance.kind, self.instance.parameters).items():
+                self.initial.setdefault(name, value)
+            self.fields["kind"].help_text = "Now: " + rules.describe(
+                self.instance.kind, self.instance.parameters
+            )
 
     def clean(self):
         cleaned = super().clean()
         fund = self.fund()
         total = fund.total_pence if fund else None
-        if "kind" in cleaned and "parameters" in cleaned:
-            try:
-                cleaned["parameters"] = services.rule_parameters_clean(
-                    kind=cleaned["kind"], parameters=cleaned["parameters"], fund_total_pence=total
-                )
-            except rules.ParameterError as error:
-                raise forms.ValidationError(
-                    {"parameters": [f"{name}: {message}" for name, message in error.errors.items()]}
-                ) from error
-            if fund and self.has_changed() and cleaned["kind"] != AllocationRule.Kind.FIXED:
-                self.dry_run(fund, cleaned["kind"], cleaned["parameters"])
+        kind = cleaned.get("kind")
+        if not kind:
+            return cleaned
+        try:
+            cleaned["parameters"] = services.rule_parameters_clean(
+                kind=kind, parameters=parameters_from(kind, cleaned), fund_total_pence=total
+            )
+        except rules.ParameterError as error:
+            for name, message in error.errors.items():
+                target = field_name(kind, name)
+                self.add_error(target if target in self.fields else None, f"{name}: {message}")
+            return cleaned
+        if fund and (self.rule_changes() or not self.instance.pk) and kind != "fixed":
+            self.dry_run(fund, kind, cleaned["parameters"])
         if self.rule_changes() and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why the rule changes: the fund's history keeps it.")
         return cleaned
+
+    def rule_changes(self) -> bool:
+        """An existing rule gets a new kind or new parameters (a new rule needs no reason)."""
+        return bool(self.instance.pk) and (
+            self.cleaned_data.get("kind") != AllocationRule.objects.get(pk=self.instance.pk).kind
+            or self.cleaned_data.get("parameters") != self.instance.parameters
+        )
 
     def fund(self) -> Fund | None:
         """The fund with the values being saved with this rule on its page, or as stored."""
@@ -182,11 +172,7 @@ class AllocationRuleForm(forms.ModelForm):
         try:
             services.allocation_preview(fund=fund, kind=kind, parameters=parameters)
         except (rules.RuleError, KeyError, ValueError) as error:
-            self.add_error("parameters", f"This rule cannot run on the data stored now: {error}")
-
-    def rule_changes(self) -> bool:
-        """An existing rule gets a new kind or new parameters (a new rule needs no reason)."""
-        return bool(self.instance.pk) and bool({"kind", "parameters"} & set(self.changed_data))
+            self.add_error(None, f"This rule cannot run on the data stored now: {error}")
 
     def rule_save(self, *, fund: Fund, user) -> AllocationRule:
         """Saves through the service, so every change is a new version with who and why."""
@@ -197,6 +183,29 @@ class AllocationRuleForm(forms.ModelForm):
             reason=self.cleaned_data["reason"].strip() or "Rule entered in the admin",
             user=user,
         )
+
+
+AllocationRuleForm = type("AllocationRuleForm", (AllocationRuleFormBase,), parameter_fields())
+
+
+def rule_fieldsets(rule: AllocationRule | None):
+    """The kind and reason first, then one fieldset per kind, the rule's own kind open."""
+    return [
+        (None, {"fields": ["kind", "reason"]}),
+        *(
+            (
+                f"Parameters of a rule of kind: {label}",
+                {
+                    "fields": [field_name(kind, name) for name in rules.SCHEMAS[kind][0]],
+                    "classes": [] if rule and rule.kind == kind else ["collapse"],
+                    "description": "Fill in these when the kind above is "
+                    f"“{label}”; the fields of other kinds are ignored.",
+                },
+            )
+            for kind, label in AllocationRule.Kind.choices
+            if rules.SCHEMAS[kind][0]
+        ),
+    ]
 
 
 class AllocationRuleFormSet(forms.BaseInlineFormSet):
@@ -217,6 +226,9 @@ class AllocationRuleInline(admin.StackedInline):
     formset = AllocationRuleFormSet
     extra = 0
     max_num = 1
+
+    def get_fieldsets(self, request, obj=None):
+        return rule_fieldsets(getattr(obj, "rule", None) if obj else None)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -518,6 +530,9 @@ class SpendingReportAdmin(SimpleHistoryAdmin):
 class AllocationRuleAdmin(SimpleHistoryAdmin):
     form = AllocationRuleForm
     list_display = ("fund", "kind", "version", "updated_at")
+
+    def get_fieldsets(self, request, obj=None):
+        return rule_fieldsets(obj)
 
     def save_model(self, request, obj, form, change):
         saved = form.rule_save(fund=obj.fund, user=request.user)

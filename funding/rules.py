@@ -285,6 +285,7 @@ def _positive_int(minimum: int) -> Check:
             raise ValueError(f"must be at least {minimum}")
         return number
 
+    check.minimum = minimum
     return check
 
 
@@ -294,6 +295,7 @@ def _choice(options: Sequence[str]) -> Check:
             raise ValueError(f"must be one of {', '.join(options)}")
         return value
 
+    check.options = tuple(options)  # what a form offers: the check is the one list of them
     return check
 
 
@@ -314,6 +316,8 @@ def _strings(allowed: Sequence[str] | None = None) -> Check:
                 raise ValueError(f"{', '.join(unknown)} not among {', '.join(allowed)}")
         return value
 
+    check.options = tuple(allowed or ())
+    check.many = True
     return check
 
 

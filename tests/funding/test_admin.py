@@ -31,13 +31,21 @@ RULE_PAGES = {
 }
 
 
-def rule_page_post(client, fund, page: str, parameters: str):
+def rule_fields(prefix: str, kind: str, parameters: dict) -> dict:
+    """The rule form's named fields for these parameters, as a browser would send them."""
+    return {
+        f"{prefix}{kind}__{name}": value if isinstance(value, list) else str(value)
+        for name, value in parameters.items()
+    }
+
+
+def rule_page_post(client, fund, page: str, parameters: dict, reason="a test of the rule form"):
     url_name, form_id, prefix = RULE_PAGES[page]
     pk = fund.rule.pk if page == "rule" else fund.pk
     changes = {
         f"{prefix}kind": "worst_n",
-        f"{prefix}parameters": parameters,
-        f"{prefix}reason": "a test of the rule form",
+        **rule_fields(prefix, "worst_n", parameters),
+        f"{prefix}reason": reason,
     }
     return admin_page_post(client, reverse(url_name, args=[pk]), form_id, changes)
 
@@ -45,11 +53,11 @@ def rule_page_post(client, fund, page: str, parameters: str):
 @pytest.mark.parametrize("page", sorted(RULE_PAGES))
 def test_the_rule_form_names_each_bad_parameter(client, fund_admin, winter, page):
     client.force_login(fund_admin)
-    response = rule_page_post(client, winter, page, '{"n": 0, "share": "votes"}')
+    response = rule_page_post(client, winter, page, {"n": 0, "total": "", "near_miss": -1})
     assert response.status_code == 200  # the form again, not a redirect after saving
     html = response.content.decode()
     assert "n: must be at least 1" in html
-    assert "share: must be one of equal, attendances, breaches" in html
+    assert "near_miss: must be at least 0" in html
     assert "total: is required" in html
     assert AllocationRule.objects.get(fund=winter).parameters["n"] == 53
 
@@ -59,11 +67,10 @@ def test_good_rule_parameters_posted_in_the_admin_are_saved_as_a_new_version(
     client, fund_admin, winter, page
 ):
     client.force_login(fund_admin)
-    parameters = {**winter.rule.parameters, "n": 50}
-    response = rule_page_post(client, winter, page, json.dumps(parameters))
+    response = rule_page_post(client, winter, page, {"n": 50, "total": "£220,000,000"})
     assert response.status_code == 302, response.context and response.context.get("errors")
     rule = AllocationRule.objects.get(fund=winter)
-    assert rule.parameters["n"] == 50
+    assert rule.parameters == {**winter.rule.parameters, "n": 50, "total": "220000000.00"}
 
 
 def test_the_preview_shows_allocations_without_saving(client, fund_admin, winter):
@@ -171,15 +178,7 @@ def test_a_rule_edited_in_the_admin_is_a_new_version_with_who_and_why_in_the_fun
     client, fund_admin, winter, page
 ):
     client.force_login(fund_admin)
-    url_name, form_id, prefix = RULE_PAGES[page]
-    pk = winter.rule.pk if page == "rule" else winter.pk
-    parameters = json.dumps({**winter.rule.parameters, "n": 50})
-    response = admin_page_post(
-        client,
-        reverse(url_name, args=[pk]),
-        form_id,
-        {f"{prefix}parameters": parameters, f"{prefix}reason": "HSJ list names 50 systems"},
-    )
+    response = rule_page_post(client, winter, page, {"n": 50}, reason="HSJ list names 50 systems")
     assert response.status_code == 302, response.context and response.context.get("errors")
     assert AllocationRule.objects.get(fund=winter).version == 2
     history = client.get(reverse("admin:funding_fund_history", args=[winter.pk]))
@@ -195,13 +194,7 @@ def test_a_rule_edited_in_the_admin_is_a_new_version_with_who_and_why_in_the_fun
 
 def test_a_rule_change_without_a_reason_is_refused(client, fund_admin, winter):
     client.force_login(fund_admin)
-    parameters = json.dumps({**winter.rule.parameters, "n": 50})
-    response = admin_page_post(
-        client,
-        reverse("admin:funding_fund_change", args=[winter.pk]),
-        "fund_form",
-        {"rule-0-parameters": parameters},
-    )
+    response = rule_page_post(client, winter, "fund", {"n": 50}, reason="")
     assert response.status_code == 200
     assert "Say why the rule changes" in response.content.decode()
     assert AllocationRule.objects.get(fund=winter).version == 1
@@ -313,7 +306,7 @@ def current_allocations(fund):
 @pytest.mark.parametrize(
     "bad, message",
     [
-        ({"eligible_kinds": ["ccgs"]}, "eligible_kinds: ccgs not among trust, ccg"),
+        ({"eligible_kinds": ["ccgs"]}, "Select a valid choice. ccgs is not one of"),
         (
             {"window_from": "1990-01-01", "window_to": "1990-03-31"},
             "This rule cannot run on the data stored now: The rule selects nobody",
@@ -327,10 +320,7 @@ def test_a_rule_that_would_select_nobody_is_refused_and_allocations_stay(
     client.force_login(fund_admin)
     allocations, before = current_allocations(winter), stored(winter)
     assert len(allocations) > 50
-    parameters = json.dumps({**winter.rule.parameters, **bad})
-    response = fund_page_post(
-        client, winter, {"rule-0-parameters": parameters, "rule-0-reason": "typo test"}
-    )
+    response = rule_page_post(client, winter, "fund", bad, reason="typo test")
     assert response.status_code == 200
     assert message in response.content.decode()
     assert stored(winter) == before
@@ -412,17 +402,25 @@ def stored_fund(fund):
     )
 
 
-def test_a_population_date_with_no_figures_names_the_dates_that_exist(client, fund_admin, winter):
+def test_the_population_dates_offered_are_those_stored_and_a_wrong_one_names_them(
+    client, fund_admin, winter
+):
     fund = Fund.objects.get(slug="emerging-ccgs-winter-2011-12")
     client.force_login(fund_admin)
     before = stored_fund(fund)
-    parameters = json.dumps({**fund.rule.parameters, "population_date": "2015-10-02"})
+    page = client.get(reverse("admin:funding_fund_change", args=[fund.pk])).content.decode()
+    select = re.search(
+        r'name="rule-0-per_capita__population_date".*?</select>', page, flags=re.S
+    ).group(0)
+    assert '<option value="2015-10-01" selected>2015-10-01 (registered)</option>' in select
     response = fund_page_post(
-        client, fund, {"rule-0-parameters": parameters, "rule-0-reason": "a later count"}
+        client,
+        fund,
+        {"rule-0-per_capita__population_basis": "resident", "rule-0-reason": "ONS counts"},
     )
     assert response.status_code == 200
     assert (
-        "No registered population is dated 2015-10-02; the dates stored are 2015-10-01"
+        "No resident population is dated 2015-10-01; the dates stored are 2012-06-30, "
         in response.content.decode()
     )
     assert stored_fund(fund) == before
