@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdmin
@@ -292,7 +293,12 @@ class FundAdmin(SimpleHistoryAdmin):
         PublishedAllocationInline,
         SpendingReportInline,
     ]
-    actions = ["recompute"]
+    actions = ["recompute", "withdraw"]
+    NOT_DELETABLE = (
+        "This fund has had allocation runs, so it cannot be deleted: its allocations and "
+        "history would go with it. Withdraw it instead (an action on the list of funds): "
+        "that keeps the record and takes it out of the pages, the API and the exports."
+    )
 
     @admin.display(description="Total", ordering="total_pence")
     def total_pounds(self, fund):
@@ -318,6 +324,35 @@ class FundAdmin(SimpleHistoryAdmin):
                 fund=fund, triggered_by=f"admin action by {request.user}"
             )
         self.message_user(request, f"Recompute requested for {queryset.count()} fund(s).")
+
+    @admin.action(
+        description="Withdraw (keeps the history; out of pages, API and exports)",
+        permissions=["change"],
+    )
+    def withdraw(self, request, queryset):
+        for fund in queryset:
+            services.fund_withdraw(
+                fund=fund, on=timezone.localdate(), note=f"withdrawn in the admin by {request.user}"
+            )
+        self.message_user(request, f"{queryset.count()} fund(s) withdrawn.", messages.SUCCESS)
+
+    def get_actions(self, request):
+        # A bulk delete would fail on any fund that has had a run: withdrawing is the way.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.runs.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        fund = Fund.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if fund and fund.runs.exists():
+            self.message_user(request, self.NOT_DELETABLE, messages.ERROR)
+            return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
     def has_recompute_permission(self, request):
         return request.user.has_perm("funding.recompute_fund")
@@ -390,6 +425,7 @@ class FundAdmin(SimpleHistoryAdmin):
             form_url,
             {
                 **(extra_context or {}),
+                "not_deletable": self.NOT_DELETABLE if runs else "",
                 "runs": runs,
                 "can_recompute": self.has_recompute_permission(request),
             },

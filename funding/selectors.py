@@ -222,21 +222,25 @@ def fund_totals(fund: Fund) -> dict[str, int]:
 
 
 def funds_with_totals() -> QuerySet[Fund]:
-    """Every fund with its current run's totals, in one query."""
+    """Every fund not withdrawn, with its current run's totals, in one query."""
     current = Q(allocations__run__is_current=True)
-    return Fund.objects.annotate(
-        modelled_pence=Sum(
-            "allocations__amount_pence",
-            filter=current & Q(allocations__basis=Allocation.Basis.MODELLED),
-            default=0,
-        ),
-        published_pence=Sum(
-            "allocations__amount_pence",
-            filter=current & Q(allocations__basis=Allocation.Basis.PUBLISHED),
-            default=0,
-        ),
-        recipient_count=Count("allocations__recipient", filter=current, distinct=True),
-    ).order_by("announced_on", "slug")
+    return (
+        Fund.objects.exclude(status=Fund.Status.WITHDRAWN)
+        .annotate(
+            modelled_pence=Sum(
+                "allocations__amount_pence",
+                filter=current & Q(allocations__basis=Allocation.Basis.MODELLED),
+                default=0,
+            ),
+            published_pence=Sum(
+                "allocations__amount_pence",
+                filter=current & Q(allocations__basis=Allocation.Basis.PUBLISHED),
+                default=0,
+            ),
+            recipient_count=Count("allocations__recipient", filter=current, distinct=True),
+        )
+        .order_by("announced_on", "slug")
+    )
 
 
 def funds_depending_on(fund: Fund) -> list[Fund]:

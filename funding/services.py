@@ -117,13 +117,26 @@ def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange 
     return FundStatusChange.objects.create(fund=fund, status=fund.status, on=on, note=note)
 
 
+def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
+    """Takes a fund out of every current view and export, keeping its history: it is marked
+    withdrawn (a dated step) and no run of it stays current, so no current allocations
+    remain; its runs, allocations and history stay for the record."""
+    with transaction.atomic():
+        fund.status = Fund.Status.WITHDRAWN
+        fund._change_reason = note
+        fund.save()
+        fund_status_date(fund=fund, on=on, note=note)
+        AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
+        data_changed()
+
+
 def fund_recompute_request(*, fund: Fund, triggered_by: str) -> AllocationRun | None:
     """Records a pending run and sends it to the workers once the transaction commits.
 
     If the broker cannot be reached the run stays pending, and the periodic requeue (or
     `recompute_allocations`) sends it when the broker is back; the caller's save stands.
     """
-    if (
+    if fund.status == Fund.Status.WITHDRAWN or (
         not AllocationRule.objects.filter(fund=fund).exists()
         and not fund.published_allocations.exists()
     ):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from funding import services
-from funding.models import AllocationRule, AllocationRun, Fund, PublishedAllocation
+from funding.models import Allocation, AllocationRule, AllocationRun, Fund, PublishedAllocation
 from funding.seed import demo_funds_seed
 from tests.admin_forms import admin_page_post
 
@@ -495,3 +495,73 @@ def test_a_mistyped_fund_id_gives_a_clear_not_found_page(client, fund_admin, win
         response = client.get(reverse(f"admin:{name}", args=[99999]))
         assert response.status_code == 404
         assert "No fund has the id 99999" in response.content.decode()
+
+
+# --- Withdrawing and deleting ----------------------------------------------------------
+
+
+LISTINGS = (
+    "/funds/",
+    "/api/v1/funds/",
+    "/api/v1/allocations/?format=csv",
+    "/api/v1/export/360giving/",
+)
+
+
+def listed_in(client, fund) -> dict[str, bool]:
+    """Which current views and exports name the fund."""
+    listed = {}
+    for url in LISTINGS:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        listed[url] = fund.slug in body.decode()
+    return listed
+
+
+def test_a_withdrawn_fund_keeps_its_history_and_leaves_current_views_and_exports(
+    client, fund_admin, winter_allocated
+):
+    winter = winter_allocated
+    client.force_login(fund_admin)
+    assert listed_in(client, winter) == dict.fromkeys(LISTINGS, True)
+    runs = list(winter.runs.values_list("pk", flat=True))
+    kept = Allocation.objects.filter(fund=winter).count()
+    response = client.post(
+        reverse("admin:funding_fund_changelist"),
+        {"action": "withdraw", "_selected_action": [winter.pk]},
+    )
+    assert response.status_code == 302
+    winter.refresh_from_db()
+    assert winter.status == Fund.Status.WITHDRAWN
+    assert winter.status_changes.get(status=Fund.Status.WITHDRAWN).note.startswith("withdrawn")
+    # The record stays: every run and allocation, and the history says so.
+    assert list(winter.runs.values_list("pk", flat=True)) == runs
+    assert Allocation.objects.filter(fund=winter).count() == kept
+    history = client.get(reverse("admin:funding_fund_history", args=[winter.pk])).content.decode()
+    assert "status: allocated → withdrawn" in history
+    # Out of the pages, the API lists and the exports.
+    assert listed_in(client, winter) == dict.fromkeys(LISTINGS, False)
+    # And a recompute cannot bring it back by the back door.
+    assert services.fund_recompute_request(fund=winter, triggered_by="test") is None
+
+
+def test_a_fund_that_had_runs_offers_no_delete_and_says_why(client, superuser, winter_allocated):
+    winter = winter_allocated
+    client.force_login(superuser)
+    page = client.get(reverse("admin:funding_fund_change", args=[winter.pk])).content.decode()
+    assert reverse("admin:funding_fund_delete", args=[winter.pk]) not in page
+    assert "cannot be deleted: its allocations and history would go with it" in page
+    response = client.get(reverse("admin:funding_fund_delete", args=[winter.pk]), follow=True)
+    assert "Withdraw it instead" in response.content.decode()
+    assert Fund.objects.filter(pk=winter.pk).exists()
+    changelist = client.get(reverse("admin:funding_fund_changelist")).content.decode()
+    assert 'value="delete_selected"' not in changelist
+
+
+def test_a_fund_that_never_ran_can_be_deleted(client, superuser, winter):
+    fund = Fund.objects.get(slug="east-of-england-pathway-hubs")
+    assert not fund.runs.exists()
+    client.force_login(superuser)
+    response = client.post(reverse("admin:funding_fund_delete", args=[fund.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Fund.objects.filter(pk=fund.pk).exists()
