@@ -34,6 +34,12 @@ from .models import (
 )
 
 
+def constraint_message(model, name: str) -> str:
+    """The message the model gives for a constraint of that name, where the form shows it."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return constraint.get_violation_error_message()
+
+
 class FundForm(forms.ModelForm):
     total_pence = PoundsField(label="Total (£)")
     financial_years = forms.MultipleChoiceField(
@@ -72,6 +78,15 @@ class FundForm(forms.ModelForm):
         self.fields["financial_years"].choices = financial_year_choices(
             self.instance.financial_years or ()
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        if parent and parent.pk == self.instance.pk:
+            # Django cannot check this constraint in a form, as it reads the fund's id, which
+            # is no field of the form: the database would refuse the save with a server error.
+            self.add_error("parent", constraint_message(Fund, "fund_not_own_wave"))
+        return cleaned
 
 
 class TrancheForm(forms.ModelForm):

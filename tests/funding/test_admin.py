@@ -565,3 +565,47 @@ def test_a_fund_that_never_ran_can_be_deleted(client, superuser, winter):
     response = client.post(reverse("admin:funding_fund_delete", args=[fund.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Fund.objects.filter(pk=fund.pk).exists()
+
+
+# --- Constraint messages, by the field at fault -------------------------------------------
+
+
+def field_errors(html: str, field: str) -> list[str]:
+    """The error messages the admin shows in the row of this field."""
+    row = re.search(rf'<div class="form-row[^"]*field-{field}\b.*?</div>\s*</div>', html, re.S)
+    return re.findall(r"<li>(.*?)</li>", row.group(0)) if row else []
+
+
+def test_a_fund_made_its_own_wave_is_told_so_by_the_parent_field(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    response = fund_page_post(client, winter, {"parent": str(winter.pk)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert field_errors(html, "parent") == [
+        "A fund cannot be a wave of itself: choose another parent."
+    ]
+    assert "is violated" not in html
+
+
+def test_every_constraint_has_a_message_in_words():
+    from django.apps import apps
+
+    defaults = {
+        name: constraint.get_violation_error_message()
+        for model in apps.get_app_config("funding").get_models()
+        for constraint in model._meta.constraints
+        for name in [constraint.name]
+        if constraint.violation_error_message == constraint.default_violation_error_message
+    }
+    assert defaults == {}
+
+
+def test_a_published_amount_below_zero_is_refused_in_words(client, fund_admin, winter):
+    client.force_login(fund_admin)
+    before = stored_fund(winter)
+    response = fund_page_post(client, winter, {"published_allocations-0-amount_pence": "-1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A published amount cannot be negative." in html
+    assert "is violated" not in html
+    assert stored_fund(winter) == before
