@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -34,6 +35,27 @@ from .models import (
 )
 
 
+class PoundsInAdmin:
+    """Every amount of pence (a BigIntegerField named *_pence) is entered and shown in pounds."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.BigIntegerField) and db_field.name.endswith("_pence"):
+            label = db_field.verbose_name.removesuffix(" pence").capitalize() + " (£)"
+            return PoundsField(label=label, required=not db_field.null)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def pounds_column(name: str, label: str):
+    """A changelist column of pence shown in pounds."""
+
+    @admin.display(description=label, ordering=name)
+    def column(obj):
+        pence = getattr(obj, name)
+        return "" if pence is None else rules.format_pounds(pence)
+
+    return column
+
+
 def constraint_message(model, name: str) -> str:
     """The message the model gives for a constraint of that name, where the form shows it."""
     constraint = next(c for c in model._meta.constraints if c.name == name)
@@ -41,7 +63,6 @@ def constraint_message(model, name: str) -> str:
 
 
 class FundForm(forms.ModelForm):
-    total_pence = PoundsField(label="Total (£)")
     financial_years = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -87,21 +108,6 @@ class FundForm(forms.ModelForm):
             # is no field of the form: the database would refuse the save with a server error.
             self.add_error("parent", constraint_message(Fund, "fund_not_own_wave"))
         return cleaned
-
-
-class TrancheForm(forms.ModelForm):
-    amount_pence = PoundsField(label="Amount (£)")
-
-    class Meta:
-        model = Tranche
-        fields = (
-            "name",
-            "amount_pence",
-            "financial_year",
-            "due_on",
-            "performance_linked",
-            "missed_condition_policy",
-        )
 
 
 class TrancheFormSet(forms.BaseInlineFormSet):
@@ -262,21 +268,20 @@ class FundStatusChangeInline(admin.TabularInline):
     extra = 0
 
 
-class TrancheInline(admin.TabularInline):
+class TrancheInline(PoundsInAdmin, admin.TabularInline):
     model = Tranche
-    form = TrancheForm
     formset = TrancheFormSet
     extra = 0
     show_change_link = True
 
 
-class PublishedAllocationInline(admin.TabularInline):
+class PublishedAllocationInline(PoundsInAdmin, admin.TabularInline):
     model = PublishedAllocation
     extra = 0
     raw_id_fields = ("recipient", "tranche")
 
 
-class SpendingReportInline(admin.TabularInline):
+class SpendingReportInline(PoundsInAdmin, admin.TabularInline):
     model = SpendingReport
     extra = 0
     show_change_link = True
@@ -294,9 +299,16 @@ class PreviewForm(forms.Form):
 
 
 @admin.register(Fund)
-class FundAdmin(SimpleHistoryAdmin):
+class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
     form = FundForm
-    list_display = ("name", "announced_by", "announced_on", "total_pounds", "route", "status")
+    list_display = (
+        "name",
+        "announced_by",
+        "announced_on",
+        pounds_column("total_pence", "Total"),
+        "route",
+        "status",
+    )
     list_filter = ("announced_by", "status", "route", "money_kind")
     search_fields = ("name", "slug", "purpose")
     prepopulated_fields = {"slug": ("name",)}
@@ -314,10 +326,6 @@ class FundAdmin(SimpleHistoryAdmin):
         "history would go with it. Withdraw it instead (an action on the list of funds): "
         "that keeps the record and takes it out of the pages, the API and the exports."
     )
-
-    @admin.display(description="Total", ordering="total_pence")
-    def total_pounds(self, fund):
-        return rules.format_pounds(fund.total_pence)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -552,11 +560,11 @@ class TrancheConditionInline(admin.TabularInline):
 
 
 @admin.register(Tranche)
-class TrancheAdmin(SimpleHistoryAdmin):
+class TrancheAdmin(PoundsInAdmin, SimpleHistoryAdmin):
     list_display = (
         "fund",
         "name",
-        "amount_pence",
+        pounds_column("amount_pence", "Amount"),
         "financial_year",
         "due_on",
         "performance_linked",
@@ -565,14 +573,20 @@ class TrancheAdmin(SimpleHistoryAdmin):
     inlines = [TrancheConditionInline]
 
 
-class SpendingLineInline(admin.TabularInline):
+class SpendingLineInline(PoundsInAdmin, admin.TabularInline):
     model = SpendingLine
     extra = 0
 
 
 @admin.register(SpendingReport)
-class SpendingReportAdmin(SimpleHistoryAdmin):
-    list_display = ("fund", "recipient", "period", "allocation_pence", "uncommitted_pence")
+class SpendingReportAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    list_display = (
+        "fund",
+        "recipient",
+        "period",
+        pounds_column("allocation_pence", "Allocation"),
+        pounds_column("uncommitted_pence", "Uncommitted"),
+    )
     raw_id_fields = ("recipient",)
     inlines = [SpendingLineInline]
 
@@ -591,8 +605,14 @@ class AllocationRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PublishedAllocation)
-class PublishedAllocationAdmin(SimpleHistoryAdmin):
-    list_display = ("fund", "recipient", "tranche", "amount_pence", "source")
+class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    list_display = (
+        "fund",
+        "recipient",
+        "tranche",
+        pounds_column("amount_pence", "Amount"),
+        "source",
+    )
     list_filter = ("fund",)
     raw_id_fields = ("recipient", "tranche")
 
@@ -608,14 +628,21 @@ class AllocationRunAdmin(ReadOnlyAdmin):
         "requested_at",
         "duration",
         "recipient_count",
-        "total_pence",
+        pounds_column("total_pence", "Total modelled"),
     )
     list_filter = ("status", "is_current", "fund")
 
 
 @admin.register(Allocation)
 class AllocationAdmin(ReadOnlyAdmin):
-    list_display = ("fund", "recipient", "basis", "amount_pence", "rank", "run")
+    list_display = (
+        "fund",
+        "recipient",
+        "basis",
+        pounds_column("amount_pence", "Amount"),
+        "rank",
+        "run",
+    )
     list_filter = ("basis", "fund")
     search_fields = ("recipient__ods_code", "recipient__name")
     list_select_related = ("fund", "recipient", "run")

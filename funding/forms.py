@@ -26,6 +26,8 @@ class PoundsField(forms.Field):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "In pounds: £3,800,000,000 or 3800000000.00")
+        for bound in ("min_value", "max_value"):  # a model's integer bounds, in pence
+            kwargs.pop(bound, None)
         super().__init__(**kwargs)
 
     def prepare_value(self, value):

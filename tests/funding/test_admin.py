@@ -600,12 +600,18 @@ def test_every_constraint_has_a_message_in_words():
     assert defaults == {}
 
 
-def test_a_published_amount_below_zero_is_refused_in_words(client, fund_admin, winter):
+def test_a_published_amount_below_zero_is_refused_by_its_field_in_words(client, fund_admin, winter):
     client.force_login(fund_admin)
     before = stored_fund(winter)
     response = fund_page_post(client, winter, {"published_allocations-0-amount_pence": "-1"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "A published amount cannot be negative." in html
+    cell = re.search(
+        r'<td class="field-amount_pence">((?:(?!</td>).)*name="published_allocations-0-amount_pence'
+        r".*?)</td>",
+        html,
+        flags=re.S,
+    ).group(1)
+    assert "&#x27;-1&#x27; is negative" in cell
     assert "is violated" not in html
     assert stored_fund(winter) == before
