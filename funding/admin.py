@@ -140,9 +140,12 @@ class AllocationRuleFormBase(forms.ModelForm):
         model = AllocationRule
         fields = ("kind",)
 
-    def __init__(self, *args, fund: Fund | None = None, **kwargs):
+    def __init__(self, *args, fund: Fund | None = None, preview: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fund_being_saved = fund
+        self.preview = preview  # the preview page: nothing is saved, so no reason is asked
+        if preview:
+            del self.fields["reason"]
         if self.instance.pk:
             for name, value in initial_from(self.instance.kind, self.instance.parameters).items():
                 self.initial.setdefault(name, value)
@@ -165,6 +168,8 @@ class AllocationRuleFormBase(forms.ModelForm):
             for name, message in error.errors.items():
                 target = field_name(kind, name)
                 self.add_error(target if target in self.fields else None, f"{name}: {message}")
+            return cleaned
+        if self.preview:
             return cleaned
         if fund and (self.rule_changes() or not self.instance.pk) and kind != "fixed":
             self.dry_run(fund, kind, cleaned["parameters"])
@@ -291,11 +296,6 @@ class SpendingReportInline(PoundsInAdmin, admin.TabularInline):
 class UploadForm(forms.Form):
     file = forms.FileField(help_text="CSV with the columns ods_code, amount (pounds), source.")
     tranche = forms.ModelChoiceField(queryset=Tranche.objects.none(), required=False)
-
-
-class PreviewForm(forms.Form):
-    kind = forms.ChoiceField(choices=AllocationRule.Kind.choices)
-    parameters = forms.JSONField()
 
 
 @admin.register(Fund)
@@ -518,25 +518,22 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
         fund = self._fund_for_change(request, fund_id)
         if fund is None:
             return self._no_such_fund(request, fund_id)
-        rule = getattr(fund, "rule", None)
-        initial = {"kind": rule.kind, "parameters": rule.parameters} if rule else {}
-        form = PreviewForm(request.POST or None, initial=initial)
+        rule = getattr(fund, "rule", None) or AllocationRule(fund=fund)
+        form = AllocationRuleForm(request.POST or None, instance=rule, fund=fund, preview=True)
         shares, rows, error = [], [], ""
         if request.method == "POST" and form.is_valid():
+            kind = form.cleaned_data["kind"]
             try:
                 shares = services.allocation_preview(
-                    fund=fund,
-                    kind=form.cleaned_data["kind"],
-                    parameters=form.cleaned_data["parameters"],
+                    fund=fund, kind=kind, parameters=form.cleaned_data["parameters"]
                 )
-            except rules.ParameterError as failure:
-                for name, message in failure.errors.items():
-                    form.add_error("parameters", f"{name}: {message}")
             except rules.RuleError as failure:
                 error = str(failure)
-            rows = selectors.preview_against_current(
-                fund=fund, kind=form.cleaned_data["kind"], shares=shares
-            )
+            rows = selectors.preview_against_current(fund=fund, kind=kind, shares=shares)
+        fieldsets = [
+            (label, [form[name] for name in options["fields"] if name in form.fields])
+            for label, options in rule_fieldsets(rule if rule.pk else None)
+        ]
         return TemplateResponse(
             request,
             "admin/funding/fund/preview.html",
@@ -545,6 +542,7 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
                 "opts": self.model._meta,
                 "fund": fund,
                 "form": form,
+                "fieldsets": fieldsets,
                 "shares": shares,
                 "rows": rows,
                 "total": rules.format_pounds(sum(s.amount_pence for s in shares)),

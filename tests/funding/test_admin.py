@@ -1,7 +1,6 @@
 """Admins entering announcements: rule validation, preview, upload, history, permissions."""
 
 import datetime as dt
-import json
 import re
 import time
 
@@ -76,14 +75,11 @@ def test_good_rule_parameters_posted_in_the_admin_are_saved_as_a_new_version(
 def test_the_preview_shows_allocations_without_saving(client, fund_admin, winter):
     client.force_login(fund_admin)
     runs_before = AllocationRun.objects.count()
-    response = client.post(
+    response = admin_page_post(
+        client,
         reverse("admin:funding_fund_preview", args=[winter.pk]),
-        {
-            "kind": "worst_n",
-            "parameters": '{"n": 3, "total": "300.00", "share": "equal", '
-            '"eligible_kinds": ["trust"], "window_from": "2013-01-01", "window_to": "2013-03-31", '
-            '"department_types": ["1"]}',
-        },
+        "preview-form",
+        rule_fields("", "worst_n", {"n": 3, "total": "£300", "share": "equal"}),
     )
     assert response.status_code == 200
     assert b"3 recipients, \xc2\xa3300.00 in all" in response.content
@@ -467,8 +463,7 @@ def test_the_preview_shows_pounds_names_and_the_change_from_now(
     winter = winter_allocated
     client.force_login(fund_admin)
     url = reverse("admin:funding_fund_preview", args=[winter.pk])
-    parameters = json.dumps({**winter.rule.parameters, "n": 52})
-    response = client.post(url, {"kind": "worst_n", "parameters": parameters})
+    response = admin_page_post(client, url, "preview-form", {"worst_n__n": "52"})
     rows = {
         cells[1]: cells
         for cells in (
