@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,7 +11,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin import ReadOnlyAdmin
 from trusts.importers.base import ImportFailed
 
-from . import rules, services
+from . import rules, selectors, services
+from .forms import (
+    PoundsField,
+    field_name,
+    financial_year_choices,
+    initial_from,
+    parameter_fields,
+    parameters_from,
+)
 from .models import (
     Allocation,
     AllocationRule,
@@ -26,32 +35,232 @@ from .models import (
 )
 
 
-class AllocationRuleForm(forms.ModelForm):
+class PoundsInAdmin:
+    """Every amount of pence (a BigIntegerField named *_pence) is entered and shown in pounds."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.BigIntegerField) and db_field.name.endswith("_pence"):
+            label = db_field.verbose_name.removesuffix(" pence").capitalize() + " (£)"
+            return PoundsField(label=label, required=not db_field.null)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def pounds_column(name: str, label: str):
+    """A changelist column of pence shown in pounds."""
+
+    @admin.display(description=label, ordering=name)
+    def column(obj):
+        pence = getattr(obj, name)
+        return "" if pence is None else rules.format_pounds(pence)
+
+    return column
+
+
+def constraint_message(model, name: str) -> str:
+    """The message the model gives for a constraint of that name, where the form shows it."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return constraint.get_violation_error_message()
+
+
+class FundForm(forms.ModelForm):
+    financial_years = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The years the money is for; none if the announcement did not say.",
+    )
+    status_on = forms.DateField(
+        required=False,
+        label="Status dated",
+        help_text="When the fund reached its status, if that step is not dated yet; "
+        "left blank, the announcement date.",
+    )
+
     class Meta:
-        model = AllocationRule
-        fields = ("kind", "parameters")
+        model = Fund
+        fields = (
+            "slug",
+            "name",
+            "announced_by",
+            "announced_on",
+            "announced_on_certainty",
+            "total_pence",
+            "total_is_cap",
+            "financial_years",
+            "purpose",
+            "money_kind",
+            "route",
+            "parent",
+            "status",
+            "notes",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_years"].choices = financial_year_choices(
+            self.instance.financial_years or ()
+        )
 
     def clean(self):
         cleaned = super().clean()
-        fund = self.instance.fund if self.instance.fund_id else None
-        total = fund.total_pence if fund else None
-        if "kind" in cleaned and "parameters" in cleaned:
-            try:
-                cleaned["parameters"] = rules.validate_parameters(
-                    cleaned["kind"], cleaned["parameters"], fund_total_pence=total
-                )
-            except rules.ParameterError as error:
-                raise forms.ValidationError(
-                    {"parameters": [f"{name}: {message}" for name, message in error.errors.items()]}
-                ) from error
+        parent = cleaned.get("parent")
+        if parent and parent.pk == self.instance.pk:
+            # Django cannot check this constraint in a form, as it reads the fund's id, which
+            # is no field of the form: the database would refuse the save with a server error.
+            self.add_error("parent", constraint_message(Fund, "fund_not_own_wave"))
         return cleaned
+
+
+class TrancheFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        fund = self.instance  # with the values being saved, not the stored ones
+        amounts = [
+            form.cleaned_data.get("amount_pence") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if fund.total_pence is not None and sum(amounts) > fund.total_pence:
+            raise forms.ValidationError(
+                f"The tranches add up to {rules.format_pounds(sum(amounts))}, more than the "
+                f"fund's total of {rules.format_pounds(fund.total_pence)}."
+            )
+
+
+class AllocationRuleFormBase(forms.ModelForm):
+    """A rule's kind and the named parameters of that kind; the parameters of the other
+    kinds are left blank."""
+
+    reason = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Why the rule changes; kept in the fund's history. Required for a change.",
+    )
+
+    class Meta:
+        model = AllocationRule
+        fields = ("kind",)
+
+    def __init__(self, *args, fund: Fund | None = None, preview: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund_being_saved = fund
+        self.preview = preview  # the preview page: nothing is saved, so no reason is asked
+        if preview:
+            del self.fields["reason"]
+        if self.instance.pk:
+            for name, value in initial_from(self.instance.kind, self.instance.parameters).items():
+                self.initial.setdefault(name, value)
+            self.fields["kind"].help_text = "Now: " + rules.describe(
+                self.instance.kind, self.instance.parameters
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        fund = self.fund()
+        total = fund.total_pence if fund else None
+        kind = cleaned.get("kind")
+        if not kind:
+            return cleaned
+        try:
+            cleaned["parameters"] = services.rule_parameters_clean(
+                kind=kind, parameters=parameters_from(kind, cleaned), fund_total_pence=total
+            )
+        except rules.ParameterError as error:
+            for name, message in error.errors.items():
+                target = field_name(kind, name)
+                self.add_error(target if target in self.fields else None, f"{name}: {message}")
+            return cleaned
+        if self.preview:
+            return cleaned
+        if fund and (self.rule_changes() or not self.instance.pk) and kind != "fixed":
+            self.dry_run(fund, kind, cleaned["parameters"])
+        if self.rule_changes() and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the rule changes: the fund's history keeps it.")
+        return cleaned
+
+    def rule_changes(self) -> bool:
+        """An existing rule gets a new kind or new parameters (a new rule needs no reason)."""
+        return bool(self.instance.pk) and (
+            self.cleaned_data.get("kind") != AllocationRule.objects.get(pk=self.instance.pk).kind
+            or self.cleaned_data.get("parameters") != self.instance.parameters
+        )
+
+    def fund(self) -> Fund | None:
+        """The fund with the values being saved with this rule on its page, or as stored."""
+        if self.fund_being_saved is not None:
+            return self.fund_being_saved
+        try:
+            return self.instance.fund
+        except Fund.DoesNotExist:
+            return None
+
+    def dry_run(self, fund: Fund, kind: str, parameters: dict) -> None:
+        """Runs the rule on the data stored now, so one that cannot run is refused here,
+        before it is saved, and never replaces the current allocations."""
+        try:
+            services.allocation_preview(fund=fund, kind=kind, parameters=parameters)
+        except (rules.RuleError, KeyError, ValueError) as error:
+            self.add_error(None, f"This rule cannot run on the data stored now: {error}")
+
+    def rule_save(self, *, fund: Fund, user) -> AllocationRule:
+        """Saves through the service, so every change is a new version with who and why."""
+        return services.rule_save(
+            fund=fund,
+            kind=self.cleaned_data["kind"],
+            parameters=self.cleaned_data["parameters"],
+            reason=self.cleaned_data["reason"].strip() or "Rule entered in the admin",
+            user=user,
+        )
+
+
+AllocationRuleForm = type("AllocationRuleForm", (AllocationRuleFormBase,), parameter_fields())
+
+
+def rule_fieldsets(rule: AllocationRule | None):
+    """The kind and reason first, then one fieldset per kind, the rule's own kind open."""
+    return [
+        (None, {"fields": ["kind", "reason"]}),
+        *(
+            (
+                f"Parameters of a rule of kind: {label}",
+                {
+                    "fields": [field_name(kind, name) for name in rules.SCHEMAS[kind][0]],
+                    "classes": [] if rule and rule.kind == kind else ["collapse"],
+                    "description": "Fill in these when the kind above is "
+                    f"“{label}”; the fields of other kinds are ignored.",
+                },
+            )
+            for kind, label in AllocationRule.Kind.choices
+            if rules.SCHEMAS[kind][0]
+        ),
+    ]
+
+
+class AllocationRuleFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # The fund as being saved: the inline's own instance.fund is the stored one.
+        return {**super().get_form_kwargs(index), "fund": self.instance}
+
+    def save_new(self, form, commit=True):
+        return form.rule_save(fund=self.instance, user=self.user)
+
+    def save_existing(self, form, obj, commit=True):
+        return form.rule_save(fund=self.instance, user=self.user)
 
 
 class AllocationRuleInline(admin.StackedInline):
     model = AllocationRule
     form = AllocationRuleForm
+    formset = AllocationRuleFormSet
     extra = 0
     max_num = 1
+
+    def get_fieldsets(self, request, obj=None):
+        return rule_fieldsets(getattr(obj, "rule", None) if obj else None)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
 
 
 class FundSourceInline(admin.TabularInline):
@@ -64,19 +273,20 @@ class FundStatusChangeInline(admin.TabularInline):
     extra = 0
 
 
-class TrancheInline(admin.TabularInline):
+class TrancheInline(PoundsInAdmin, admin.TabularInline):
     model = Tranche
+    formset = TrancheFormSet
     extra = 0
     show_change_link = True
 
 
-class PublishedAllocationInline(admin.TabularInline):
+class PublishedAllocationInline(PoundsInAdmin, admin.TabularInline):
     model = PublishedAllocation
     extra = 0
     raw_id_fields = ("recipient", "tranche")
 
 
-class SpendingReportInline(admin.TabularInline):
+class SpendingReportInline(PoundsInAdmin, admin.TabularInline):
     model = SpendingReport
     extra = 0
     show_change_link = True
@@ -88,14 +298,17 @@ class UploadForm(forms.Form):
     tranche = forms.ModelChoiceField(queryset=Tranche.objects.none(), required=False)
 
 
-class PreviewForm(forms.Form):
-    kind = forms.ChoiceField(choices=AllocationRule.Kind.choices)
-    parameters = forms.JSONField()
-
-
 @admin.register(Fund)
-class FundAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "announced_by", "announced_on", "total_pounds", "route", "status")
+class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    form = FundForm
+    list_display = (
+        "name",
+        "announced_by",
+        "announced_on",
+        pounds_column("total_pence", "Total"),
+        "route",
+        "status",
+    )
     list_filter = ("announced_by", "status", "route", "money_kind")
     search_fields = ("name", "slug", "purpose")
     prepopulated_fields = {"slug": ("name",)}
@@ -107,16 +320,19 @@ class FundAdmin(SimpleHistoryAdmin):
         PublishedAllocationInline,
         SpendingReportInline,
     ]
-    actions = ["recompute"]
-
-    @admin.display(description="Total", ordering="total_pence")
-    def total_pounds(self, fund):
-        return rules.format_pounds(fund.total_pence)
+    actions = ["recompute", "withdraw"]
+    NOT_DELETABLE = (
+        "This fund has had allocation runs, so it cannot be deleted: its allocations and "
+        "history would go with it. Withdraw it instead (an action on the list of funds): "
+        "that keeps the record and takes it out of the pages, the API and the exports."
+    )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.fund_status_date(
-            fund=form.instance, on=timezone.localdate(), note="set in the admin"
+            fund=form.instance,
+            on=form.cleaned_data["status_on"] or form.instance.announced_on,
+            note="set in the admin",
         )
         run = services.fund_recompute_request(
             fund=form.instance, triggered_by="admin save", requested_by=request.user
@@ -132,6 +348,35 @@ class FundAdmin(SimpleHistoryAdmin):
             )
         self.message_user(request, f"Recompute requested for {queryset.count()} fund(s).")
 
+    @admin.action(
+        description="Withdraw (keeps the history; out of pages, API and exports)",
+        permissions=["change"],
+    )
+    def withdraw(self, request, queryset):
+        for fund in queryset:
+            services.fund_withdraw(
+                fund=fund, on=timezone.localdate(), note=f"withdrawn in the admin by {request.user}"
+            )
+        self.message_user(request, f"{queryset.count()} fund(s) withdrawn.", messages.SUCCESS)
+
+    def get_actions(self, request):
+        # A bulk delete would fail on any fund that has had a run: withdrawing is the way.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.runs.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        fund = Fund.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if fund and fund.runs.exists():
+            self.message_user(request, self.NOT_DELETABLE, messages.ERROR)
+            return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
     def has_recompute_permission(self, request):
         return request.user.has_perm("funding.recompute_fund")
 
@@ -143,6 +388,11 @@ class FundAdmin(SimpleHistoryAdmin):
                 name="funding_fund_upload",
             ),
             path(
+                "<int:fund_id>/recompute/",
+                self.admin_site.admin_view(self.recompute_view),
+                name="funding_fund_recompute",
+            ),
+            path(
                 "<int:fund_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="funding_fund_preview",
@@ -150,15 +400,83 @@ class FundAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def _fund_for_change(self, request, fund_id) -> Fund:
-        fund = get_object_or_404(Fund, pk=fund_id)
-        if not self.has_change_permission(request, fund):
+    def _fund_for_change(self, request, fund_id) -> Fund | None:
+        fund = Fund.objects.filter(pk=fund_id).first()
+        if fund and not self.has_change_permission(request, fund):
             raise PermissionDenied
         return fund
+
+    def _no_such_fund(self, request, fund_id) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            "admin/funding/fund/not_found.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "fund_id": fund_id,
+                "title": "No such fund",
+            },
+            status=404,
+        )
+
+    def recompute_view(self, request, fund_id):
+        """The change page's recompute button: a new run of this fund's rule and list."""
+        fund = self._fund_for_change(request, fund_id)
+        if fund is None:
+            return self._no_such_fund(request, fund_id)
+        if request.method != "POST" or not self.has_recompute_permission(request):
+            raise PermissionDenied
+        run = services.fund_recompute_request(
+            fund=fund, triggered_by="admin button", requested_by=request.user
+        )
+        if run:
+            self.message_user(request, f"Recompute requested (run {run.pk}).", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                "Nothing to compute: the fund has no rule and no published list.",
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        fund = Fund.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        runs = [(run, selectors.run_outcome(run)) for run in fund.runs.all()[:5]] if fund else []
+        return super().change_view(
+            request,
+            object_id,
+            form_url,
+            {
+                **(extra_context or {}),
+                "not_deletable": self.NOT_DELETABLE if runs else "",
+                "runs": runs,
+                "can_recompute": self.has_recompute_permission(request),
+            },
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        """One history for the fund and everything it owns, readable without the database."""
+        fund = get_object_or_404(Fund, pk=object_id)
+        if not self.has_view_or_change_permission(request, fund):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/funding/fund/fund_history.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": fund,
+                "fund": fund,
+                "entries": selectors.fund_history(fund=fund),
+                "title": f"History: {fund.name}",
+            },
+        )
 
     def upload_view(self, request, fund_id):
         """Replaces the fund's published allocations from a CSV, all or nothing."""
         fund = self._fund_for_change(request, fund_id)
+        if fund is None:
+            return self._no_such_fund(request, fund_id)
         form = UploadForm(request.POST or None, request.FILES or None)
         form.fields["tranche"].queryset = fund.tranches.all()
         problems = []
@@ -196,24 +514,27 @@ class FundAdmin(SimpleHistoryAdmin):
         )
 
     def preview_view(self, request, fund_id):
-        """What a rule would allocate, computed without saving anything."""
+        """What a rule would allocate, computed without saving anything, beside what the
+        current run allocates."""
         fund = self._fund_for_change(request, fund_id)
-        rule = getattr(fund, "rule", None)
-        initial = {"kind": rule.kind, "parameters": rule.parameters} if rule else {}
-        form = PreviewForm(request.POST or None, initial=initial)
-        shares, error = [], ""
+        if fund is None:
+            return self._no_such_fund(request, fund_id)
+        rule = getattr(fund, "rule", None) or AllocationRule(fund=fund)
+        form = AllocationRuleForm(request.POST or None, instance=rule, fund=fund, preview=True)
+        shares, rows, error = [], [], ""
         if request.method == "POST" and form.is_valid():
+            kind = form.cleaned_data["kind"]
             try:
                 shares = services.allocation_preview(
-                    fund=fund,
-                    kind=form.cleaned_data["kind"],
-                    parameters=form.cleaned_data["parameters"],
+                    fund=fund, kind=kind, parameters=form.cleaned_data["parameters"]
                 )
-            except rules.ParameterError as failure:
-                for name, message in failure.errors.items():
-                    form.add_error("parameters", f"{name}: {message}")
             except rules.RuleError as failure:
                 error = str(failure)
+            rows = selectors.preview_against_current(fund=fund, kind=kind, shares=shares)
+        fieldsets = [
+            (label, [form[name] for name in options["fields"] if name in form.fields])
+            for label, options in rule_fieldsets(rule if rule.pk else None)
+        ]
         return TemplateResponse(
             request,
             "admin/funding/fund/preview.html",
@@ -222,7 +543,9 @@ class FundAdmin(SimpleHistoryAdmin):
                 "opts": self.model._meta,
                 "fund": fund,
                 "form": form,
+                "fieldsets": fieldsets,
                 "shares": shares,
+                "rows": rows,
                 "total": rules.format_pounds(sum(s.amount_pence for s in shares)),
                 "error": error,
                 "title": f"Preview allocations: {fund.name}",
@@ -236,11 +559,11 @@ class TrancheConditionInline(admin.TabularInline):
 
 
 @admin.register(Tranche)
-class TrancheAdmin(SimpleHistoryAdmin):
+class TrancheAdmin(PoundsInAdmin, SimpleHistoryAdmin):
     list_display = (
         "fund",
         "name",
-        "amount_pence",
+        pounds_column("amount_pence", "Amount"),
         "financial_year",
         "due_on",
         "performance_linked",
@@ -249,14 +572,20 @@ class TrancheAdmin(SimpleHistoryAdmin):
     inlines = [TrancheConditionInline]
 
 
-class SpendingLineInline(admin.TabularInline):
+class SpendingLineInline(PoundsInAdmin, admin.TabularInline):
     model = SpendingLine
     extra = 0
 
 
 @admin.register(SpendingReport)
-class SpendingReportAdmin(SimpleHistoryAdmin):
-    list_display = ("fund", "recipient", "period", "allocation_pence", "uncommitted_pence")
+class SpendingReportAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    list_display = (
+        "fund",
+        "recipient",
+        "period",
+        pounds_column("allocation_pence", "Allocation"),
+        pounds_column("uncommitted_pence", "Uncommitted"),
+    )
     raw_id_fields = ("recipient",)
     inlines = [SpendingLineInline]
 
@@ -266,10 +595,23 @@ class AllocationRuleAdmin(SimpleHistoryAdmin):
     form = AllocationRuleForm
     list_display = ("fund", "kind", "version", "updated_at")
 
+    def get_fieldsets(self, request, obj=None):
+        return rule_fieldsets(obj)
+
+    def save_model(self, request, obj, form, change):
+        saved = form.rule_save(fund=obj.fund, user=request.user)
+        obj.pk, obj.version = saved.pk, saved.version
+
 
 @admin.register(PublishedAllocation)
-class PublishedAllocationAdmin(SimpleHistoryAdmin):
-    list_display = ("fund", "recipient", "tranche", "amount_pence", "source")
+class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    list_display = (
+        "fund",
+        "recipient",
+        "tranche",
+        pounds_column("amount_pence", "Amount"),
+        "source",
+    )
     list_filter = ("fund",)
     raw_id_fields = ("recipient", "tranche")
 
@@ -285,14 +627,21 @@ class AllocationRunAdmin(ReadOnlyAdmin):
         "requested_at",
         "duration",
         "recipient_count",
-        "total_pence",
+        pounds_column("total_pence", "Total modelled"),
     )
     list_filter = ("status", "is_current", "fund")
 
 
 @admin.register(Allocation)
 class AllocationAdmin(ReadOnlyAdmin):
-    list_display = ("fund", "recipient", "basis", "amount_pence", "rank", "run")
+    list_display = (
+        "fund",
+        "recipient",
+        "basis",
+        pounds_column("amount_pence", "Amount"),
+        "rank",
+        "run",
+    )
     list_filter = ("basis", "fund")
     search_fields = ("recipient__ods_code", "recipient__name")
     list_select_related = ("fund", "recipient", "run")

@@ -69,8 +69,16 @@ class Fund(models.Model):
         ordering = ["announced_on", "name"]
         permissions = [("recompute_fund", "Can recompute a fund's allocations")]
         constraints = [
-            models.CheckConstraint(condition=Q(total_pence__gte=0), name="fund_not_negative"),
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="fund_not_own_wave"),
+            models.CheckConstraint(
+                condition=Q(total_pence__gte=0),
+                name="fund_not_negative",
+                violation_error_message="The total cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="fund_not_own_wave",
+                violation_error_message="A fund cannot be a wave of itself: choose another parent.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,7 +103,11 @@ class FundSource(models.Model):
     class Meta:
         ordering = ["fund", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["fund", "url"], name="fund_source_once"),
+            models.UniqueConstraint(
+                fields=["fund", "url"],
+                name="fund_source_once",
+                violation_error_message="This fund already lists a source at this address.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,7 +123,11 @@ class FundStatusChange(models.Model):
     class Meta:
         ordering = ["fund", "on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["fund", "status"], name="fund_status_dated_once"),
+            models.UniqueConstraint(
+                fields=["fund", "status"],
+                name="fund_status_dated_once",
+                violation_error_message="This status is already dated: change that step instead.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,8 +157,16 @@ class Tranche(models.Model):
     class Meta:
         ordering = ["fund", "due_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["fund", "name"], name="tranche_name_once_per_fund"),
-            models.CheckConstraint(condition=Q(amount_pence__gte=0), name="tranche_not_negative"),
+            models.UniqueConstraint(
+                fields=["fund", "name"],
+                name="tranche_name_once_per_fund",
+                violation_error_message="This fund already has a tranche of this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_pence__gte=0),
+                name="tranche_not_negative",
+                violation_error_message="A tranche's amount cannot be negative.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,9 +233,16 @@ class Scenario(models.Model):
     class Meta:
         ordering = ["fund", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["fund", "name"], name="scenario_name_once_per_fund"),
             models.UniqueConstraint(
-                fields=["fund"], condition=Q(is_current=True), name="one_current_scenario_per_fund"
+                fields=["fund", "name"],
+                name="scenario_name_once_per_fund",
+                violation_error_message="This fund already has a scenario of this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["fund"],
+                condition=Q(is_current=True),
+                name="one_current_scenario_per_fund",
+                violation_error_message="Only one scenario of a fund can be the current model.",
             ),
         ]
 
@@ -234,15 +265,20 @@ class PublishedAllocation(models.Model):
         constraints = [
             # Two conditional constraints, because SQLite cannot treat NULL tranches as equal.
             models.UniqueConstraint(
-                fields=["fund", "recipient", "tranche"], name="published_allocation_once"
+                fields=["fund", "recipient", "tranche"],
+                name="published_allocation_once",
+                violation_error_message="This recipient has a published amount in this tranche.",
             ),
             models.UniqueConstraint(
                 fields=["fund", "recipient"],
                 condition=Q(tranche__isnull=True),
                 name="published_allocation_once_untranched",
+                violation_error_message="This recipient has a published amount outside tranches.",
             ),
             models.CheckConstraint(
-                condition=Q(amount_pence__gte=0), name="published_allocation_not_negative"
+                condition=Q(amount_pence__gte=0),
+                name="published_allocation_not_negative",
+                violation_error_message="A published amount cannot be negative.",
             ),
         ]
 
@@ -307,16 +343,23 @@ class AllocationRun(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["fund"], condition=Q(is_current=True), name="one_current_run_per_fund"
+                fields=["fund"],
+                condition=Q(is_current=True),
+                name="one_current_run_per_fund",
+                violation_error_message="Only one run of a fund can be current.",
             ),
             models.CheckConstraint(
                 condition=Q(is_current=False) | Q(status="succeeded"),
                 name="only_a_succeeded_run_is_current",
+                violation_error_message="Only a run that succeeded can be current.",
             ),
             # The recompute lock: a second worker's claim on the same fund fails here,
             # whichever process or machine it runs on.
             models.UniqueConstraint(
-                fields=["fund"], condition=Q(status="running"), name="one_running_run_per_fund"
+                fields=["fund"],
+                condition=Q(status="running"),
+                name="one_running_run_per_fund",
+                violation_error_message="Another run of this fund is running; try again later.",
             ),
         ]
         indexes = [
@@ -371,15 +414,20 @@ class Allocation(models.Model):
         ordering = ["run", "-amount_pence", "recipient_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "recipient", "tranche", "basis"], name="allocation_once_per_run"
+                fields=["run", "recipient", "tranche", "basis"],
+                name="allocation_once_per_run",
+                violation_error_message="A run gives a recipient one amount per tranche and basis.",
             ),
             models.UniqueConstraint(
                 fields=["run", "recipient", "basis"],
                 condition=Q(tranche__isnull=True),
                 name="allocation_once_per_run_untranched",
+                violation_error_message="A run gives a recipient one untranched amount per basis.",
             ),
             models.CheckConstraint(
-                condition=Q(amount_pence__gte=0), name="allocation_not_negative"
+                condition=Q(amount_pence__gte=0),
+                name="allocation_not_negative",
+                violation_error_message="An allocation cannot be negative.",
             ),
         ]
         indexes = [
@@ -436,15 +484,19 @@ class SpendingReport(models.Model):
         ordering = ["fund", "recipient"]
         constraints = [
             models.UniqueConstraint(
-                fields=["fund", "recipient", "period"], name="spending_report_once"
+                fields=["fund", "recipient", "period"],
+                name="spending_report_once",
+                violation_error_message="This recipient already reported for this period.",
             ),
             models.CheckConstraint(
                 condition=Q(allocation_pence__isnull=True) | Q(allocation_pence__gte=0),
                 name="spending_allocation_not_negative",
+                violation_error_message="The allocation reported cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=Q(uncommitted_pence__isnull=True) | Q(uncommitted_pence__gte=0),
                 name="spending_uncommitted_not_negative",
+                violation_error_message="The amount uncommitted cannot be negative.",
             ),
         ]
 
@@ -462,9 +514,15 @@ class SpendingLine(models.Model):
     class Meta:
         ordering = ["report", "-amount_pence"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "category"], name="spending_line_once"),
+            models.UniqueConstraint(
+                fields=["report", "category"],
+                name="spending_line_once",
+                violation_error_message="This report already has a line for this category.",
+            ),
             models.CheckConstraint(
-                condition=Q(amount_pence__gte=0), name="spending_line_not_negative"
+                condition=Q(amount_pence__gte=0),
+                name="spending_line_not_negative",
+                violation_error_message="A spending line cannot be negative.",
             ),
         ]
 

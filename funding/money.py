@@ -5,6 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 PENNY = Decimal("0.01")
+# Far above any fund, far below what a BigIntegerField of pence holds; an amount is checked
+# against it before it is multiplied out, so "1e400000" costs nothing to refuse.
+MAX_POUNDS = Decimal(10**12)
 
 
 def pounds_to_pence(value: str | int | Decimal) -> int:
@@ -20,6 +23,8 @@ def pounds_to_pence(value: str | int | Decimal) -> int:
         raise ValueError(f"{value!r} is not an amount in pounds")
     if pounds < 0:
         raise ValueError(f"{value!r} is negative")
+    if pounds > MAX_POUNDS:
+        raise ValueError(f"{value!r} is more than £{MAX_POUNDS:,}, the most an amount can be")
     pence = pounds * 100
     if pence != pence.to_integral_value():
         raise ValueError(f"{value!r} has a fraction of a penny")

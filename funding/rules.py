@@ -387,6 +387,7 @@ def _positive_int(minimum: int) -> Check:
             raise ValueError(f"must be at least {minimum}")
         return number
 
+    check.minimum = minimum
     return check
 
 
@@ -396,6 +397,7 @@ def _choice(options: Sequence[str]) -> Check:
             raise ValueError(f"must be one of {', '.join(options)}")
         return value
 
+    check.options = tuple(options)  # what a form offers: the check is the one list of them
     return check
 
 
@@ -416,6 +418,8 @@ def _strings(allowed: Sequence[str] | None = None) -> Check:
                 raise ValueError(f"{', '.join(unknown)} not among {', '.join(allowed)}")
         return value
 
+    check.options = tuple(allowed or ())
+    check.many = True
     return check
 
 
@@ -513,8 +517,15 @@ SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
 }
 
 
-def validate_parameters(kind: str, parameters, *, fund_total_pence: int | None = None) -> dict:
-    """The cleaned parameters, or ParameterError naming every field at fault."""
+def validate_parameters(
+    kind: str,
+    parameters,
+    *,
+    fund_total_pence: int | None = None,
+    recipient_kinds: Sequence[str] | None = None,
+) -> dict:
+    """The cleaned parameters, or ParameterError naming every field at fault;
+    `recipient_kinds`, when given, are the kinds of organisation eligible_kinds may name."""
     if kind not in SCHEMAS:
         raise ParameterError({"kind": f"{kind!r} is not one of {', '.join(KINDS)}"})
     if not isinstance(parameters, dict):
@@ -539,6 +550,12 @@ def validate_parameters(kind: str, parameters, *, fund_total_pence: int | None =
             cleaned[name] = check(parameters[name])
         except ValueError as error:
             errors[name] = str(error)
+    if recipient_kinds is not None:
+        unknown = [k for k in cleaned.get("eligible_kinds", []) if k not in recipient_kinds]
+        if unknown:
+            errors["eligible_kinds"] = (
+                f"{', '.join(unknown)} not among {', '.join(recipient_kinds)}"
+            )
     if cleaned.get("window_from", "") > cleaned.get("window_to", "9999"):
         errors["window_to"] = "must not be before window_from"
     if fund_total_pence is not None:

@@ -47,12 +47,21 @@ def _reporting_candidates(parameters: dict) -> dict[str, rules.Candidate]:
 
 
 def _populations(organisations, parameters: dict) -> dict[str, int]:
+    basis, day = (
+        parameters["population_basis"],
+        dt.date.fromisoformat(parameters["population_date"]),
+    )
+    stored = Population.objects.filter(basis=basis)
+    if not stored.filter(as_of=day).exists():
+        dates = sorted({d.isoformat() for d in stored.values_list("as_of", flat=True)})
+        raise rules.RuleError(
+            f"No {basis} population is dated {day.isoformat()}; the dates stored are "
+            f"{', '.join(dates) or 'none'}"
+        )
     return dict(
-        Population.objects.filter(
-            organisation__in=organisations,
-            basis=parameters["population_basis"],
-            as_of=dt.date.fromisoformat(parameters["population_date"]),
-        ).values_list("organisation__ods_code", "people")
+        stored.filter(organisation__in=organisations, as_of=day).values_list(
+            "organisation__ods_code", "people"
+        )
     )
 
 
@@ -285,8 +294,8 @@ def _fund_and_waves_current(**only) -> QuerySet[Allocation]:
 
 
 def funds_with_totals() -> QuerySet[Fund]:
-    """Every fund with its current runs' totals and recipients, a parent fund's rolled up
-    from its waves (a recipient of both halves counts once)."""
+    """Every fund not withdrawn, with its current runs' totals and recipients, a parent
+    fund's rolled up from its waves (a recipient of both halves counts once)."""
 
     def pence(basis: str) -> Coalesce:
         return Coalesce(
@@ -299,19 +308,23 @@ def funds_with_totals() -> QuerySet[Fund]:
         )
 
     current_scenario = Scenario.objects.filter(fund=OuterRef("pk"), is_current=True)
-    return Fund.objects.annotate(
-        current_scenario=Subquery(current_scenario.values("name")[:1]),
-        modelled_pence=pence(Allocation.Basis.MODELLED),
-        published_pence=pence(Allocation.Basis.PUBLISHED),
-        recipient_count=Coalesce(
-            Subquery(
-                _fund_and_waves_current()
-                .annotate(count=Count("recipient", distinct=True))
-                .values("count")
+    return (
+        Fund.objects.exclude(status=Fund.Status.WITHDRAWN)
+        .annotate(
+            current_scenario=Subquery(current_scenario.values("name")[:1]),
+            modelled_pence=pence(Allocation.Basis.MODELLED),
+            published_pence=pence(Allocation.Basis.PUBLISHED),
+            recipient_count=Coalesce(
+                Subquery(
+                    _fund_and_waves_current()
+                    .annotate(count=Count("recipient", distinct=True))
+                    .values("count")
+                ),
+                0,
             ),
-            0,
-        ),
-    ).order_by("announced_on", "slug")
+        )
+        .order_by("announced_on", "slug")
+    )
 
 
 def funds_depending_on(fund: Fund) -> list[Fund]:
@@ -363,3 +376,154 @@ def received_by_recipient(
         entry["pence"] += pence
         entry["funds"].append(slug)
     return received
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to a fund or to something it owns, in words an admin can read."""
+
+    at: dt.datetime
+    who: str
+    what: str
+    action: str
+    changes: list[str]
+    reason: str
+
+
+# What the history leaves out: keys, and timestamps that change on every save.
+_HISTORY_SKIPPED = {"id", "fund", "updated_at"}
+_HISTORY_ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
+
+
+def _history_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if name.endswith("_pence") and isinstance(value, int):
+        return rules.format_pounds(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _history_changes(record) -> list[str]:
+    fields = [
+        f.attname for f in record.instance_type._meta.fields if f.name not in _HISTORY_SKIPPED
+    ]
+    previous = record.prev_record
+    if record.history_type == "-":
+        return []
+    if previous is None:
+        return [
+            f"{name}: {_history_value(name, getattr(record, name))}"
+            for name in fields
+            if getattr(record, name) not in (None, "", [], {})
+        ]
+    return [
+        f"{name}: {_history_value(name, getattr(previous, name))} → "
+        f"{_history_value(name, getattr(record, name))}"
+        for name in fields
+        if getattr(previous, name) != getattr(record, name)
+    ]
+
+
+def fund_history(*, fund: Fund) -> list[HistoryEntry]:
+    """Every recorded change to the fund, its sources, tranches, rule and published
+    allocations, newest first, with amounts in pounds and whole parameter values."""
+    from .models import FundSource, Tranche
+
+    records = [
+        *((record, "Fund") for record in fund.history.all()),
+        *(
+            (record, "Rule")
+            for record in AllocationRule.history.filter(fund_id=fund.pk).order_by("history_date")
+        ),
+        *(
+            (record, f"Tranche “{record.name}”")
+            for record in Tranche.history.filter(fund_id=fund.pk)
+        ),
+        *(
+            (record, f"Source “{record.title}”")
+            for record in FundSource.history.filter(fund_id=fund.pk)
+        ),
+        *(
+            (record, f"Published allocation to {record.recipient.ods_code}")
+            for record in PublishedAllocation.history.filter(fund_id=fund.pk).select_related(
+                "recipient"
+            )
+        ),
+    ]
+    entries = [
+        HistoryEntry(
+            at=record.history_date,
+            who=str(record.history_user or "—"),
+            what=what + (f" version {record.version}" if what == "Rule" else ""),
+            action=_HISTORY_ACTIONS[record.history_type],
+            changes=_history_changes(record),
+            reason=record.history_change_reason or "",
+        )
+        for record, what in records
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One recipient in a rule's preview, beside what the current run gives it."""
+
+    code: str
+    name: str
+    rank: int | None
+    current_pence: int
+    preview_pence: int
+    rationale: str
+
+    @property
+    def change_pence(self) -> int:
+        return self.preview_pence - self.current_pence
+
+
+def preview_against_current(
+    *, fund: Fund, kind: str, shares: list[rules.Share]
+) -> list[PreviewRow]:
+    """The preview's shares with names, beside the current allocations of the same basis
+    (published for a fixed list, modelled otherwise); recipients that would lose out too."""
+    basis = Allocation.Basis.PUBLISHED if kind == "fixed" else Allocation.Basis.MODELLED
+    current = dict(
+        current_allocations(fund=fund)
+        .filter(basis=basis)
+        .order_by()
+        .values_list("recipient__ods_code")
+        .annotate(total=Sum("amount_pence"))
+    )
+    previewed = {share.code: share for share in shares}
+    codes = [share.code for share in shares] + sorted(set(current) - set(previewed))
+    names = dict(Organisation.objects.filter(ods_code__in=codes).values_list("ods_code", "name"))
+    return [
+        PreviewRow(
+            code=code,
+            name=names.get(code, ""),
+            rank=previewed[code].rank if code in previewed else None,
+            current_pence=current.get(code, 0),
+            preview_pence=previewed[code].amount_pence if code in previewed else 0,
+            rationale=previewed[code].rationale if code in previewed else "Not selected",
+        )
+        for code in codes
+    ]
+
+
+def run_outcome(run) -> str:
+    """How a run ended (or where it is), in words for the fund's admin page."""
+    status = run.Status
+    if run.status == status.SUCCEEDED:
+        return (
+            f"Succeeded: {run.recipient_count or 0:,} recipients, "
+            f"{rules.format_pounds(run.total_pence or 0)} modelled"
+            + (" (current)" if run.is_current else "")
+        )
+    if run.status == status.FAILED:
+        return f"Failed, so the previous allocations stay current: {run.error}"
+    if run.status == status.SKIPPED:
+        return "Skipped: " + " ".join(run.notes or ["nothing changed since the current run."])
+    if run.status == status.RUNNING:
+        return f"Running ({run.progress}% done)"
+    return "Waiting for a worker"

@@ -87,9 +87,14 @@ def fund_admin_group_ensure() -> Group:
     return group
 
 
-def rule_save(*, fund: Fund, kind: str, parameters: dict, reason: str = "") -> AllocationRule:
-    """Validates and saves a fund's rule, bumping its version when it changes."""
-    cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
+def rule_save(
+    *, fund: Fund, kind: str, parameters: dict, reason: str = "", user=None
+) -> AllocationRule:
+    """Validates and saves a fund's rule, bumping its version when it changes; the history
+    records who changed it and why."""
+    cleaned = rule_parameters_clean(
+        kind=kind, parameters=parameters, fund_total_pence=fund.total_pence
+    )
     rule = AllocationRule.objects.filter(fund=fund).first()
     if rule is None:
         rule = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
@@ -99,8 +104,22 @@ def rule_save(*, fund: Fund, kind: str, parameters: dict, reason: str = "") -> A
     else:
         return rule
     rule._change_reason = reason or None
+    rule._history_user = user
     rule.save()
     return rule
+
+
+def rule_parameters_clean(*, kind: str, parameters, fund_total_pence: int | None) -> dict:
+    """The rule's parameters checked as funding.rules does, and against the kinds of
+    organisation that exist (a rule for "ccgs" would select nobody)."""
+    from trusts.models import Organisation
+
+    return rules.validate_parameters(
+        kind,
+        parameters,
+        fund_total_pence=fund_total_pence,
+        recipient_kinds=Organisation.Kind.values,
+    )
 
 
 def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange | None:
@@ -108,6 +127,19 @@ def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange 
     if fund.status_changes.filter(status=fund.status).exists():
         return None
     return FundStatusChange.objects.create(fund=fund, status=fund.status, on=on, note=note)
+
+
+def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
+    """Takes a fund out of every current view and export, keeping its history: it is marked
+    withdrawn (a dated step) and no run of it stays current, so no current allocations
+    remain; its runs, allocations and history stay for the record."""
+    with transaction.atomic():
+        fund.status = Fund.Status.WITHDRAWN
+        fund._change_reason = note
+        fund.save()
+        fund_status_date(fund=fund, on=on, note=note)
+        AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
+        data_changed()
 
 
 def fund_recompute_request(
@@ -121,7 +153,7 @@ def fund_recompute_request(
     If the broker cannot be reached the run stays pending, and the periodic requeue (or
     `recompute_allocations`) sends it when the broker is back; the caller's save stands.
     """
-    if (
+    if fund.status == Fund.Status.WITHDRAWN or (
         not AllocationRule.objects.filter(fund=fund).exists()
         and not fund.published_allocations.exists()
     ):
@@ -446,6 +478,18 @@ def _allocations_compute(
 
 
 def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rules.Share]:
+    """The rule's shares; a rule that selects nobody is an error, never an empty success."""
+    shares = _rule_shares(rule, candidates) if candidates else []
+    if not shares:
+        kinds = ", ".join(rule.parameters.get("eligible_kinds", []))
+        raise rules.RuleError(
+            f"The rule selects nobody: no organisation of the eligible kinds ({kinds}) has "
+            "the figures it reads. Check the kinds, the dates and the A&E window."
+        )
+    return shares
+
+
+def _rule_shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rules.Share]:
     p = rules.validate_parameters(
         rule.kind, rule.parameters, fund_total_pence=rule.fund.total_pence
     )
@@ -473,7 +517,9 @@ def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rul
 
 def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules.Share]:
     """What a rule would allocate, without saving anything (the admin's preview)."""
-    cleaned = rules.validate_parameters(kind, parameters, fund_total_pence=fund.total_pence)
+    cleaned = rule_parameters_clean(
+        kind=kind, parameters=parameters, fund_total_pence=fund.total_pence
+    )
     unsaved = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
     if kind == AllocationRule.Kind.FIXED:
         return rules.fixed(
@@ -573,6 +619,9 @@ def published_allocations_import(
             problem(line, "ods_code", f"{code} is also on line {seen[code]}")
         seen.setdefault(code, line)
         rows.append((line, code, pence, row["source"][:300]))
+    if not rows:
+        # Replacing with nothing would wipe the list; that is never what an upload means.
+        raise ImportFailed([RowError(file_name, None, "file", "has no rows: nothing replaced")])
     organisations = {
         o.ods_code: o for o in Organisation.objects.filter(ods_code__in=[r[1] for r in rows])
     }

@@ -44,6 +44,7 @@ def test_it_lists_who_changed_funds_rules_uploads_and_users(client, fund_admin, 
             kind="worst_n",
             parameters={**winter.rule.parameters, "n": 50},
             reason="fewer",
+            user=fund_admin,
         )
     finally:
         del HistoricalRecords.context.request

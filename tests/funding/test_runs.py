@@ -125,8 +125,10 @@ def test_a_failed_run_leaves_the_previous_allocations_current(funds):
     fund.refresh_from_db()
     bad = run_now(fund)
     assert bad.status == AllocationRun.Status.FAILED
-    # The 211 CCGs open on 1 October 2014 all lack a registered count for that date.
-    assert bad.error.startswith("No population for 211 eligible organisations: 00C, 00D")
+    # No registered count is dated 1 October 2014: the error says which dates there are.
+    assert bad.error == (
+        "No registered population is dated 2014-10-01; the dates stored are 2015-10-01"
+    )
     good.refresh_from_db()
     assert good.is_current
     assert not bad.allocations.exists()

@@ -65,15 +65,17 @@ def test_a_run_waits_while_another_worker_holds_its_fund():
     )
     waiting = AllocationRun.objects.create(fund=fund, triggered_by="waiting")
     with live_worker():
-        task = celery_app.send_task("funding.tasks.recompute_fund", args=[waiting.pk])
-        deadline = time.monotonic() + 60
-        while task.state != "RETRY" and time.monotonic() < deadline:
+        celery_app.send_task("funding.tasks.recompute_fund", args=[waiting.pk])
+        # The task keeps no result (the run's row holds the outcome), so the test watches the
+        # row: a worker that did not wait computes a one-recipient fund within a second or
+        # two, while one that waits retries every 3 s and leaves the run pending.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             waiting.refresh_from_db()
             if waiting.status != "pending":
                 break  # it did not wait: the assertions below say how
             time.sleep(0.2)
-        waiting.refresh_from_db()
-        assert (task.state, waiting.status) == ("RETRY", "pending")
+        assert waiting.status == "pending"
         assert not AllocationRun.objects.filter(fund=fund, is_current=True).exists()
         AllocationRun.objects.filter(pk=held.pk).update(
             status=AllocationRun.Status.FAILED, finished_at=timezone.now(), error="test over"

@@ -152,22 +152,20 @@ def test_a_bad_file_after_good_ones_writes_none_of_them(tmp_path):
     assert database_checksum() == before
 
 
-# Rule parameters of the wrong kind, posted to the admin's rule form.
+# Rule parameters of the wrong kind, posted to the named fields of the admin's rule form.
 RULE_POSTS = [
-    ({"n": "five", "total": "1.00", "share": "equal"}, "n: must be a whole number"),
-    ({"n": 3, "total": "1.005", "share": "equal"}, "total: "),
-    ({"n": 3, "total": "1.00", "share": "votes"}, "share: must be one of"),
-    ({"n": 3, "total": "1.00", "share": "equal", "colour": "red"}, "colour: is not a parameter"),
-    ([1, 2, 3], "must be a JSON object"),
+    ("n", "five", "Enter a whole number."),
+    ("n", "0", "n: must be at least 1"),
+    ("total", "1.005", "has a fraction of a penny"),
+    ("share", "votes", "Select a valid choice."),
+    ("window_to", "2012-12-31", "window_to: must not be before window_from"),
 ]
 
 
-@pytest.mark.parametrize(("parameters", "message"), RULE_POSTS)
-def test_rule_parameters_of_the_wrong_kind_name_the_field(
-    client, fund_admin, winter, parameters, message
+@pytest.mark.parametrize(("name", "value", "message"), RULE_POSTS)
+def test_rule_parameters_of_the_wrong_kind_are_refused_by_their_field(
+    client, fund_admin, winter, name, value, message
 ):
-    import json
-
     services.fund_admin_group_ensure().user_set.add(fund_admin)
     client.force_login(fund_admin)
     before = database_checksum()
@@ -175,12 +173,11 @@ def test_rule_parameters_of_the_wrong_kind_name_the_field(
         client,
         f"/admin/funding/allocationrule/{winter.rule.pk}/change/",
         "allocationrule_form",
-        {"kind": "worst_n", "parameters": json.dumps(parameters)},
+        {f"worst_n__{name}": value, "reason": "a test of bad input"},
     )
     assert response.status_code == 200  # the form again, with its errors: nothing saved
-    assert any(
-        message in error for error in response.context["adminform"].form.errors["parameters"]
-    )
+    errors = response.context["adminform"].form.errors[f"worst_n__{name}"]
+    assert any(message in error for error in errors), errors
     assert escape(message) in response.content.decode()
     assert database_checksum() == before
 

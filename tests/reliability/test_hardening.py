@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from funding import services
@@ -229,12 +229,12 @@ def test_a_spoofed_forwarded_for_does_not_lift_the_api_throttle(client):
 
 @pytest.mark.django_db
 def test_a_token_user_is_throttled_as_one_user_from_any_address(client, analyst):
-    token = Token.objects.create(user=analyst)
+    _, token = AuthToken.objects.create(user=analyst)
     with mock.patch.object(UserRateThrottle, "rate", "3/minute", create=True):
         statuses = [
             client.get(
                 "/api/v1/funds/",
-                headers={"authorization": f"Token {token.key}"},
+                headers={"authorization": f"Bearer {token}"},
                 REMOTE_ADDR=f"10.0.1.{i}",
             ).status_code
             for i in range(5)

@@ -1,0 +1,100 @@
+"""A finance officer enters an announcement in the admin, in chromium, as they would by hand:
+the written ministerial statement of 10 September 2013 (the A&E winter fund 2013-14), with its
+pounds, tranches, rule and source; the save starts a run on a real worker, the change page
+shows how it ended, and the fund's public page lists the allocations."""
+
+import time
+
+import pytest
+
+from tests.dashboards.conftest import browser, page, site  # noqa: F401 (fixtures)
+from tests.workers import live_worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+
+SLUG = "ae-winter-fund-2013-14-entered-by-hand"  # as the admin makes it from the name
+WMS = (
+    "https://www.parallelparliament.co.uk/debate/2013-09-10/commons/written-statements/"
+    "nhs-winter-planning/ministerial-extracts"
+)
+
+
+@pytest.fixture(scope="module")
+def officer(site, django_db_blocker):  # noqa: F811
+    """A superuser the served site can log in, committed; removed with the fund afterwards."""
+    from django.contrib.auth import get_user_model
+
+    from funding.models import Fund
+
+    with django_db_blocker.unblock():
+        user = get_user_model().objects.create_superuser("officer", password="officer-pass")
+    yield user
+    with django_db_blocker.unblock():
+        Fund.objects.filter(slug=SLUG).delete()
+        user.delete()
+
+
+def test_an_announcement_entered_in_the_admin_is_allocated_and_published(
+    page,  # noqa: F811
+    site,  # noqa: F811
+    officer,
+):
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "officer")
+    page.fill("#id_password", "officer-pass")
+    page.click("input[type=submit]")
+    page.goto(site + "/admin/funding/fund/add/")
+
+    page.fill("#id_name", "A&E winter fund 2013-14 (entered by hand)")
+    page.select_option("#id_announced_by", "dh")
+    page.fill("#id_announced_on", "2013-09-10")
+    page.fill("#id_total_pence", "£250,000,000")
+    page.check("input[name=financial_years][value='2013-14']")
+    page.fill("#id_purpose", "Winter money for 53 high-risk systems, NHS 111 and contingency.")
+    page.select_option("#id_money_kind", "new")
+    page.select_option("#id_route", "direct_to_trusts")
+    page.select_option("#id_status", "allocated")
+
+    page.get_by_text("Add another Fund source").click()
+    page.fill("#id_sources-0-title", "Written ministerial statement: NHS winter planning")
+    page.fill("#id_sources-0-url", WMS)
+    for index, (name, pounds) in enumerate(
+        [
+            ("NHS 111 over winter", "15,000,000"),
+            ("53 high-risk systems (provisional)", "221,000,000"),
+            ("Contingency", "14,000,000"),
+        ]
+    ):
+        page.get_by_text("Add another Tranche").click()
+        page.fill(f"#id_tranches-{index}-name", name)
+        page.fill(f"#id_tranches-{index}-amount_pence", pounds)
+        page.fill(f"#id_tranches-{index}-financial_year", "2013-14")
+
+    page.get_by_text("Add another Allocation rule").click()
+    page.select_option("#id_rule-0-kind", "worst_n")
+    page.locator("#rule-0 summary", has_text="The N worst four-hour performers").click()
+    page.fill("#id_rule-0-worst_n__n", "53")
+    page.fill("#id_rule-0-worst_n__total", "£221,000,000")
+    page.select_option("#id_rule-0-worst_n__share", "attendances")
+    page.check("input[name='rule-0-worst_n__eligible_kinds'][value='trust']")
+    page.fill("#id_rule-0-worst_n__window_from", "2013-01-01")
+    page.fill("#id_rule-0-worst_n__window_to", "2013-03-31")
+    page.check("input[name='rule-0-worst_n__department_types'][value='1']")
+
+    assert page.input_value("#id_slug") == SLUG
+    with live_worker():
+        page.click("input[name=_continue]")
+        assert page.locator(".messagelist .success").count() > 0, page.content()
+        runs = page.locator("#fund-runs")
+        deadline = time.monotonic() + 60
+        while "Succeeded" not in runs.inner_text() and time.monotonic() < deadline:
+            time.sleep(1)
+            page.reload()
+        assert "Succeeded: 53 recipients, £221,000,000.00 modelled (current)" in (runs.inner_text())
+
+    page.problems.clear()  # the admin logs a 404 for a resource; only the public page is held to it
+    response = page.goto(f"{site}/funds/{SLUG}/")
+    assert response.status == 200
+    # RV8 had the worst type 1 performance of January to March 2013: first of the 53.
+    assert page.locator("a[href='/trusts/RV8/']").count() > 0
+    assert page.problems == []
