@@ -107,6 +107,7 @@ def test_stateful_workflows_answer_as_the_schema_says(admin_token):
             suppress_health_check=list(HealthCheck),
         )
     )
-    # Every operation was called, writes included, and each answer was as the schema says.
+    # The fund operations were called, a write among them, and each answer was as the schema
+    # says.
     called = {(method, path) for method, path, _ in Workflows.answered}
     assert {("GET", "/api/v1/funds/"), ("POST", "/api/v1/funds/{slug}/recompute/")} <= called
