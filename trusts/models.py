@@ -434,7 +434,7 @@ class SourceFile(models.Model):
 
     name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64, unique=True)
-    format = models.CharField(max_length=60)
+    format = models.CharField(max_length=200)
     rows = models.PositiveIntegerField()
     imported_at = models.DateTimeField(auto_now=True)
 

@@ -261,3 +261,12 @@ def test_shipped_files_are_imported_again_when_the_importers_change(tmp_path, mo
     AEActivity.objects.filter(organisation__ods_code="ZZ9").update(over_4h=99)
     services.stage_import((path,), say=said.append)
     assert AEActivity.objects.get(organisation__ods_code="ZZ9").over_4h == 10
+
+
+def test_every_format_label_fits_the_column_that_records_it():
+    """SQLite stores a label of any length; PostgreSQL refused the gap-fill's, failing the load."""
+    from trusts.importers import FORMATS
+    from trusts.models import SourceFile
+
+    longest = max(len(f.label) for f in FORMATS)
+    assert longest <= SourceFile._meta.get_field("format").max_length
