@@ -4,18 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench clean vendor backup restore
+.PHONY: run test lint lock bench clean vendor backup restore
 
-# Reinstall only when the declared dependencies change.
-$(BIN)/.installed: pyproject.toml
+# The exact versions tested (requirements.lock, and requirements-dev.lock with the test tools),
+# then the project itself; reinstalled only when a lock or pyproject.toml changes.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	touch $@
+
+# After changing a dependency in pyproject.toml: pins the newest versions it allows.
+lock: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
 
 run: $(BIN)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
@@ -30,6 +38,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: $(BIN)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed-dev

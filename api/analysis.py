@@ -9,6 +9,8 @@ from rest_framework.views import APIView
 
 from funding import selectors as funding_selectors
 from impact import selectors as impact
+from impact.rows import event_study_rows, funnel_rows
+from impact.rows import number as _number
 from trusts.models import Basis, Organisation
 from trusts.selectors import (
     STANDARD_PERCENT,
@@ -41,10 +43,6 @@ WINDOW_PARAMETERS = [
 def _percentage(attendances: int, over_4h: int) -> str | None:
     value = percent_within_4h(attendances, over_4h)
     return None if value is None else f"{value:.2f}"
-
-
-def _number(value: float) -> str:
-    return f"{value:.2f}"
 
 
 class PerformanceRowSerializer(serializers.Serializer):
@@ -248,18 +246,7 @@ class FunnelView(APIView):
             )
         except impact.ImpactUnavailable as error:
             raise _unavailable(error) from error
-        results = [
-            {
-                "ods_code": row.ods_code,
-                "name": row.name,
-                "attendances": row.attendances,
-                "over_4h": row.over_4h,
-                "percentage": _number(row.point.percent),
-                "z": _number(row.point.z),
-                "beyond": row.point.beyond,
-            }
-            for row in rows
-        ]
+        results = funnel_rows(rows)
         if request.accepted_renderer.format == "csv":
             return Response(results)
         return Response(
@@ -399,16 +386,7 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
         "incomplete_trusts": result.incomplete_codes,
         "panel": "balanced: only trusts with figures in every month from the start of before "
         "to the end of after, in the estimate and the event study alike",
-        "event_study": [
-            {
-                "months_from_announcement": point.period,
-                "month": f"{result.month_of(point.period):%Y-%m}",
-                "gap_pp": _number(point.gap_pp),
-                "ci_low_pp": _number(point.ci_low_pp),
-                "ci_high_pp": _number(point.ci_high_pp),
-            }
-            for point in chosen.event_study
-        ],
+        "event_study": event_study_rows(result, chosen),
         "other_estimates": {
             c.control: estimate(c) for c in result.comparisons if c.control != control
         },

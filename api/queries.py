@@ -2,9 +2,11 @@
 
 import datetime as dt
 
+from django import forms
 from rest_framework import serializers
 
-from trusts.selectors import ALL_TYPES, PERIOD_GRAINS, types_parse
+from trusts.forms import TypesField
+from trusts.selectors import ALL_TYPES, PERIOD_GRAINS
 from trusts.windows import Window
 
 # Query names that are Python keywords are held under other names while validated.
@@ -23,15 +25,20 @@ def query_validate(serializer_class, params) -> dict:
     return query.validated_data
 
 
-class TypesField(serializers.CharField):
-    """Department types as the client writes them ("1", "1,2", "all"); a default is given
-    already parsed, since DRF does not pass defaults through to_internal_value."""
+class FormField(serializers.CharField):
+    """A query parameter checked by a Django form field, so that the pages' forms and the API
+    share one definition of it. A default is given already cleaned, since DRF does not pass
+    defaults through to_internal_value."""
+
+    def __init__(self, form_field: forms.Field, **kwargs):
+        self.form_field = form_field
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         try:
-            return types_parse(super().to_internal_value(data))
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from error
+            return self.form_field.clean(super().to_internal_value(data))
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class WindowField(serializers.CharField):
@@ -54,7 +61,7 @@ class WindowField(serializers.CharField):
 class WindowQuery(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    type = TypesField(default=ALL_TYPES)
+    type = FormField(TypesField(), default=ALL_TYPES)
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -88,7 +95,7 @@ class FunnelQuery(WindowQuery):
 class ImpactQuery(serializers.Serializer):
     before = WindowField(required=False)
     after = WindowField(required=False)
-    type = TypesField(default=("1",))
+    type = FormField(TypesField(), default=("1",))
     control = serializers.ChoiceField(
         choices=("unfunded", "other_funds", "near_miss"), default="other_funds"
     )

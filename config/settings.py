@@ -22,16 +22,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Without SECRET_KEY, only the quick start (DEBUG on) and commands run from a checkout
+# (manage.py sets DEV_SECRET_KEY_ALLOWED) run, with a key no deployment may use; the web
+# server (config.wsgi) and the Celery processes refuse to start.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or env.bool("DEV_SECRET_KEY_ALLOWED", default=False)):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-quick-start-key-do-not-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "config",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -178,7 +182,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Static files are collected, named by their hash and compressed (gzip and brotli), and served
 # by whitenoise with a year's cache headers: in production and in the quick start alike, so a
@@ -197,6 +200,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
+
+# Folders the no-server defaults write to (the SQLite file, collected static files, the file
+# broker and its results): config.apps makes them when Django starts, so importing these
+# settings writes nothing.
+LOCAL_FOLDERS = [VAR_DIR, STATIC_ROOT]
 
 # Celery: a broker that needs no server by default (files under var/), so the
 # quick start runs a real worker process; production and CI use Redis.
@@ -217,8 +225,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    LOCAL_FOLDERS += [_broker_dir / _sub for _sub in ("queue", "processed", "control")]
     CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -226,7 +233,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    (VAR_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
+    LOCAL_FOLDERS.append(VAR_DIR / "celery-results")
     _default_results = f"file://{VAR_DIR / 'celery-results'}"
 else:
     _default_results = CELERY_BROKER_URL

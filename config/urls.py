@@ -6,8 +6,6 @@ from .health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    # Impact analysis adds routes under both the API and the fund pages.
-    path("", include("impact.urls")),
     path("api/v1/", include("sources.api")),
     path("api/v1/", include("api.urls")),
     path("", include("sources.urls")),

@@ -187,13 +187,13 @@ def event_study(series: Sequence[tuple[str, Sequence[dict]]]) -> go.Figure:
     for (label, points), colour in zip(series, (NHS_BLUE, NHS_DARK), strict=False):
         figure.add_trace(
             go.Scatter(
-                x=[p["months"] for p in points],
-                y=[p["gap"] for p in points],
+                x=[p["months_from_announcement"] for p in points],
+                y=[float(p["gap_pp"]) for p in points],
                 error_y={
                     "type": "data",
                     "symmetric": False,
-                    "array": [p["high"] - p["gap"] for p in points],
-                    "arrayminus": [p["gap"] - p["low"] for p in points],
+                    "array": [float(p["ci_high_pp"]) - float(p["gap_pp"]) for p in points],
+                    "arrayminus": [float(p["gap_pp"]) - float(p["ci_low_pp"]) for p in points],
                 },
                 mode="lines+markers",
                 name=label,
@@ -304,7 +304,7 @@ def funnel(limits: dict, rows: Sequence[dict]) -> go.Figure:
     figure.add_trace(
         go.Scatter(
             x=[r["attendances"] for r in rows],
-            y=[r["percent"] for r in rows],
+            y=[float(r["percentage"]) for r in rows],
             mode="markers",
             name="Trusts",
             marker={

@@ -5,18 +5,9 @@ import datetime as dt
 from django import forms
 
 from funding.models import Fund
+from trusts.forms import TypesField
 from trusts.models import Organisation
-from trusts.selectors import types_parse
 from trusts.windows import Window
-
-
-class TypesField(forms.CharField):
-    def to_python(self, value):
-        value = super().to_python(value) or "1"
-        try:
-            return types_parse(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
 
 
 class FilterForm(forms.Form):
@@ -52,7 +43,7 @@ class PerformanceForm(FilterForm):
     before_to = forms.DateField(label="Before: to", initial="2013-03-31")
     after_from = forms.DateField(label="After: from", initial="2013-11-01")
     after_to = forms.DateField(label="After: to", initial="2014-03-31")
-    type = TypesField(label="Department types", initial="1")
+    type = TypesField(label="Department types", initial="1", empty_value="1")
     region = forms.ChoiceField(required=False)
     y = forms.ChoiceField(
         label="Performance",
@@ -129,7 +120,7 @@ class ImpactForm(FilterForm):
     before_to = forms.DateField(label="Before: to", required=False)
     after_from = forms.DateField(label="After: from", required=False)
     after_to = forms.DateField(label="After: to", required=False)
-    type = TypesField(label="Department types", initial="1")
+    type = TypesField(label="Department types", initial="1", empty_value="1")
 
     def window(self, side: str) -> Window | None:
         start = self.cleaned_data.get(f"{side}_from")

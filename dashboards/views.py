@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from api.csv import csv_lines
 from datacache.decorators import cached_until_data_changes
 from funding import rules
 from funding import selectors as funding_selectors
 from funding.models import Fund
 from impact import selectors as impact_selectors
 from impact import stats
+from impact.rows import event_study_rows, funnel_rows
+from lib.csv_output import csv_lines
 from trusts.models import Organisation
 from trusts.selectors import ALL_TYPES, WEEK_RULE, types_parse
 from trusts.windows import Window
@@ -114,18 +115,7 @@ def _funnel(window: Window, types, overdispersion: str) -> tuple[dict, list[dict
             "national_mean": limits.national_mean,
             "method": limits.method,
         },
-        [
-            {
-                "ods_code": row.ods_code,
-                "name": row.name,
-                "attendances": row.attendances,
-                "over_4h": row.over_4h,
-                "percent": round(row.point.percent, 2),
-                "z": round(row.point.z, 2),
-                "beyond": row.point.beyond,
-            }
-            for row in rows
-        ],
+        funnel_rows(rows),
     )
 
 
@@ -150,16 +140,9 @@ def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
     except impact_selectors.ImpactUnavailable as error:
         return {"error": str(error)}
     event_rows = [
-        {
-            "comparison": comparison.control,
-            "months": point.period,
-            "month": f"{result.month_of(point.period):%Y-%m}",
-            "gap": round(point.gap_pp, 2),
-            "low": round(point.ci_low_pp, 2),
-            "high": round(point.ci_high_pp, 2),
-        }
+        {"comparison": comparison.control, **row}
         for comparison in result.comparisons
-        for point in comparison.event_study
+        for row in event_study_rows(result, comparison)
     ]
     series = [
         (f"Against {c.description}", [r for r in event_rows if r["comparison"] == c.control])

@@ -1,13 +1,14 @@
 """Every write to the apps whose data pages are computed from changes the data version.
 
 Model saves and deletes arrive as signals; the bulk paths that send none (COPY and bulk
-INSERT in config.bulk, bulk updates inside imports, run status updates) call data_changed
-themselves or send trusts.signals.data_imported.
+INSERT in lib.bulk, which sends rows_written; bulk updates inside imports, run status updates)
+call data_changed themselves or send trusts.signals.data_imported.
 """
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from lib.bulk import rows_written
 from trusts.signals import data_imported
 
 from .versions import data_changed
@@ -31,3 +32,4 @@ def connect() -> None:
                     dispatch_uid=f"datacache-m2m-{field}",
                 )
     data_imported.connect(_changed, dispatch_uid="datacache-import")
+    rows_written.connect(_changed, dispatch_uid="datacache-bulk")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdmin
-from trusts.importers.base import ImportFailed
+from lib.tabular import ImportFailed
 
 from . import rules, selectors, services
 from .forms import (

@@ -1,8 +1,6 @@
 """Writes for the funding app: rules, recompute requests, runs, published allocation uploads."""
 
-import csv
 import datetime as dt
-import io
 import logging
 import operator
 import threading
@@ -10,6 +8,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -17,9 +16,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.bulk import values_insert
 from datacache.versions import data_changed
-from trusts.importers.base import RowError
+from lib.bulk import values_insert
+from lib.tabular import Columns, ImportFailed, Problems, table_parse
 
 from . import rules, selectors
 from .models import (
@@ -581,53 +580,42 @@ def published_allocations_import(
 
     All or nothing: any bad row raises ImportFailed with every problem, and nothing changes.
     """
-    from trusts.importers.base import ImportFailed
     from trusts.models import Organisation
 
-    errors: list[RowError] = []
-
-    def problem(line, field_name, reason):
-        errors.append(RowError(file_name, line, field_name, reason))
-
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed([RowError(file_name, None, "file", "not UTF-8 text")]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().casefold() for name in reader.fieldnames or []]
-    missing = [column for column in UPLOAD_COLUMNS if column not in header]
-    if missing:
-        raise ImportFailed(
-            [RowError(file_name, 1, "header", f"missing columns: {', '.join(missing)}")]
-        )
+    problems = Problems(file_name)
+    table = table_parse(content, Path(file_name), has_header=True, problems=problems)
+    if table is None:
+        raise ImportFailed(problems.errors)
+    columns = Columns(table.header)
+    if missing := columns.missing(UPLOAD_COLUMNS):
+        problems.add(1, "header", f"missing columns: {', '.join(missing)}")
+        raise ImportFailed(problems.errors)
     rows = []
     seen: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
-        row = {key.strip().casefold(): (value or "").strip() for key, value in raw.items() if key}
-        if not any(row.values()):
-            continue
-        code = row["ods_code"].upper()
+    for line, raw in table.rows:
+        code, amount, source = (columns.value(raw, name) for name in UPLOAD_COLUMNS)
+        code = code.upper()
         try:
-            pence = rules.pounds_to_pence(row["amount"])
+            pence = rules.pounds_to_pence(amount)
         except ValueError as error:
-            problem(line, "amount", str(error))
+            problems.add(line, "amount", str(error))
             pence = None
-        if not row["source"]:
-            problem(line, "source", "is blank: say where the figure was published")
+        if not source:
+            problems.add(line, "source", "is blank: say where the figure was published")
         if code in seen:
-            problem(line, "ods_code", f"{code} is also on line {seen[code]}")
+            problems.add(line, "ods_code", f"{code} is also on line {seen[code]}")
         seen.setdefault(code, line)
-        rows.append((line, code, pence, row["source"][:300]))
+        rows.append((line, code, pence, source[:300]))
     if not rows:
         # Replacing with nothing would wipe the list; that is never what an upload means.
-        raise ImportFailed([RowError(file_name, None, "file", "has no rows: nothing replaced")])
+        problems.add(None, "file", "has no rows: nothing replaced")
+        raise ImportFailed(problems.errors)
     organisations = {
         o.ods_code: o for o in Organisation.objects.filter(ods_code__in=[r[1] for r in rows])
     }
     for line, code, _, _ in rows:
         if code not in organisations:
-            problem(line, "ods_code", f"{code!r} is not a known ODS code")
+            problems.add(line, "ods_code", f"{code!r} is not a known ODS code")
     elsewhere = selectors.published_on_other_footing(
         fund_id=fund.pk,
         tranche_id=tranche.pk if tranche else None,
@@ -635,20 +623,20 @@ def published_allocations_import(
     )
     for line, code, _, _ in rows:
         if code in organisations and (where := elsewhere.get(organisations[code].pk)):
-            problem(
+            problems.add(
                 line, "ods_code", f"{code} is already published {where}; {selectors.FOOTING_RULE}"
             )
     total = sum(r[2] or 0 for r in rows)
     limit = tranche.amount_pence if tranche else fund.total_pence
     if total > limit:
-        problem(
+        problems.add(
             None,
             "amount",
             f"the amounts add up to £{total / 100:,.2f}, more than the "
             f"£{limit / 100:,.2f} {'tranche' if tranche else 'fund'}",
         )
-    if errors:
-        raise ImportFailed(errors)
+    if problems:
+        raise ImportFailed(problems.errors)
     with transaction.atomic():
         existing = PublishedAllocation.objects.filter(fund=fund, tranche=tranche)
         replaced = existing.count()

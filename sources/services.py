@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from lib.tabular import Columns, Problems, table_read
 from trusts.importers import ImportFailed, RowError, format_detect, import_files
 from trusts.importers.ae import NhseMonthly
-from trusts.importers.base import Columns, Problems, table_read
 from trusts.models import AdmissionWaits, AEActivity, Grain, SourceFile
 from trusts.services import content_digest
 

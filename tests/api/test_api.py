@@ -118,7 +118,7 @@ def test_allocations_stream_as_csv_with_the_json_columns(client, computed):
 
 
 def test_the_allocation_csv_has_exactly_the_json_rows(client, computed):
-    from api.csv import cell, flatten
+    from lib.csv_output import cell, flatten
 
     query = "fund=ae-winter-2013-14&page_size=1000"
     json_rows = [

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.fields import DateTimeField
 
-from api.csv import NEUTRALISED_SQL, POUNDS_SQL, cell, iso_datetime_sql
+from api.csv import NEUTRALISED_SQL, POUNDS_SQL, iso_datetime_sql
 from api.serializers import pounds
+from lib.csv_output import cell
 from tests.conftest import service_missing
 
 pytestmark = pytest.mark.django_db

@@ -233,7 +233,7 @@ def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_cavea
     assert "association, not proof" in html
     csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")
     lines = b"".join(csv.streaming_content).decode().splitlines()
-    assert lines[0] == "comparison,months,month,gap,low,high"
+    assert lines[0] == "comparison,months_from_announcement,month,gap_pp,ci_low_pp,ci_high_pp"
     assert len(lines) == 1 + 2 * 29  # November 2011 to March 2014, both comparisons
 
 

@@ -4,11 +4,11 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from config.bulk import rows_insert
 from datacache.versions import data_version
 from funding import services
 from funding.models import AllocationRun, Fund
 from funding.seed import demo_funds_seed
+from lib.bulk import rows_insert
 from tests.servers import redis_server
 from trusts.importers import import_files
 from trusts.models import AEActivity, Organisation

@@ -1,14 +1,11 @@
-"""What every importer shares: reading a CSV safely, collecting row errors, upserting.
+"""What every importer shares: reading a CSV safely (lib.tabular), checking values, upserting.
 
 An import parses every row before it writes anything, collects every problem rather than
 stopping at the first, and writes inside one transaction, so a file with any bad row
 leaves the database exactly as it was.
 """
 
-import csv
 import datetime as dt
-import functools
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +13,20 @@ from pathlib import Path
 from django.db import models
 from django.utils import timezone
 
-from config.bulk import rows_insert
+from lib.bulk import rows_insert
+
+# The reader every format uses, named here too so that a format module imports its toolkit
+# from one place.
+from lib.tabular import Columns as Columns
+from lib.tabular import ImportFailed as ImportFailed
+from lib.tabular import Problems as Problems
+from lib.tabular import RowError as RowError
+from lib.tabular import Table as Table
+from lib.tabular import first_line as first_line
+from lib.tabular import table_read as table_read
 
 from ..models import Organisation
 
-# A file bigger than this is not one of the public files we know; refusing it early keeps
-# a mistaken upload from exhausting the worker's memory.
-MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_FIELD_CHARS = 2_000
 # What a count column holds (PostgreSQL's integer); a format states a lower maximum where
 # its figures have one.
@@ -34,28 +38,6 @@ REGION_CHARS = Organisation._meta.get_field("region").max_length
 SOURCE_CHARS = Organisation._meta.get_field("source").max_length
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-@dataclass(frozen=True)
-class RowError:
-    file: str
-    line: int | None
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.reason}"
-
-
-class ImportFailed(Exception):
-    """Raised with every problem found; nothing was written."""
-
-    def __init__(self, errors: Sequence[RowError]):
-        self.errors = list(errors)
-        shown = "\n".join(str(error) for error in self.errors[:200])
-        more = len(self.errors) - 200
-        super().__init__(shown + (f"\n... and {more} more" if more > 0 else ""))
 
 
 @dataclass
@@ -82,112 +64,6 @@ class ImportResult:
         if self.skipped:
             text += f"; skipped: {'; '.join(self.skipped)}"
         return text
-
-
-class Problems:
-    """Collects row errors for one file."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.errors: list[RowError] = []
-
-    def add(self, line: int | None, field_name: str, reason: str) -> None:
-        self.errors.append(RowError(self.file, line, field_name, reason))
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-
-@dataclass
-class Table:
-    """A CSV read into memory: its header (None for headerless files) and numbered rows."""
-
-    path: Path
-    header: list[str] | None
-    rows: list[tuple[int, list[str]]]
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-
-def table_read(path: Path, *, has_header: bool, problems: Problems) -> Table | None:
-    """Reads a whole CSV, or records why it cannot be read and returns None."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        problems.add(None, "file", f"{size:,} bytes is larger than the {MAX_FILE_BYTES:,} allowed")
-        return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.add(
-            None,
-            "file",
-            f"not UTF-8 text (byte {error.start}: {raw[error.start : error.start + 1]!r}); "
-            "save it as UTF-8 CSV",
-        )
-        return None
-    if "\x00" in text:
-        problems.add(None, "file", "contains NUL bytes; it is not a CSV file")
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    header = None
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if has_header and header is None:
-                header = [cell.strip() for cell in row]
-                continue
-            rows.append((reader.line_num, row))
-    except csv.Error as error:
-        problems.add(reader.line_num, "file", f"not valid CSV: {error}")
-        return None
-    if has_header and header is None:
-        problems.add(None, "file", "is empty")
-        return None
-    return Table(path, header, rows)
-
-
-def first_line(path: Path) -> list[str]:
-    """The first CSV row, for telling formats apart by their header."""
-    with path.open("rb") as handle:
-        raw = handle.read(64 * 1024)
-    text = raw.decode("utf-8-sig", errors="replace")
-    for row in csv.reader(io.StringIO(text, newline="")):
-        return [cell.strip() for cell in row]
-    return []
-
-
-@functools.lru_cache(maxsize=1024)
-def column_key(name: str) -> str:
-    """Header names compare without case or repeated spaces ("Org Code" is "org  code")."""
-    return " ".join(name.casefold().split())
-
-
-class Columns:
-    """Maps header names to positions, case- and space-insensitively."""
-
-    def __init__(self, header: Sequence[str]):
-        self.positions: dict[str, int] = {}
-        for position, name in enumerate(header):
-            key = column_key(name)
-            if key:
-                self.positions.setdefault(key, position)
-
-    def has(self, name: str) -> bool:
-        return column_key(name) in self.positions
-
-    def missing(self, names: Iterable[str]) -> list[str]:
-        return [name for name in names if not self.has(name)]
-
-    def value(self, row: Sequence[str], name: str) -> str:
-        position = self.positions.get(column_key(name))
-        if position is None or position >= len(row):
-            return ""
-        return row[position].strip()
 
 
 def text_value(

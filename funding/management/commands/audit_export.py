@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from api.csv import csv_lines
 from funding.audit import audit_trail
+from lib.csv_output import csv_lines
 
 
 class Command(BaseCommand):

@@ -9,9 +9,12 @@ import json
 from collections.abc import Sequence
 
 from django.db import connection, models
+from django.dispatch import Signal
 from django.utils import timezone
 
-from datacache.versions import data_changed
+# Sent (sender=the model) by every bulk write, which sends no model signals; the data cache
+# listens to it to change the data version inside the writer's transaction.
+rows_written = Signal()
 
 
 def _default(field: models.Field):
@@ -41,10 +44,10 @@ def values_insert(
     """Inserts rows given as tuples of the fields named (attnames), in that order; fields
     not named take their defaults.
 
-    Neither path sends model signals, so the data version is changed here."""
+    Neither path sends model signals, so rows_written is sent instead."""
     if not rows:
         return 0
-    data_changed()
+    rows_written.send(sender=model)
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
             [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=batch_size

@@ -1,0 +1,39 @@
+"""Each analysis's rows as people read them: one shape for the pages, their CSV downloads and
+the API, with figures written to two decimals as the API has always written them."""
+
+from . import selectors
+
+
+def number(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def funnel_rows(rows: list[selectors.FunnelRow]) -> list[dict]:
+    """One row a trust: its figures, how far it is from the national mean (z), and the
+    limit it is beyond, if any."""
+    return [
+        {
+            "ods_code": row.ods_code,
+            "name": row.name,
+            "attendances": row.attendances,
+            "over_4h": row.over_4h,
+            "percentage": number(row.point.percent),
+            "z": number(row.point.z),
+            "beyond": row.point.beyond,
+        }
+        for row in rows
+    ]
+
+
+def event_study_rows(result: selectors.Impact, comparison: selectors.Comparison) -> list[dict]:
+    """The funded-minus-control gap a month, in percentage points, with its 95% interval."""
+    return [
+        {
+            "months_from_announcement": point.period,
+            "month": f"{result.month_of(point.period):%Y-%m}",
+            "gap_pp": number(point.gap_pp),
+            "ci_low_pp": number(point.ci_low_pp),
+            "ci_high_pp": number(point.ci_high_pp),
+        }
+        for point in comparison.event_study
+    ]
