@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from funding import selectors as funding_selectors
 from impact import selectors as impact
-from impact.rows import event_study_rows, funnel_rows
+from impact.rows import event_study_rows, funnel_rows, spc_rows
 from impact.rows import number as _number
 from trusts.models import Basis, Organisation
 from trusts.selectors import (
@@ -181,24 +181,7 @@ class SpcView(APIView):
             )
         except impact.ImpactUnavailable as error:
             raise _unavailable(error) from error
-        results = [
-            {
-                "period": row.label,
-                "start": row.start,
-                "end": row.end,
-                "grain": row.grain,
-                "attendances": row.attendances,
-                "over_4h": row.over_4h,
-                "percentage": _number(row.point.value),
-                "mean": _number(row.point.mean),
-                "upper_limit": _number(row.point.upper),
-                "lower_limit": _number(row.point.lower),
-                "special_cause": row.point.special_cause,
-                "direction": row.point.direction,
-                "limits_from": row.point.limits_from,
-            }
-            for row in chart.rows
-        ]
+        results = spc_rows(chart)
         if request.accepted_renderer.format == "csv":
             return Response(results)
         return Response(

@@ -238,7 +238,7 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
     figure = go.Figure(
         go.Scatter(
             x=labels,
-            y=[r["percent"] for r in rows],
+            y=[float(r["percentage"]) for r in rows],
             mode="lines+markers",
             name="% within 4 hours",
             line={"color": NHS_GREY},
@@ -255,13 +255,13 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
     )
     for key, name, dash in (
         ("mean", "Mean", "solid"),
-        ("upper", "Upper limit", "dash"),
-        ("lower", "Lower limit", "dash"),
+        ("upper_limit", "Upper limit", "dash"),
+        ("lower_limit", "Lower limit", "dash"),
     ):
         figure.add_trace(
             go.Scatter(
                 x=labels,
-                y=[r[key] for r in rows],
+                y=[float(r[key]) for r in rows],
                 mode="lines",
                 name=name,
                 line={"color": NHS_DARK if key == "mean" else NHS_GREY, "dash": dash},

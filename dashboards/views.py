@@ -9,9 +9,9 @@ from datacache.decorators import cached_until_data_changes
 from funding import rules
 from funding import selectors as funding_selectors
 from funding.models import Fund
+from impact import rows as analysis_rows
 from impact import selectors as impact_selectors
 from impact import stats
-from impact.rows import event_study_rows, funnel_rows
 from lib.csv_output import csv_lines
 from trusts.models import Organisation
 from trusts.selectors import ALL_TYPES, WEEK_RULE, types_parse
@@ -115,7 +115,7 @@ def _funnel(window: Window, types, overdispersion: str) -> tuple[dict, list[dict
             "national_mean": limits.national_mean,
             "method": limits.method,
         },
-        funnel_rows(rows),
+        analysis_rows.funnel_rows(rows),
     )
 
 
@@ -142,7 +142,7 @@ def _impact(fund: Fund, form: forms.ImpactForm) -> dict:
     event_rows = [
         {"comparison": comparison.control, **row}
         for comparison in result.comparisons
-        for row in event_study_rows(result, comparison)
+        for row in analysis_rows.event_study_rows(result, comparison)
     ]
     series = [
         (f"Against {c.description}", [r for r in event_rows if r["comparison"] == c.control])
@@ -282,23 +282,7 @@ def trust_detail(request, code):
                         if label.strip()
                     ],
                 )
-                spc_rows = [
-                    {
-                        "period": row.label,
-                        "start": row.start,
-                        "grain": row.grain,
-                        "attendances": row.attendances,
-                        "over_4h": row.over_4h,
-                        "percent": round(row.point.value, 2),
-                        "mean": round(row.point.mean, 2),
-                        "upper": round(row.point.upper, 2),
-                        "lower": round(row.point.lower, 2),
-                        "special_cause": row.point.special_cause,
-                        "direction": row.point.direction,
-                        "limits_from": row.point.limits_from,
-                    }
-                    for row in spc_chart.rows
-                ]
+                spc_rows = analysis_rows.spc_rows(spc_chart)
             except impact_selectors.ImpactUnavailable as error:
                 spc_error = str(error)
     chart = request.GET.get("chart")

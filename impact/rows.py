@@ -25,6 +25,29 @@ def funnel_rows(rows: list[selectors.FunnelRow]) -> list[dict]:
     ]
 
 
+def spc_rows(chart: selectors.SpcChart) -> list[dict]:
+    """One row a period of an XmR chart: the figure, the mean and limits it is judged
+    against, and any special cause."""
+    return [
+        {
+            "period": row.label,
+            "start": row.start,
+            "end": row.end,
+            "grain": row.grain,
+            "attendances": row.attendances,
+            "over_4h": row.over_4h,
+            "percentage": number(row.point.value),
+            "mean": number(row.point.mean),
+            "upper_limit": number(row.point.upper),
+            "lower_limit": number(row.point.lower),
+            "special_cause": row.point.special_cause,
+            "direction": row.point.direction,
+            "limits_from": row.point.limits_from,
+        }
+        for row in chart.rows
+    ]
+
+
 def event_study_rows(result: selectors.Impact, comparison: selectors.Comparison) -> list[dict]:
     """The funded-minus-control gap a month, in percentage points, with its 95% interval."""
     return [

@@ -42,3 +42,15 @@ def test_the_fund_pages_event_study_download_is_the_apis_for_each_comparison(cli
         chosen = [m for m, r in zip(mine, page, strict=True) if r["comparison"] == control]
         assert chosen == as_csv_text(api["event_study"])
         assert len(chosen) == 29
+
+
+def test_the_trust_pages_spc_download_is_the_apis_spc(client):
+    query = "from=2012-04-01&to=2014-03-31&by=month&type=all"
+    page = downloaded(
+        client.get(
+            "/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&by=month&chart=spc&format=csv"
+        )
+    )
+    api = client.get(f"/api/v1/performance/spc/?code=RV8&{query}").json()["results"]
+    assert page == as_csv_text(api)
+    assert len(page) >= 2 and page[0]["mean"] and page[0]["upper_limit"]

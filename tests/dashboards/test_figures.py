@@ -55,10 +55,10 @@ class PerformanceOverTimeTests(TestCase):
 class SpcTests(TestCase):
     def test_the_spc_chart_names_its_latest_period_and_sources(self):
         row = {
-            "percent": 90.0,
-            "mean": 90.0,
-            "upper": 95.0,
-            "lower": 85.0,
+            "percentage": "90.00",
+            "mean": "90.00",
+            "upper_limit": "95.00",
+            "lower_limit": "85.00",
             "special_cause": "",
             "direction": "",
         }
