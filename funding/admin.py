@@ -64,7 +64,11 @@ def constraint_field(constraint, form_fields) -> str | None:
     if isinstance(constraint, models.UniqueConstraint):
         names = list(reversed(constraint.fields))  # (fund, name): the name
     else:
-        names = [lookup.split("__")[0] for lookup, _ in constraint.condition.children]
+        names = [
+            child[0].split("__")[0]
+            for child in constraint.condition.children
+            if isinstance(child, tuple)  # a lookup, not a nested condition
+        ]
     return next(
         (
             name
@@ -97,8 +101,8 @@ class ConstraintErrorsByField(forms.ModelForm):
 
 
 class ConstraintErrorsByFieldFormSet(forms.BaseInlineFormSet):
-    """Two rows of an inline that the same unique constraint forbids: the later one is told,
-    by its field, in the constraint's own words (the database would refuse the pair)."""
+    """Two rows of an inline that the same unique constraint forbids (the database would
+    refuse the pair): the row just typed is told, by its field, in the constraint's words."""
 
     def clean(self):
         kept = [
