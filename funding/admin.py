@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
+from django.forms.models import InlineForeignKeyField
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +29,7 @@ from .models import (
     FundSource,
     FundStatusChange,
     PublishedAllocation,
+    Scenario,
     SpendingLine,
     SpendingReport,
     Tranche,
@@ -54,6 +56,89 @@ def pounds_column(name: str, label: str):
         return "" if pence is None else rules.format_pounds(pence)
 
     return column
+
+
+def constraint_field(constraint, form_fields) -> str | None:
+    """The field of the form a constraint's failure is about: the last of its fields (or the
+    first its condition names) that the form shows, other than the parent the row belongs to."""
+    if isinstance(constraint, models.UniqueConstraint):
+        names = list(reversed(constraint.fields))  # (fund, name): the name
+    else:
+        names = [
+            child[0].split("__")[0]
+            for child in constraint.condition.children
+            if isinstance(child, tuple)  # a lookup, not a nested condition
+        ]
+    return next(
+        (
+            name
+            for name in names
+            if name in form_fields and not isinstance(form_fields[name], InlineForeignKeyField)
+        ),
+        None,
+    )
+
+
+class ConstraintErrorsByField(forms.ModelForm):
+    """A database constraint's message shown by the field at fault, not atop the form."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        errors = self._errors.pop(NON_FIELD_ERRORS, self.error_class())
+        by_message = {
+            constraint.get_violation_error_message(): constraint_field(constraint, self.fields)
+            for constraint in self._meta.model._meta.constraints
+        }
+        kept = []
+        for message in errors:
+            field = by_message.get(message)
+            if field:
+                self.add_error(field, message)
+            else:
+                kept.append(message)
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
+
+
+class ConstraintErrorsByFieldFormSet(forms.BaseInlineFormSet):
+    """Two rows of an inline that the same unique constraint forbids (the database would
+    refuse the pair): the row just typed is told, by its field, in the constraint's words."""
+
+    def clean(self):
+        kept = [
+            form
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+        ]
+        for constraint in self.model._meta.constraints:
+            if not isinstance(constraint, models.UniqueConstraint) or constraint.condition:
+                continue
+            names = [name for name in constraint.fields if name != self.fk.name]
+            seen: dict[tuple, forms.ModelForm] = {}
+            for form in kept:
+                values = tuple(form.cleaned_data.get(name) for name in names)
+                if any(value in (None, "") for value in values):
+                    continue
+                if values not in seen:
+                    seen[values] = form
+                    continue
+                # The row whose value was just typed is the one to tell.
+                field = constraint_field(constraint, form.fields)
+                first = seen[values]
+                told = (
+                    first
+                    if field in first.changed_data and field not in form.changed_data
+                    else form
+                )
+                told.add_error(field, constraint.get_violation_error_message())
+        super().clean()
+
+
+class ConstraintMessagesInline:
+    """An inline whose rows show constraint failures by the field at fault."""
+
+    form = ConstraintErrorsByField
+    formset = ConstraintErrorsByFieldFormSet
 
 
 def constraint_message(model, name: str) -> str:
@@ -110,7 +195,7 @@ class FundForm(forms.ModelForm):
         return cleaned
 
 
-class TrancheFormSet(forms.BaseInlineFormSet):
+class TrancheFormSet(ConstraintErrorsByFieldFormSet):
     def clean(self):
         super().clean()
         fund = self.instance  # with the values being saved, not the stored ones
@@ -126,9 +211,40 @@ class TrancheFormSet(forms.BaseInlineFormSet):
             )
 
 
-class AllocationRuleFormBase(forms.ModelForm):
-    """A rule's kind and the named parameters of that kind; the parameters of the other
-    kinds are left blank."""
+class KindParametersForm(forms.ModelForm):
+    """A kind and the named parameters of each kind (a rule's or a scenario's), checked as
+    funding.rules checks them; the parameters of the other kinds are left blank."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name, value in initial_from(self.instance.kind, self.instance.parameters).items():
+                self.initial.setdefault(name, value)
+            self.fields["kind"].help_text = "Now: " + rules.describe(
+                self.instance.kind, self.instance.parameters
+            )
+
+    def parameters_clean(self, cleaned: dict, fund: Fund | None) -> bool:
+        """Puts the kind's cleaned parameters in `cleaned`, or each error by its field."""
+        kind = cleaned.get("kind")
+        if not kind:
+            return False
+        try:
+            cleaned["parameters"] = services.rule_parameters_clean(
+                kind=kind,
+                parameters=parameters_from(kind, cleaned),
+                fund_total_pence=fund.total_pence if fund else None,
+            )
+        except rules.ParameterError as error:
+            for name, message in error.errors.items():
+                target = field_name(kind, name)
+                self.add_error(target if target in self.fields else None, f"{name}: {message}")
+            return False
+        return True
+
+
+class AllocationRuleFormBase(KindParametersForm):
+    """A fund's rule: its kind, its parameters and, for a change, why."""
 
     reason = forms.CharField(
         max_length=100,
@@ -146,32 +262,15 @@ class AllocationRuleFormBase(forms.ModelForm):
         self.preview = preview  # the preview page: nothing is saved, so no reason is asked
         if preview:
             del self.fields["reason"]
-        if self.instance.pk:
-            for name, value in initial_from(self.instance.kind, self.instance.parameters).items():
-                self.initial.setdefault(name, value)
-            self.fields["kind"].help_text = "Now: " + rules.describe(
-                self.instance.kind, self.instance.parameters
-            )
 
     def clean(self):
         cleaned = super().clean()
         fund = self.fund()
-        total = fund.total_pence if fund else None
-        kind = cleaned.get("kind")
-        if not kind:
+        if not self.parameters_clean(cleaned, fund) or self.preview:
             return cleaned
-        try:
-            cleaned["parameters"] = services.rule_parameters_clean(
-                kind=kind, parameters=parameters_from(kind, cleaned), fund_total_pence=total
-            )
-        except rules.ParameterError as error:
-            for name, message in error.errors.items():
-                target = field_name(kind, name)
-                self.add_error(target if target in self.fields else None, f"{name}: {message}")
-            return cleaned
-        if self.preview:
-            return cleaned
-        if fund and (self.rule_changes() or not self.instance.pk) and kind != "fixed":
+        kind = cleaned["kind"]
+        computes = rules.KINDS[kind].compute is not None
+        if fund and (self.rule_changes() or not self.instance.pk) and computes:
             self.dry_run(fund, kind, cleaned["parameters"])
         if self.rule_changes() and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why the rule changes: the fund's history keeps it.")
@@ -216,23 +315,65 @@ AllocationRuleForm = type("AllocationRuleForm", (AllocationRuleFormBase,), param
 
 
 def rule_fieldsets(rule: AllocationRule | None):
-    """The kind and reason first, then one fieldset per kind, the rule's own kind open."""
+    """The kind and reason first, then one fieldset per kind, the rule's own kind open and
+    each described in the kind's own words."""
     return [
         (None, {"fields": ["kind", "reason"]}),
         *(
             (
-                f"Parameters of a rule of kind: {label}",
+                f"Parameters of a rule of kind: {kind.label}",
                 {
-                    "fields": [field_name(kind, name) for name in rules.SCHEMAS[kind][0]],
-                    "classes": [] if rule and rule.kind == kind else ["collapse"],
-                    "description": "Fill in these when the kind above is "
-                    f"“{label}”; the fields of other kinds are ignored.",
+                    "fields": [field_name(kind.key, name) for name in kind.accepts],
+                    "classes": [] if rule and rule.kind == kind.key else ["collapse"],
+                    "description": kind.description
+                    + (
+                        f" Fill in these when the kind above is “{kind.label}”; the fields "
+                        "of other kinds are ignored."
+                        if kind.accepts
+                        else " It has no parameters."
+                    ),
                 },
             )
-            for kind, label in AllocationRule.Kind.choices
-            if rules.SCHEMAS[kind][0]
+            for kind in rules.RULE_KINDS
         ),
     ]
+
+
+class ScenarioFormBase(KindParametersForm):
+    """An alternative rule for a fund, kept beside its rule for comparison; it becomes the
+    fund's rule only through "Preview and make current", which records who and why."""
+
+    class Meta:
+        model = Scenario
+        fields = ("fund", "name", "kind", "order", "reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        fund = cleaned.get("fund") or getattr(self.instance, "fund", None)
+        if not self.parameters_clean(cleaned, fund):
+            return cleaned
+        stored = Scenario.objects.filter(pk=self.instance.pk, is_current=True).first()
+        if stored and (stored.kind, stored.parameters) != (cleaned["kind"], cleaned["parameters"]):
+            self.add_error(
+                None,
+                "This scenario is the fund's current model: change the fund's rule instead, "
+                "or make another scenario current first.",
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.parameters = self.cleaned_data["parameters"]
+        return super().save(commit)
+
+
+ScenarioForm = type("ScenarioForm", (ScenarioFormBase,), parameter_fields())
+
+
+class MakeCurrentForm(forms.Form):
+    reason = forms.CharField(
+        max_length=100,
+        help_text="Why this scenario becomes the fund's model; kept in the fund's history.",
+    )
 
 
 class AllocationRuleFormSet(forms.BaseInlineFormSet):
@@ -263,34 +404,68 @@ class AllocationRuleInline(admin.StackedInline):
         return formset
 
 
-class FundSourceInline(admin.TabularInline):
+class FundSourceInline(ConstraintMessagesInline, admin.TabularInline):
     model = FundSource
     extra = 0
 
 
-class FundStatusChangeInline(admin.TabularInline):
+class FundStatusChangeInline(ConstraintMessagesInline, admin.TabularInline):
     model = FundStatusChange
     extra = 0
 
 
-class TrancheInline(PoundsInAdmin, admin.TabularInline):
+class TrancheInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
     model = Tranche
     formset = TrancheFormSet
     extra = 0
     show_change_link = True
 
 
-class PublishedAllocationInline(PoundsInAdmin, admin.TabularInline):
+class PublishedAllocationInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
     model = PublishedAllocation
     extra = 0
     raw_id_fields = ("recipient", "tranche")
 
 
-class SpendingReportInline(PoundsInAdmin, admin.TabularInline):
+class SpendingReportInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
     model = SpendingReport
     extra = 0
     show_change_link = True
     raw_id_fields = ("recipient",)
+
+
+class ScenarioInline(admin.TabularInline):
+    """The fund's scenarios, to open; each is added, previewed and made current on its own
+    page, so the fund's rule changes only through the service."""
+
+    model = Scenario
+    fields = ("name", "kind", "is_current", "reason")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def preview_context(fund: Fund, kind: str, parameters: dict) -> dict:
+    """A rule's shares beside the fund's current allocations (the preview table), or why it
+    cannot run on the data stored now; nothing is saved."""
+    shares, error = [], ""
+    try:
+        # On a copy of the fund: a preview's unsaved rule becomes its fund's `rule`.
+        shares = services.allocation_preview(
+            fund=Fund.objects.get(pk=fund.pk), kind=kind, parameters=parameters
+        )
+    except (rules.RuleError, KeyError, ValueError) as failure:
+        error = str(failure)
+    return {
+        "shares": shares,
+        "rows": selectors.preview_against_current(fund=fund, kind=kind, shares=shares),
+        "total": rules.format_pounds(sum(share.amount_pence for share in shares)),
+        "error": error,
+    }
 
 
 class UploadForm(forms.Form):
@@ -319,6 +494,7 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
         AllocationRuleInline,
         PublishedAllocationInline,
         SpendingReportInline,
+        ScenarioInline,
     ]
     actions = ["recompute", "withdraw"]
     NOT_DELETABLE = (
@@ -521,18 +697,17 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
             return self._no_such_fund(request, fund_id)
         rule = getattr(fund, "rule", None) or AllocationRule(fund=fund)
         form = AllocationRuleForm(request.POST or None, instance=rule, fund=fund, preview=True)
-        shares, rows, error = [], [], ""
+        preview = {}
         if request.method == "POST" and form.is_valid():
-            kind = form.cleaned_data["kind"]
-            try:
-                shares = services.allocation_preview(
-                    fund=fund, kind=kind, parameters=form.cleaned_data["parameters"]
-                )
-            except rules.RuleError as failure:
-                error = str(failure)
-            rows = selectors.preview_against_current(fund=fund, kind=kind, shares=shares)
+            preview = preview_context(
+                fund, form.cleaned_data["kind"], form.cleaned_data["parameters"]
+            )
         fieldsets = [
-            (label, [form[name] for name in options["fields"] if name in form.fields])
+            (
+                label,
+                options.get("description", ""),
+                [form[name] for name in options["fields"] if name in form.fields],
+            )
             for label, options in rule_fieldsets(rule if rule.pk else None)
         ]
         return TemplateResponse(
@@ -544,22 +719,20 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
                 "fund": fund,
                 "form": form,
                 "fieldsets": fieldsets,
-                "shares": shares,
-                "rows": rows,
-                "total": rules.format_pounds(sum(s.amount_pence for s in shares)),
-                "error": error,
+                **preview,
                 "title": f"Preview allocations: {fund.name}",
             },
         )
 
 
-class TrancheConditionInline(admin.TabularInline):
+class TrancheConditionInline(ConstraintMessagesInline, admin.TabularInline):
     model = TrancheCondition
     extra = 0
 
 
 @admin.register(Tranche)
 class TrancheAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    form = ConstraintErrorsByField
     list_display = (
         "fund",
         "name",
@@ -572,13 +745,14 @@ class TrancheAdmin(PoundsInAdmin, SimpleHistoryAdmin):
     inlines = [TrancheConditionInline]
 
 
-class SpendingLineInline(PoundsInAdmin, admin.TabularInline):
+class SpendingLineInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
     model = SpendingLine
     extra = 0
 
 
 @admin.register(SpendingReport)
 class SpendingReportAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    form = ConstraintErrorsByField
     list_display = (
         "fund",
         "recipient",
@@ -603,8 +777,76 @@ class AllocationRuleAdmin(SimpleHistoryAdmin):
         obj.pk, obj.version = saved.pk, saved.version
 
 
+@admin.register(Scenario)
+class ScenarioAdmin(SimpleHistoryAdmin):
+    form = ScenarioForm
+    list_display = ("fund", "name", "kind", "is_current")
+    list_filter = ("is_current", "fund")
+
+    def get_fieldsets(self, request, obj=None):
+        [_, *per_kind] = rule_fieldsets(obj)
+        return [(None, {"fields": ["fund", "name", "order", "kind", "reason"]}), *per_kind]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("fund",) if obj else ()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:scenario_id>/make-current/",
+                self.admin_site.admin_view(self.make_current_view),
+                name="funding_scenario_make_current",
+            ),
+            *super().get_urls(),
+        ]
+
+    def make_current_view(self, request, scenario_id):
+        """The scenario's allocations beside the current ones, and a reason to make it the
+        fund's model."""
+        scenario = get_object_or_404(Scenario.objects.select_related("fund"), pk=scenario_id)
+        fund = scenario.fund
+        if not self.has_change_permission(request, scenario) or not request.user.has_perm(
+            "funding.change_allocationrule"
+        ):
+            raise PermissionDenied
+        preview = preview_context(fund, scenario.kind, scenario.parameters)
+        form = MakeCurrentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if preview["error"]:
+                form.add_error(
+                    None, f"This scenario cannot run on the data stored now: {preview['error']}"
+                )
+            else:
+                rule = services.scenario_make_current(
+                    scenario=scenario, reason=form.cleaned_data["reason"], user=request.user
+                )
+                self.message_user(
+                    request,
+                    f"“{scenario.name}” is now the fund's model (rule version {rule.version}); "
+                    "recompute requested.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
+        return TemplateResponse(
+            request,
+            "admin/funding/scenario/make_current.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": scenario,
+                "scenario": scenario,
+                "fund": fund,
+                "in_words": rules.describe(scenario.kind, scenario.parameters),
+                "form": form,
+                **preview,
+                "title": f"Preview and make current: {scenario.name}",
+            },
+        )
+
+
 @admin.register(PublishedAllocation)
 class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+    form = ConstraintErrorsByField
     list_display = (
         "fund",
         "recipient",

@@ -1,7 +1,8 @@
 """Admin form fields for money, financial years and each rule kind's parameters.
 
-A rule kind's fields are built from `funding.rules.SCHEMAS`, the one list of what each kind
-accepts and requires, so a new parameter needs no change here unless it needs a new widget.
+A rule kind's fields are built from its entry in `funding.rules.KINDS`, the one record of
+what each kind accepts and requires, so a new kind or parameter needs no change here unless it
+needs a new widget.
 """
 
 import datetime as dt
@@ -147,16 +148,16 @@ def field_name(kind: str, name: str) -> str:
 def parameter_fields() -> dict[str, forms.Field]:
     """Every kind's parameter fields, named kind__parameter."""
     return {
-        field_name(kind, name): parameter_field(name, check, required=name in required)
-        for kind, (accepted, required) in rules.SCHEMAS.items()
-        for name, check in accepted.items()
+        field_name(kind.key, name): parameter_field(name, check, required=name in kind.requires)
+        for kind in rules.RULE_KINDS
+        for name, check in kind.accepts.items()
     }
 
 
 def parameters_from(kind: str, cleaned: dict) -> dict:
     """The JSON parameters of a rule of this kind from its form fields' cleaned values."""
     parameters = {}
-    for name in rules.SCHEMAS[kind][0]:
+    for name in rules.KINDS[kind].accepts:
         value = cleaned.get(field_name(kind, name))
         if value in (None, "", []):
             continue
@@ -165,7 +166,7 @@ def parameters_from(kind: str, cleaned: dict) -> dict:
 
 
 def _json_value(name: str, kind: str, value):
-    check = rules.SCHEMAS[kind][0][name]
+    check = rules.KINDS[kind].accepts[name]
     if check is rules._pounds:
         return f"{value // 100}.{value % 100:02d}"
     if isinstance(value, dt.date):
@@ -179,7 +180,7 @@ def initial_from(kind: str, parameters: dict) -> dict:
     """The form fields' initial values from a stored rule's parameters."""
     initial = {}
     for name, value in parameters.items():
-        check = rules.SCHEMAS[kind][0].get(name)
+        check = rules.KINDS[kind].accepts.get(name)
         if check is rules._pounds:
             value = rules.pounds_to_pence(value)
         elif check is rules._date and name != "population_date":

@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from trusts.models import Organisation
 
+from . import rules
+
 
 class Fund(models.Model):
     class Body(models.TextChoices):
@@ -119,6 +121,7 @@ class FundStatusChange(models.Model):
     status = models.CharField(max_length=20, choices=Fund.Status.choices)
     on = models.DateField()
     note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["fund", "on", "id"]
@@ -194,16 +197,14 @@ class TrancheCondition(models.Model):
 class AllocationRule(models.Model):
     """How a fund is shared out; its parameters are checked by funding.rules for its kind."""
 
-    class Kind(models.TextChoices):
-        FIXED = "fixed", "Published list of recipients and amounts"
-        PER_CAPITA = "per_capita", "Rate per head of population"
-        WORST_N = "worst_n", "The N worst four-hour performers"
-        COMPLEMENT = "complement", "Everyone not funded by another fund"
-        TOP_SLICE = "top_slice", "Percentage of each organisation's budget"
-        PRO_RATA = "pro_rata", "Shares of a stored metric"
+    # Named members (Kind.WORST_N) for code that asks about one kind; the kinds themselves
+    # are funding.rules.RULE_KINDS.
+    Kind = models.TextChoices(
+        "Kind", {kind.key.upper(): (kind.key, kind.label) for kind in rules.RULE_KINDS}
+    )
 
     fund = models.OneToOneField(Fund, on_delete=models.CASCADE, related_name="rule")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=rules.kind_choices)
     parameters = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,7 +222,7 @@ class Scenario(models.Model):
 
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="scenarios")
     name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=AllocationRule.Kind.choices)
+    kind = models.CharField(max_length=20, choices=rules.kind_choices)
     parameters = models.JSONField(default=dict, blank=True)
     is_current = models.BooleanField(default=False)
     reason = models.TextField(

@@ -13,7 +13,6 @@ from fractions import Fraction
 
 from .money import format_pounds, largest_remainder, pounds_to_pence, round_half_up, round_to_total
 
-KINDS = ("fixed", "per_capita", "worst_n", "complement", "top_slice", "pro_rata")
 DEPARTMENT_TYPES = ("1", "2", "other")
 POPULATION_BASES = ("registered", "resident")
 PRO_RATA_METRICS = ("population", "budget_pence", "attendances", "over_4h", "metric")
@@ -468,15 +467,143 @@ def _financial_year(value) -> str:
 
 WINDOW = {"window_from": _date, "window_to": _date, "department_types": _strings(DEPARTMENT_TYPES)}
 POPULATION = {"population_basis": _choice(POPULATION_BASES), "population_date": _date}
-SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
-    # kind: (every key it accepts, the keys it requires)
-    "fixed": ({}, set()),
-    "per_capita": (
-        {"rate": _pounds, "cap": _pounds, "eligible_kinds": _strings(), **POPULATION},
-        {"rate", "eligible_kinds", "population_basis", "population_date"},
+
+# What a rule reads besides its parameters: funding.selectors fetches each of these, and an
+# import of one of them recomputes the funds whose rules read it.
+PUBLISHED = "published amounts"
+POPULATIONS = "populations"
+BUDGETS = "baseline budgets"
+AE_FIGURES = "A&E figures"
+OTHER_FUNDS = "other funds' allocations"
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """Everything about one kind of rule; the rest of the project looks kinds up here."""
+
+    key: str
+    label: str  # what the admin's list of kinds shows
+    description: str  # what the rule does, in plain words, for the admin's help text
+    accepts: dict[str, Check]  # every parameter it accepts, with the check of its value
+    requires: frozenset[str]  # the parameters it cannot run without
+    reads: frozenset[str]  # every input any rule of the kind may read
+    # The shares from candidates and cleaned parameters; None for a list published as it
+    # stands, which is the allocation itself and computes nothing.
+    compute: Callable[[Sequence[Candidate], dict], list[Share]] | None
+    words: Callable[[dict], str]  # one rule of the kind, in plain words
+    # The inputs one rule reads, where its parameters choose among `reads`.
+    reads_for: Callable[[dict], frozenset[str]] | None = None
+
+    def inputs(self, parameters: dict) -> frozenset[str]:
+        return self.reads_for(parameters) if self.reads_for else self.reads
+
+
+def _kinds_words(p: dict) -> str:
+    return " or ".join(k.replace("_", " ") for k in p.get("eligible_kinds", [])) or "organisation"
+
+
+def _window_words(p: dict) -> str:
+    if "window_from" not in p:
+        return ""
+    types = ", ".join(p.get("department_types", []))
+    return f" over {p['window_from']} to {p['window_to']} (A&E type {types})"
+
+
+SHARE_WORDS = {
+    "equal": "in equal shares",
+    "attendances": "pro rata to attendances",
+    "breaches": "pro rata to four-hour breaches",
+    "population": "pro rata to population",
+}
+
+
+def _pounds_words(value) -> str:
+    return f"£{Decimal(value):,.2f}"
+
+
+def _per_capita_words(p: dict) -> str:
+    cap = f", up to {_pounds_words(p['cap'])} in all" if "cap" in p else ""
+    return (
+        f"{_pounds_words(p['rate'])} per head of {p['population_basis']} population on "
+        f"{p['population_date']} for each eligible {_kinds_words(p)}{cap}."
+    )
+
+
+def _worst_n_words(p: dict) -> str:
+    named = (
+        f"the {len(p['named'])} recipients named by sources ({', '.join(p['named'])}), then "
+        if p.get("named")
+        else ""
+    )
+    quotas = (
+        " ranked within groups: "
+        + " and ".join(f"{count} {GROUPS[group]}" for group, count in p["quotas"].items())
+        if p.get("quotas")
+        else ""
+    )
+    return (
+        f"{_pounds_words(p['total'])} to {named}the {p['n']} {_kinds_words(p)}s with the lowest "
+        f"four-hour performance{_window_words(p)}{quotas}, {SHARE_WORDS[p['share']]}."
+    )
+
+
+def _complement_words(p: dict) -> str:
+    return (
+        f"{_pounds_words(p['total'])} to every eligible {_kinds_words(p)} not funded by "
+        f"{', '.join(p['excluded_funds'])}, {SHARE_WORDS[p['share']]}{_window_words(p)}."
+    )
+
+
+def _pro_rata_reads(p: dict) -> frozenset[str]:
+    return frozenset(
+        {"population": {POPULATIONS}, "budget_pence": {BUDGETS}}.get(p.get("metric"), {AE_FIGURES})
+    )
+
+
+def _complement_reads(p: dict) -> frozenset[str]:
+    return frozenset(
+        {AE_FIGURES, OTHER_FUNDS} | ({POPULATIONS} if p.get("share") == "population" else set())
+    )
+
+
+def _total(p: dict) -> int:
+    return pounds_to_pence(p["total"])
+
+
+RULE_KINDS = (
+    RuleKind(
+        key="fixed",
+        label="Published list of recipients and amounts",
+        description="The recipients and amounts a source published, as they stand: upload "
+        "them as the fund's published allocations; nothing is computed.",
+        accepts={},
+        requires=frozenset(),
+        reads=frozenset({PUBLISHED}),
+        compute=None,
+        words=lambda p: "The published list of recipients and amounts.",
     ),
-    "worst_n": (
-        {
+    RuleKind(
+        key="per_capita",
+        label="Rate per head of population",
+        description="A rate in pounds per head of each eligible organisation's population "
+        "on a date, optionally scaled down to a cap on the whole.",
+        accepts={"rate": _pounds, "cap": _pounds, "eligible_kinds": _strings(), **POPULATION},
+        requires=frozenset({"rate", "eligible_kinds", *POPULATION}),
+        reads=frozenset({POPULATIONS}),
+        compute=lambda candidates, p: per_capita(
+            candidates,
+            rate_pence=pounds_to_pence(p["rate"]),
+            cap_pence=pounds_to_pence(p["cap"]) if "cap" in p else None,
+        ),
+        words=_per_capita_words,
+    ),
+    RuleKind(
+        key="worst_n",
+        label="The N worst four-hour performers",
+        description="A total shared among the N organisations with the lowest share of A&E "
+        "patients seen within four hours over a window: sources' named recipients first, "
+        "optionally chosen within groups (quotas), in equal shares or pro rata.",
+        accepts={
             "n": _positive_int(1),
             "total": _pounds,
             "share": _choice(("equal", "attendances", "breaches")),
@@ -487,10 +614,24 @@ SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
             "group_totals": _group_totals,
             **WINDOW,
         },
-        {"n", "total", "share", "eligible_kinds", *WINDOW},
+        requires=frozenset({"n", "total", "share", "eligible_kinds", *WINDOW}),
+        reads=frozenset({AE_FIGURES}),
+        compute=lambda candidates, p: worst_n(
+            candidates,
+            n=p["n"],
+            total_pence=_total(p),
+            share=p["share"],
+            named=p.get("named", ()),
+            quotas=p.get("quotas"),
+        ),
+        words=_worst_n_words,
     ),
-    "complement": (
-        {
+    RuleKind(
+        key="complement",
+        label="Everyone not funded by another fund",
+        description="A total shared among the eligible organisations that reported A&E "
+        "figures and got nothing from the funds named as excluded, equally or pro rata.",
+        accepts={
             "total": _pounds,
             "share": _choice(("equal", "population", "attendances")),
             "eligible_kinds": _strings(),
@@ -498,23 +639,67 @@ SCHEMAS: dict[str, tuple[dict[str, Check], set[str]]] = {
             **WINDOW,
             **POPULATION,
         },
-        {"total", "share", "eligible_kinds", "excluded_funds"},
+        requires=frozenset({"total", "share", "eligible_kinds", "excluded_funds"}),
+        reads=frozenset({AE_FIGURES, OTHER_FUNDS, POPULATIONS}),
+        reads_for=_complement_reads,
+        compute=lambda candidates, p: complement(
+            candidates, total_pence=_total(p), share=p["share"]
+        ),
+        words=_complement_words,
     ),
-    "top_slice": (
-        {"percent": _percent_value, "eligible_kinds": _strings(), "budget_year": _financial_year},
-        {"percent", "eligible_kinds", "budget_year"},
+    RuleKind(
+        key="top_slice",
+        label="Percentage of each organisation's budget",
+        description="Each eligible organisation gives a percentage of its baseline budget "
+        "for a financial year; the fund is what they give together.",
+        accepts={
+            "percent": _percent_value,
+            "eligible_kinds": _strings(),
+            "budget_year": _financial_year,
+        },
+        requires=frozenset({"percent", "eligible_kinds", "budget_year"}),
+        reads=frozenset({BUDGETS}),
+        compute=lambda candidates, p: top_slice(candidates, percent=Decimal(p["percent"])),
+        words=lambda p: (
+            f"{p['percent']}% of each {_kinds_words(p)}'s {p['budget_year']} baseline budget."
+        ),
     ),
-    "pro_rata": (
-        {
+    RuleKind(
+        key="pro_rata",
+        label="Shares of a stored metric",
+        description="A total shared among the eligible organisations in proportion to a "
+        "figure stored for each: population, baseline budget, attendances or breaches.",
+        accepts={
             "total": _pounds,
             "metric": _choice(PRO_RATA_METRICS),
             "eligible_kinds": _strings(),
             **WINDOW,
             **POPULATION,
         },
-        {"total", "metric", "eligible_kinds"},
+        requires=frozenset({"total", "metric", "eligible_kinds"}),
+        reads=frozenset({POPULATIONS, BUDGETS, AE_FIGURES}),
+        reads_for=_pro_rata_reads,
+        compute=lambda candidates, p: pro_rata(
+            candidates, total_pence=_total(p), metric=p["metric"]
+        ),
+        words=lambda p: (
+            f"{_pounds_words(p['total'])} shared among {_kinds_words(p)}s pro rata to "
+            f"{p['metric']}."
+        ),
     ),
-}
+)
+KINDS: dict[str, RuleKind] = {kind.key: kind for kind in RULE_KINDS}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The kinds as a model field's choices (a callable, so a new kind needs no migration)."""
+    return [(kind.key, kind.label) for kind in RULE_KINDS]
+
+
+def rule_kind(key: str) -> RuleKind:
+    if key not in KINDS:
+        raise ParameterError({"kind": f"{key!r} is not one of {', '.join(KINDS)}"})
+    return KINDS[key]
 
 
 def validate_parameters(
@@ -526,16 +711,14 @@ def validate_parameters(
 ) -> dict:
     """The cleaned parameters, or ParameterError naming every field at fault;
     `recipient_kinds`, when given, are the kinds of organisation eligible_kinds may name."""
-    if kind not in SCHEMAS:
-        raise ParameterError({"kind": f"{kind!r} is not one of {', '.join(KINDS)}"})
+    rule = rule_kind(kind)
+    accepted, required = rule.accepts, set(rule.requires)
     if not isinstance(parameters, dict):
         raise ParameterError({"parameters": "must be a JSON object"})
-    accepted, required = SCHEMAS[kind]
-    required = set(required)
     share = parameters.get("share")
-    if share in ("attendances", "breaches") or kind == "worst_n":
+    if share in ("attendances", "breaches"):
         required |= set(WINDOW)
-    if share == "population" or (kind == "pro_rata" and parameters.get("metric") == "population"):
+    if share == "population" or parameters.get("metric") == "population":
         required |= set(POPULATION)
     errors: dict[str, str] = {}
     cleaned: dict = {}
@@ -569,49 +752,14 @@ def validate_parameters(
 
 def describe(kind: str, parameters: dict) -> str:
     """The rule in plain words, for the fund page and the admin."""
-    p = parameters
-    kinds = " or ".join(k.replace("_", " ") for k in p.get("eligible_kinds", [])) or "organisation"
-    window = ""
-    if "window_from" in p:
-        types = ", ".join(p.get("department_types", []))
-        window = f" over {p['window_from']} to {p['window_to']} (A&E type {types})"
-    share_words = {
-        "equal": "in equal shares",
-        "attendances": "pro rata to attendances",
-        "breaches": "pro rata to four-hour breaches",
-        "population": "pro rata to population",
-    }
-    if kind == "fixed":
-        return "The published list of recipients and amounts."
-    if kind == "per_capita":
-        cap = f", up to £{Decimal(p['cap']):,.2f} in all" if "cap" in p else ""
-        return (
-            f"£{Decimal(p['rate']):,.2f} per head of {p['population_basis']} population on "
-            f"{p['population_date']} for each eligible {kinds}{cap}."
-        )
-    if kind == "worst_n":
-        named = (
-            f"the {len(p['named'])} recipients named by sources ({', '.join(p['named'])}), then "
-            if p.get("named")
-            else ""
-        )
-        quotas = (
-            " ranked within groups: "
-            + " and ".join(f"{count} {GROUPS[group]}" for group, count in p["quotas"].items())
-            if p.get("quotas")
-            else ""
-        )
-        return (
-            f"£{Decimal(p['total']):,.2f} to {named}the {p['n']} {kinds}s with the lowest "
-            f"four-hour performance{window}{quotas}, {share_words[p['share']]}."
-        )
-    if kind == "complement":
-        return (
-            f"£{Decimal(p['total']):,.2f} to every eligible {kinds} not funded by "
-            f"{', '.join(p['excluded_funds'])}, {share_words[p['share']]}{window}."
-        )
-    if kind == "top_slice":
-        return f"{p['percent']}% of each {kinds}'s {p['budget_year']} baseline budget."
-    if kind == "pro_rata":
-        return f"£{Decimal(p['total']):,.2f} shared among {kinds}s pro rata to {p['metric']}."
-    raise RuleError(f"{kind!r} is not a rule kind")
+    if kind not in KINDS:
+        raise RuleError(f"{kind!r} is not a rule kind")
+    return KINDS[kind].words(parameters)
+
+
+def shares(kind: str, candidates: Sequence[Candidate], parameters: dict) -> list[Share]:
+    """What a rule of this kind computes from candidates and its cleaned parameters."""
+    compute = rule_kind(kind).compute
+    if compute is None:
+        raise RuleError(f"a {kind} rule computes nothing: its published list is the allocation")
+    return compute(candidates, parameters)

@@ -100,14 +100,12 @@ def excluded_recipients(slugs: list[str]) -> set[str]:
 
 
 def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
-    """Everything the rule reads, as plain values for funding.rules."""
+    """Everything the rule reads, as plain values for funding.rules; its kind says what."""
     p = rule.parameters
-    kind = rule.kind
-    if kind == AllocationRule.Kind.FIXED:
+    reads = rules.KINDS[rule.kind].inputs(p)
+    if reads == {rules.PUBLISHED}:
         return []
-    if kind == AllocationRule.Kind.PER_CAPITA or (
-        kind == AllocationRule.Kind.PRO_RATA and p.get("metric") == "population"
-    ):
+    if reads == {rules.POPULATIONS}:
         day = dt.date.fromisoformat(p["population_date"])
         organisations = list(_open_organisations(p["eligible_kinds"], day))
         people = _populations(organisations, p)
@@ -121,9 +119,7 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
             )
             for org in organisations
         ]
-    if kind == AllocationRule.Kind.TOP_SLICE or (
-        kind == AllocationRule.Kind.PRO_RATA and p.get("metric") == "budget_pence"
-    ):
+    if reads == {rules.BUDGETS}:
         budgets = BaselineBudget.objects.filter(
             organisation__kind__in=p["eligible_kinds"], financial_year=p["budget_year"]
         ).values_list("organisation__ods_code", "organisation__name", "amount_pence")
@@ -131,11 +127,11 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
     candidates = _reporting_candidates(p)
     if p.get("quotas"):
         return _grouped_by_status(candidates.values(), rule.fund.announced_on)
-    if kind == AllocationRule.Kind.COMPLEMENT:
+    if rules.OTHER_FUNDS in reads:
         excluded = excluded_recipients(p["excluded_funds"])
         people = (
             _populations(Organisation.objects.filter(ods_code__in=candidates), p)
-            if p["share"] == "population"
+            if rules.POPULATIONS in reads
             else {}
         )
         return [
@@ -328,12 +324,11 @@ def funds_with_totals() -> QuerySet[Fund]:
 
 
 def funds_depending_on(fund: Fund) -> list[Fund]:
-    """Funds whose complement rule excludes this fund's recipients."""
+    """Funds whose rule reads this fund's allocations (excludes its recipients)."""
+    kinds = [kind.key for kind in rules.RULE_KINDS if rules.OTHER_FUNDS in kind.reads]
     return [
         rule.fund
-        for rule in AllocationRule.objects.filter(
-            kind=AllocationRule.Kind.COMPLEMENT
-        ).select_related("fund")
+        for rule in AllocationRule.objects.filter(kind__in=kinds).select_related("fund")
         if fund.slug in rule.parameters.get("excluded_funds", [])
     ]
 
@@ -427,10 +422,14 @@ def _history_changes(record) -> list[str]:
 
 
 def fund_history(*, fund: Fund) -> list[HistoryEntry]:
-    """Every recorded change to the fund, its sources, tranches, rule and published
-    allocations, newest first, with amounts in pounds and whole parameter values."""
-    from .models import FundSource, Tranche
+    """Every recorded change to the fund, its sources, status steps, tranches and their
+    conditions, rule, scenarios and published allocations, newest first, with amounts in
+    pounds and whole parameter values."""
+    from .models import FundSource, FundStatusChange, Tranche, TrancheCondition
 
+    tranche_names = dict(
+        Tranche.history.filter(fund_id=fund.pk).order_by("history_date").values_list("id", "name")
+    )
     records = [
         *((record, "Fund") for record in fund.history.all()),
         *(
@@ -440,6 +439,18 @@ def fund_history(*, fund: Fund) -> list[HistoryEntry]:
         *(
             (record, f"Tranche “{record.name}”")
             for record in Tranche.history.filter(fund_id=fund.pk)
+        ),
+        *(
+            (record, f"Condition of tranche “{tranche_names[record.tranche_id]}”")
+            for record in TrancheCondition.history.filter(tranche_id__in=tranche_names)
+        ),
+        *(
+            (record, f"Status step “{record.get_status_display()}”")
+            for record in FundStatusChange.history.filter(fund_id=fund.pk)
+        ),
+        *(
+            (record, f"Scenario “{record.name}”")
+            for record in Scenario.history.filter(fund_id=fund.pk)
         ),
         *(
             (record, f"Source “{record.title}”")
@@ -487,7 +498,8 @@ def preview_against_current(
 ) -> list[PreviewRow]:
     """The preview's shares with names, beside the current allocations of the same basis
     (published for a fixed list, modelled otherwise); recipients that would lose out too."""
-    basis = Allocation.Basis.PUBLISHED if kind == "fixed" else Allocation.Basis.MODELLED
+    published = rules.KINDS[kind].compute is None
+    basis = Allocation.Basis.PUBLISHED if published else Allocation.Basis.MODELLED
     current = dict(
         current_allocations(fund=fund)
         .filter(basis=basis)

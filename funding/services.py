@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -36,21 +35,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 FUND_ADMINS = "Fund admins"
-# Which funds an import can change: rules that read A&E figures, and rules that read
-# organisations, populations or budgets.
-RULES_READING = {
-    "ae": {
-        AllocationRule.Kind.WORST_N,
-        AllocationRule.Kind.COMPLEMENT,
-        AllocationRule.Kind.PRO_RATA,
-    },
-    "orgs": {
-        AllocationRule.Kind.PER_CAPITA,
-        AllocationRule.Kind.TOP_SLICE,
-        AllocationRule.Kind.PRO_RATA,
-        AllocationRule.Kind.COMPLEMENT,
-    },
-}
+# Which funds an import can change: those whose rules read what it imports.
+IMPORTS_READ_AS = {"ae": {rules.AE_FIGURES}, "orgs": {rules.POPULATIONS, rules.BUDGETS}}
 
 
 UNEXPECTED_RUN_ERROR = (
@@ -74,6 +60,7 @@ def fund_admin_group_ensure() -> Group:
             "tranche",
             "tranchecondition",
             "allocationrule",
+            "scenario",
             "publishedallocation",
             "spendingreport",
             "spendingline",
@@ -105,6 +92,35 @@ def rule_save(
     rule._change_reason = reason or None
     rule._history_user = user
     rule.save()
+    return rule
+
+
+def scenario_make_current(*, scenario: Scenario, reason: str, user=None) -> AllocationRule:
+    """Makes an alternative rule the fund's model: its rule becomes the scenario's (a new
+    version, with who and why in the fund's history), the scenario current in place of the
+    one before, and a recompute is requested."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say why this scenario becomes the fund's model: the history keeps it.")
+    fund = scenario.fund
+    with transaction.atomic():
+        rule = rule_save(
+            fund=fund,
+            kind=scenario.kind,
+            parameters=scenario.parameters,
+            reason=reason,
+            user=user,
+        )
+        for before in fund.scenarios.filter(is_current=True).exclude(pk=scenario.pk):
+            before.is_current = False
+            before._change_reason = f"Replaced by “{scenario.name}”"[:100]
+            before._history_user = user
+            before.save()
+        scenario.is_current, scenario.reason = True, reason
+        scenario._change_reason = reason
+        scenario._history_user = user
+        scenario.save()
+        fund_recompute_request(fund=fund, triggered_by="scenario made current", requested_by=user)
     return rule
 
 
@@ -192,7 +208,8 @@ def pending_runs_enqueue(*, older_than_seconds: int = 60, unsent_only: bool = Fa
 
 
 def funds_reading_recompute(*, categories: set[str], triggered_by: str) -> list[AllocationRun]:
-    kinds = set().union(*(RULES_READING.get(category, set()) for category in categories))
+    inputs = set().union(*(IMPORTS_READ_AS.get(category, set()) for category in categories))
+    kinds = [kind.key for kind in rules.RULE_KINDS if kind.reads & inputs]
     funds = Fund.objects.filter(rule__kind__in=kinds)
     return [
         run
@@ -451,7 +468,7 @@ def _allocations_compute(
         )
         for p in inputs.published
     ]
-    if rule is None or rule.kind == AllocationRule.Kind.FIXED:
+    if rule is None or rules.KINDS[rule.kind].compute is None:
         return rows
     if inputs.error:
         raise inputs.error
@@ -489,29 +506,10 @@ def _shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rul
 
 
 def _rule_shares(rule: AllocationRule, candidates: list[rules.Candidate]) -> list[rules.Share]:
-    p = rules.validate_parameters(
+    cleaned = rules.validate_parameters(
         rule.kind, rule.parameters, fund_total_pence=rule.fund.total_pence
     )
-    total = rules.pounds_to_pence(p["total"]) if "total" in p else None
-    if rule.kind == AllocationRule.Kind.PER_CAPITA:
-        cap = rules.pounds_to_pence(p["cap"]) if "cap" in p else None
-        return rules.per_capita(
-            candidates, rate_pence=rules.pounds_to_pence(p["rate"]), cap_pence=cap
-        )
-    if rule.kind == AllocationRule.Kind.WORST_N:
-        return rules.worst_n(
-            candidates,
-            n=p["n"],
-            total_pence=total,
-            share=p["share"],
-            named=p.get("named", ()),
-            quotas=p.get("quotas"),
-        )
-    if rule.kind == AllocationRule.Kind.COMPLEMENT:
-        return rules.complement(candidates, total_pence=total, share=p["share"])
-    if rule.kind == AllocationRule.Kind.TOP_SLICE:
-        return rules.top_slice(candidates, percent=Decimal(p["percent"]))
-    return rules.pro_rata(candidates, total_pence=total, metric=p["metric"])
+    return rules.shares(rule.kind, candidates, cleaned)
 
 
 def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules.Share]:
@@ -520,7 +518,7 @@ def allocation_preview(*, fund: Fund, kind: str, parameters: dict) -> list[rules
         kind=kind, parameters=parameters, fund_total_pence=fund.total_pence
     )
     unsaved = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
-    if kind == AllocationRule.Kind.FIXED:
+    if rules.KINDS[kind].compute is None:
         return rules.fixed(
             [(p.ods_code, p.amount_pence) for p in selectors.published_allocations(fund)]
         )

@@ -12,17 +12,9 @@ from django.urls import reverse
 from funding import services
 from funding.models import Allocation, AllocationRule, AllocationRun, Fund, PublishedAllocation
 from funding.money import format_pounds_whole
-from funding.seed import demo_funds_seed
 from tests.admin_forms import admin_page_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
-
-
-@pytest.fixture
-def winter(fund_admin):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
-    demo_funds_seed()
-    return Fund.objects.get(slug="ae-winter-2013-14")
 
 
 RULE_PAGES = {
@@ -306,14 +298,6 @@ def test_tranches_adding_up_to_more_than_the_total_are_refused(client, fund_admi
     assert response.status_code == 200
     assert "The tranches add up to £260,000,000.00" in response.content.decode()
     assert stored(winter) == before
-
-
-@pytest.fixture
-def winter_allocated(winter):
-    """The winter fund with current allocations from a run of its rule."""
-    run = services.fund_recompute_request(fund=winter, triggered_by="test")
-    assert services.allocation_run_start(run=run).status == "succeeded"
-    return winter
 
 
 def current_allocations(fund):
