@@ -258,16 +258,33 @@ def _financial_years(value) -> tuple[str, ...]:
 
 
 def _parameters(value) -> dict:
+    """A rule's parameters, stored as JSON: the rule's own checks come once the fund is read."""
     if not isinstance(value, dict):
         raise ValueError(f"must be a table of the rule's parameters, not {_kind_of(value)}")
+    faults = [(key, "write it in quotes: a rule's dates are text") for key in _dated(value)]
+    if faults:
+        raise _Faults(faults)
     return value
+
+
+def _dated(value, where: str = "") -> list[str]:
+    """Where TOML read a date or time inside a value, which JSON cannot store."""
+    if isinstance(value, dt.date | dt.time):
+        return [where]
+    if isinstance(value, dict):
+        return [w for key, item in value.items() for w in _dated(item, _within(where, key))]
+    if isinstance(value, list):
+        return [w for n, item in enumerate(value, 1) for w in _dated(item, f"{where}[{n}]")]
+    return []
 
 
 Spec = dict[str, tuple[Convert, bool]]  # key: (its check, whether it is required)
 
 
 def _within(outer: str, inner: str) -> str:
-    return f"{outer}{inner}" if inner.startswith("[") else f"{outer}.{inner}"
+    if not outer or inner.startswith("["):
+        return f"{outer}{inner}"
+    return f"{outer}.{inner}"
 
 
 def _unknown(key: str, spec: Spec) -> str:

@@ -214,6 +214,17 @@ def test_every_fault_in_every_file_is_reported_at_once(shipped_copy):
     ]
 
 
+def test_a_date_in_a_rules_parameters_must_be_text_as_json_stores_it(shipped_copy):
+    slug = "ae-winter-second-wave-2013-14"
+    edit(shipped_copy, slug, 'window_to = "2013-03-31"', "window_to = 2013-03-31")
+    with pytest.raises(SeedError) as failure:
+        seed_funds_read(shipped_copy)
+    assert str(failure.value) == (
+        f"{slug}.toml: scenarios[1].parameters.window_to: write it in quotes: a rule's dates "
+        "are text"
+    )
+
+
 def test_a_folder_with_no_fund_files_is_refused(tmp_path):
     with pytest.raises(SeedError, match="no fund files"):
         seed_funds_read(tmp_path)
