@@ -2,10 +2,20 @@
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ...models import AdmissionWaits, AEActivity, DepartmentType, Grain, Organisation
-from ..base import ImportResult, Problems, count_value, upsert
+from ...models import AdmissionWaits, AEActivity, Basis, DepartmentType, Grain, Organisation
+from ..base import (
+    Columns,
+    DateRange,
+    ImportResult,
+    Problems,
+    count_value,
+    date_value,
+    text_value,
+    upsert,
+)
 from ..organisations import _organisations_by_code
 
 
@@ -36,6 +46,26 @@ AE_COUNT_MAX = 1_000_000
 
 def ae_count(raw: str, line: int, name: str, problems: Problems, *, required=True) -> int | None:
     return count_value(raw, line, name, problems, required=required, maximum=AE_COUNT_MAX)
+
+
+class Cells:
+    """One row's cells by column name, each read with its checks: a fault is recorded
+    against the row's line and the column's name."""
+
+    def __init__(self, columns: Columns, row: Sequence[str], line: int, problems: Problems):
+        self.columns, self.row, self.line, self.problems = columns, row, line, problems
+
+    def text(self, name: str, *, max_length: int) -> str:
+        raw = self.columns.value(self.row, name)
+        return text_value(raw, self.line, name, self.problems, max_length=max_length)
+
+    def date(self, name: str, date_format: str, within: DateRange) -> dt.date | None:
+        raw = self.columns.value(self.row, name)
+        return date_value(raw, self.line, name, self.problems, formats=[date_format], within=within)
+
+    def count(self, name: str, *, required=True) -> int | None:
+        raw = self.columns.value(self.row, name)
+        return ae_count(raw, self.line, name, self.problems, required=required)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,6 +122,14 @@ def activity_row(
         booked_attendances=booked_attendances,
         booked_over_4h=booked_over_4h,
         emergency_admissions=emergency_admissions,
+    )
+
+
+def weekly_sitrep_row(code: str, week_end: dt.date, source: tuple[str, int], **figures) -> dict:
+    """A type 1 week of NHS England's weekly sitreps, as the BBC's files give them."""
+    start = week_end - dt.timedelta(days=6)
+    return activity_row(
+        code, Grain.WEEK, start, DepartmentType.TYPE_1, Basis.WEEKLY_SITREP, source, **figures
     )
 
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ...models import Basis, DepartmentType, FoundationTrustStatus, Grain, normalise_name
+from ...models import FoundationTrustStatus, Grain, normalise_name
 from ..base import (
     NAME_CHARS,
     Columns,
@@ -11,14 +11,12 @@ from ..base import (
     ImportResult,
     Problems,
     Table,
-    date_value,
     duplicates_check,
-    text_value,
     upsert,
 )
 from ..formats import Format, header_has
 from ..organisations import _organisations_by_code
-from .activity import ActivityPlan, activity_row, activity_write, ae_count
+from .activity import ActivityPlan, Cells, activity_write, weekly_sitrep_row
 from .names import NameMatcher, names_seen, names_write
 
 WEEKLY_NAMES_SOURCE = "BBC weekly A&E series"
@@ -63,28 +61,12 @@ class BbcWeekly(Format):
         skipped = 0
         keys = []
         for line, row in table.rows:
-            name = text_value(
-                columns.value(row, "name"), line, "name", problems, max_length=NAME_CHARS
-            )
-            week_end = date_value(
-                columns.value(row, "analysisdate"),
-                line,
-                "analysisdate",
-                problems,
-                formats=["%Y.%m.%d"],
-                within=self.WEEK_ENDS,
-            )
+            cells = Cells(columns, row, line, problems)
+            name = cells.text("name", max_length=NAME_CHARS)
+            week_end = cells.date("analysisdate", "%Y.%m.%d", self.WEEK_ENDS)
             percent = _percent(columns.value(row, "patients_seen_in_four_hours"), line, problems)
-            attendances = ae_count(
-                columns.value(row, "attendances_at_ane"), line, "attendances_at_ane", problems
-            )
-            admissions = ae_count(
-                columns.value(row, "emergency_admissions_via_type_1_ae"),
-                line,
-                "emergency_admissions_via_type_1_ae",
-                problems,
-                required=False,
-            )
+            attendances = cells.count("attendances_at_ane")
+            admissions = cells.count("emergency_admissions_via_type_1_ae", required=False)
             if week_end is None or not name:
                 continue
             code, reason = matcher.match(name, week_end)
@@ -104,15 +86,11 @@ class BbcWeekly(Format):
             # The series gives a rounded percentage, not the breach count; the count is
             # worked back from it and marked as derived.
             over_4h = int((attendances * (100 - percent) / 100).quantize(Decimal(1), ROUND_HALF_UP))
-            start = week_end - dt.timedelta(days=6)
-            plan.period_starts.add(start)
+            plan.period_starts.add(week_end - dt.timedelta(days=6))
             plan.activity.append(
-                activity_row(
+                weekly_sitrep_row(
                     code,
-                    Grain.WEEK,
-                    start,
-                    DepartmentType.TYPE_1,
-                    Basis.WEEKLY_SITREP,
+                    week_end,
                     (table.name, line),
                     attendances=attendances,
                     over_4h=min(over_4h, attendances),

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ...models import Basis, DepartmentType, Grain, Organisation
+from ...models import Grain, Organisation
 from ..base import (
     CODE_CHARS,
     NAME_CHARS,
@@ -11,19 +11,17 @@ from ..base import (
     ImportResult,
     Problems,
     Table,
-    date_value,
     duplicates_check,
-    text_value,
 )
 from ..formats import Format, header_has
 from ..organisations import _organisations_by_code, display_name
 from .activity import (
     ActivityPlan,
-    activity_row,
+    Cells,
     activity_write,
-    ae_count,
     over_4h_check,
     period_row,
+    weekly_sitrep_row,
 )
 from .names import names_seen, names_write
 
@@ -58,44 +56,15 @@ class BbcWinter(Format):
         seen_names: dict[tuple[str, str], list[dt.date]] = {}
         keys = []
         for line, row in table.rows:
-            code = text_value(
-                columns.value(row, "code"), line, "code", problems, max_length=CODE_CHARS
-            )
-            name = text_value(
-                columns.value(row, "name"), line, "name", problems, max_length=NAME_CHARS
-            )
-            week_end = date_value(
-                columns.value(row, "week_ending"),
-                line,
-                "week_ending",
-                problems,
-                formats=["%Y-%m-%d"],
-                within=self.WEEK_ENDS,
-            )
-            attendances = ae_count(
-                columns.value(row, "attendances_at_ane"), line, "attendances_at_ane", problems
-            )
+            cells = Cells(columns, row, line, problems)
+            code = cells.text("code", max_length=CODE_CHARS)
+            name = cells.text("name", max_length=NAME_CHARS)
+            week_end = cells.date("week_ending", "%Y-%m-%d", self.WEEK_ENDS)
+            attendances = cells.count("attendances_at_ane")
             # Despite its name this column is the type 1 breach count (data/SOURCES.md, file 3).
-            breaches = ae_count(
-                columns.value(row, "patients_waiting_over_4hrs_tobe_admitted"),
-                line,
-                "patients_waiting_over_4hrs_tobe_admitted",
-                problems,
-            )
-            admissions = ae_count(
-                columns.value(row, "emergency_admissions"),
-                line,
-                "emergency_admissions",
-                problems,
-                required=False,
-            )
-            trolley = ae_count(
-                columns.value(row, "trolley_wait_4_to_12hrs"),
-                line,
-                "trolley_wait_4_to_12hrs",
-                problems,
-                required=False,
-            )
+            breaches = cells.count("patients_waiting_over_4hrs_tobe_admitted")
+            admissions = cells.count("emergency_admissions", required=False)
+            trolley = cells.count("trolley_wait_4_to_12hrs", required=False)
             over_4h_check(line, "over 4 hours (breaches)", attendances, breaches, problems)
             if code and code not in known and code not in plan.new_organisations:
                 plan.organisation_new(
@@ -118,12 +87,9 @@ class BbcWinter(Format):
             plan.period_starts.add(start)
             seen_names.setdefault((code, name), []).append(week_end)
             plan.activity.append(
-                activity_row(
+                weekly_sitrep_row(
                     code,
-                    Grain.WEEK,
-                    start,
-                    DepartmentType.TYPE_1,
-                    Basis.WEEKLY_SITREP,
+                    week_end,
                     (table.name, line),
                     attendances=attendances,
                     over_4h=breaches,

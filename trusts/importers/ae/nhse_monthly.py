@@ -21,9 +21,9 @@ from ..formats import Format, header_has
 from ..organisations import _organisations_by_code, display_name
 from .activity import (
     ActivityPlan,
+    Cells,
     activity_row,
     activity_write,
-    ae_count,
     open_check,
     over_4h_check,
     period_row,
@@ -109,6 +109,7 @@ class NhseMonthly(Format):
         known = _organisations_by_code(codes)
         keys = []
         for line, row in table.rows:
+            cells = Cells(columns, row, line, problems)
             period_text = columns.value(row, "Period")
             code = columns.value(row, "Org Code")
             # NHS England spells the England total row several ways (TOTAL, Total, TOTAl).
@@ -122,13 +123,7 @@ class NhseMonthly(Format):
             plan.period_starts.add(start)
             open_check(known.get(code), start, line, "Org Code", problems)
             if code not in known and code not in plan.new_organisations:
-                name = text_value(
-                    columns.value(row, "Org name"),
-                    line,
-                    "Org name",
-                    problems,
-                    max_length=NAME_CHARS,
-                )
+                name = cells.text("Org name", max_length=NAME_CHARS)
                 region = text_value(
                     columns.value(row, "Parent Org").removeprefix("NHS ENGLAND "),
                     line,
@@ -150,20 +145,10 @@ class NhseMonthly(Format):
                 )
             for department_type, names in self.COLUMNS.items():
                 self._department(
-                    plan,
-                    row,
-                    line,
-                    columns,
-                    problems,
-                    code,
-                    start,
-                    department_type,
-                    names,
-                    has_booked,
-                    table.name,
+                    plan, cells, (code, start), department_type, names, has_booked, table.name
                 )
             waits = {
-                attribute: ae_count(columns.value(row, name), line, name, problems, required=False)
+                attribute: cells.count(name, required=False)
                 for attribute, name in self.WAITS
                 if columns.has(name)
             }
@@ -193,30 +178,24 @@ class NhseMonthly(Format):
 
     def _department(
         self,
-        plan,
-        row,
-        line,
-        columns,
-        problems,
-        code,
-        start,
-        department_type,
-        names,
-        has_booked,
-        file_name,
+        plan: ActivityPlan,
+        cells: Cells,
+        provider_month: tuple[str, dt.date],
+        department_type: str,
+        names: tuple[str, ...],
+        has_booked: bool,
+        table_name: str,
     ) -> None:
+        code, start = provider_month
+        line, problems = cells.line, cells.problems
         attendance_col, over_col, booked_col, booked_over_col, admissions_col = names
-        attendances = ae_count(columns.value(row, attendance_col), line, attendance_col, problems)
-        over_4h = ae_count(columns.value(row, over_col), line, over_col, problems)
+        attendances = cells.count(attendance_col)
+        over_4h = cells.count(over_col)
         booked = booked_over = None
         if has_booked:
-            booked = ae_count(columns.value(row, booked_col), line, booked_col, problems)
-            booked_over = ae_count(
-                columns.value(row, booked_over_col), line, booked_over_col, problems
-            )
-        admissions = ae_count(
-            columns.value(row, admissions_col), line, admissions_col, problems, required=False
-        )
+            booked = cells.count(booked_col)
+            booked_over = cells.count(booked_over_col)
+        admissions = cells.count(admissions_col, required=False)
         label = TYPE_LABELS[department_type]
         over_4h_check(line, f"over 4 hours {label}", attendances, over_4h, problems)
         over_4h_check(line, f"over 4 hours booked {label}", booked, booked_over, problems)
@@ -232,7 +211,7 @@ class NhseMonthly(Format):
                 start,
                 department_type,
                 Basis.OFFICIAL_MONTHLY,
-                (file_name, line),
+                (table_name, line),
                 # Performance counts booked appointments, as NHS England's headline does.
                 attendances=total,
                 over_4h=over_4h + (booked_over or 0),

@@ -10,17 +10,15 @@ from ..base import (
     ImportResult,
     Problems,
     Table,
-    date_value,
     duplicates_check,
-    text_value,
 )
 from ..formats import Format, header_has
 from ..organisations import _organisations_by_code
 from .activity import (
     ActivityPlan,
+    Cells,
     activity_row,
     activity_write,
-    ae_count,
     open_check,
     over_4h_check,
 )
@@ -44,28 +42,18 @@ class NhsrMonthly(Format):
         known = _organisations_by_code({columns.value(row, "org_code") for _, row in table.rows})
         keys = []
         for line, row in table.rows:
-            code = text_value(
-                columns.value(row, "org_code"), line, "org_code", problems, max_length=CODE_CHARS
-            )
-            start = date_value(
-                columns.value(row, "period"),
-                line,
-                "period",
-                problems,
-                formats=["%Y-%m-%d"],
-                within=self.MONTHS,
-            )
+            cells = Cells(columns, row, line, problems)
+            code = cells.text("org_code", max_length=CODE_CHARS)
+            start = cells.date("period", "%Y-%m-%d", self.MONTHS)
             if start and start.day != 1:
                 problems.add(line, "period", f"{start} is not the first day of a month")
             type_text = columns.value(row, "type").casefold()
             department_type = self.TYPES.get(type_text)
             if department_type is None:
                 problems.add(line, "type", f"{type_text!r} is not 1, 2 or other")
-            attendances = ae_count(columns.value(row, "attendances"), line, "attendances", problems)
-            breaches = ae_count(columns.value(row, "breaches"), line, "breaches", problems)
-            admissions = ae_count(
-                columns.value(row, "admissions"), line, "admissions", problems, required=False
-            )
+            attendances = cells.count("attendances")
+            breaches = cells.count("breaches")
+            admissions = cells.count("admissions", required=False)
             over_4h_check(line, "over 4 hours (breaches)", attendances, breaches, problems)
             keys.append(((code, start, department_type), line))
             if None in (start, department_type, attendances, breaches) or not code:
