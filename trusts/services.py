@@ -48,16 +48,25 @@ AE_STAGES: tuple[tuple[Path, ...], ...] = (
 IMPORTER_CODE = (settings.BASE_DIR / "trusts" / "importers", REFERENCE)
 
 
+def importer_code_files() -> list[Path]:
+    """The importers' modules, in every package below trusts/importers, and the reference
+    files they read (name aliases)."""
+    return [
+        path
+        for folder in IMPORTER_CODE
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in (".py", ".csv") and path.is_file()
+    ]
+
+
 @functools.cache
 def importer_digest() -> str:
-    """A digest of the importers' code and the reference files they read (name aliases): a
-    change to how files are read makes every file new again, so it is imported afresh."""
+    """A digest of the importers' code and the reference files they read: a change to how
+    files are read makes every file new again, so it is imported afresh."""
     digest = hashlib.sha256()
-    for folder in IMPORTER_CODE:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in (".py", ".csv") and path.is_file():
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-                digest.update(path.read_bytes())
+    for path in importer_code_files():
+        digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -8,7 +8,6 @@ from django.utils.html import escape
 
 from funding import rules
 from funding.models import Allocation, Fund
-from funding.seed import LONDON_TEN
 from funding.services import scenario_runs
 from trusts.models import FoundationTrustStatus
 
@@ -94,6 +93,10 @@ class NamedAndQuotaTests(TestCase):
 
 
 WINTER_2013_14 = "ae-winter-2013-14"
+# The Evening Standard's 10 London trusts (over £55m together), in its order: Barts Health,
+# BHRUT, Barnet and Chase Farm, Croydon, Ealing, North Middlesex, the Whittington, West
+# Middlesex, North West London Hospitals, South London Healthcare.
+LONDON_TEN = ["R1H", "RF4", "RVL", "RJ6", "RC3", "RAP", "RKE", "RFW", "RV8", "RYQ"]
 ANNOUNCED = dt.date(2013, 9, 10)
 
 

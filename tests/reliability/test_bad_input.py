@@ -3,6 +3,7 @@ names where the problem is, and no table changes (a checksum of every table, bef
 """
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils.html import escape
 
 from funding import services
 from funding.models import Fund
-from funding.seed import demo_funds_seed
+from funding.seed import SeedError, demo_funds_seed
 from lib import tabular
 from tests.admin_forms import admin_page_post
 from trusts.importers import ImportFailed, import_files
@@ -86,6 +87,30 @@ UPLOADS = {
     # Uploads are read by the importers' reader (lib.tabular), with its refusals.
     "upload-nul-byte.csv": "upload-nul-byte.csv: file: contains NUL bytes",
 }
+# Seed fund files (funding/seed_funds/), each a shipped fund with one fault.
+SEED_FILES = {
+    "seed-amount-in-words.toml": "seed-amount-in-words.toml: total: '£340 million' is not",
+    "seed-bad-financial-year.toml": "financial_years: '2011-13' is not a financial year",
+    "seed-cap-above-fund.toml": "rule.parameters.cap: exceeds the fund's total of £100,000,000.00",
+    "seed-date-in-quotes.toml": "announced_on: must be a date written like 2013-09-10, without",
+    "seed-fraction-of-a-penny.toml": "total: '£340000000.005' has a fraction of a penny",
+    "seed-latin1.toml": "seed-latin1.toml: file: not UTF-8 text (byte 53)",
+    "seed-no-sources.toml": "source: is not a field here: did you mean sources?",
+    "seed-not-toml.toml": "seed-not-toml.toml: file: not TOML: Illegal character '\\n' (at line 2",
+    "seed-spending-over-allocation.toml": (
+        "spending[1].lines: add up to £214,800,000.00, more than the allocation of £174,000,000.00"
+    ),
+    "seed-step-before-announcement.toml": "steps[1].on: 2013-11-01 is before announced_on",
+    "seed-tranches-do-not-add-up.toml": (
+        "tranches: add up to £3,700,000,000.00, not the fund's £3,800,000,000.00"
+    ),
+    "seed-two-current-scenarios.toml": "scenarios: exactly one must be current",
+    "seed-unknown-choice.toml": "route: 'by_post' is not one of direct_to_trusts",
+    "seed-unknown-key.toml": "anounced_by: is not a field here: did you mean announced_by?",
+    "seed-unknown-parameter.toml": "rule.parameters.rate_per_head: is not a parameter",
+    "seed-unknown-rule-kind.toml": "seed-unknown-rule-kind.toml: rule.kind: 'per_head' is not",
+    "seed-wrong-type.toml": "total_is_cap: must be true or false, not text",
+}
 
 
 def database_checksum() -> str:
@@ -107,8 +132,8 @@ def winter():
 
 
 def test_the_corpus_is_complete():
-    on_disk = {path.name for path in CORPUS.glob("*.csv")}
-    assert on_disk == set(FILES) | set(UPLOADS)
+    on_disk = {path.name for path in CORPUS.iterdir() if path.suffix in (".csv", ".toml")}
+    assert on_disk == set(FILES) | set(UPLOADS) | set(SEED_FILES)
     assert len(on_disk) >= 30
 
 
@@ -129,6 +154,16 @@ def test_a_bad_allocation_upload_is_refused_and_changes_nothing(winter, name):
             fund=winter, content=(CORPUS / name).read_bytes(), file_name=name
         )
     assert UPLOADS[name] in str(failure.value)
+    assert database_checksum() == before
+
+
+@pytest.mark.parametrize("name", sorted(SEED_FILES))
+def test_a_bad_seed_fund_file_is_refused_by_its_field_and_changes_nothing(tmp_path, name):
+    shutil.copy(CORPUS / name, tmp_path)
+    before = database_checksum()
+    with pytest.raises(SeedError) as failure:
+        demo_funds_seed(tmp_path)
+    assert SEED_FILES[name] in str(failure.value)
     assert database_checksum() == before
 
 

@@ -23,7 +23,8 @@ from ..models import (
     Organisation,
     basis_outranks,
 )
-from .ae import NameMatcher, month_end
+from .ae.activity import activity_row, month_end, over_4h_check
+from .ae.names import NameMatcher
 from .base import (
     Columns,
     DateRange,
@@ -77,25 +78,6 @@ def _month(raw: str, line: int, problems: Problems) -> dt.date | None:
         formats=["%Y-%m-%d"],
         within=GAPFILL_MONTHS,
     )
-
-
-def _figure(code, start, department_type, attendances, over_4h, basis, table, line) -> dict:
-    return {
-        "code": code,
-        "grain": Grain.MONTH,
-        "period_start": start,
-        "period_end": month_end(start),
-        "department_type": department_type,
-        "attendances": attendances,
-        "over_4h": over_4h,
-        "basis": basis,
-        "over_4h_derived": False,
-        "booked_attendances": None,
-        "booked_over_4h": None,
-        "emergency_admissions": None,
-        "source_file": table.name,
-        "source_line": line,
-    }
 
 
 def _codes_for_names(table: Table, columns: Columns, plan: MonthlyPlan) -> dict[str, str | None]:
@@ -191,8 +173,7 @@ class HowsMyNhsAllTypes(Format):
                 problems.add(
                     line, "derivation", f"{derivation!r} is not one of {', '.join(DERIVATIONS)}"
                 )
-            if attendances is not None and over_4h is not None and over_4h > attendances:
-                problems.add(line, "over 4 hours", f"{over_4h:,} is more than {attendances:,}")
+            over_4h_check(line, "over 4 hours", attendances, over_4h, problems)
             keys.append(((name, start), line))
             code = codes.get(name)
             if None in (start, attendances, basis) or not code:
@@ -204,7 +185,16 @@ class HowsMyNhsAllTypes(Format):
                 england += 1
                 continue
             plan.months[(code, start)] = [
-                _figure(code, start, DepartmentType.TOTAL, attendances, over_4h, basis, table, line)
+                activity_row(
+                    code,
+                    Grain.MONTH,
+                    start,
+                    DepartmentType.TOTAL,
+                    basis,
+                    (table.name, line),
+                    attendances=attendances,
+                    over_4h=over_4h,
+                )
             ]
             plan.basis[(code, start)] = basis
         duplicates_check(keys, problems, "provider_name, period")
@@ -311,22 +301,21 @@ class Uzair163ByType(Format):
                     columns.value(row, attendance_col), line, attendance_col, problems
                 )
                 over_4h = count_value(columns.value(row, over_col), line, over_col, problems)
-                if attendances is not None and over_4h is not None and over_4h > attendances:
-                    problems.add(line, over_col, f"{over_4h:,} is more than {attendances:,}")
+                over_4h_check(line, over_col, attendances, over_4h, problems)
                 if not attendances:
                     continue  # a department type the trust does not run
                 # A field-test trust's 0 breaches mean "not reported", not "nobody waited".
                 over_4h = None if not_reported else over_4h
                 figures.append(
-                    _figure(
+                    activity_row(
                         code,
+                        Grain.MONTH,
                         start,
                         department_type,
-                        attendances,
-                        over_4h,
                         Basis.REPUBLISHED_MONTHLY,
-                        table,
-                        line,
+                        (table.name, line),
+                        attendances=attendances,
+                        over_4h=over_4h,
                     )
                 )
             if start is None or not code or not figures:
