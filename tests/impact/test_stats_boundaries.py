@@ -125,6 +125,13 @@ def test_a_trust_on_the_cut_off_is_unfunded_and_one_at_the_bandwidth_is_outside_
     assert rd.bandwidth_pp == 5.0
 
 
+def test_a_bandwidth_below_one_point_is_a_bandwidth():
+    close = [(84.2, 4.0), (84.5, 4.0), (84.8, 4.0), (85.0, 1.0), (85.3, 1.0), (85.6, 1.0)]
+    rd = regression_discontinuity([*close, (83.0, 9.0)], cutoff=85.0, bandwidth=0.9)
+    assert (rd.funded_in_bandwidth, rd.unfunded_in_bandwidth) == (3, 3)
+    assert rd.effect_pp == pytest.approx(3.0)
+
+
 def test_the_bandwidth_must_be_positive():
     assert (
         message_of(regression_discontinuity, RD_UNITS, cutoff=85.0, bandwidth=0)
@@ -150,6 +157,7 @@ def test_limits_that_sit_on_the_standard_do_not_consistently_meet_or_miss_it(hig
     points = xmr([str(i) for i in range(4)], [95.0] * 4, higher_is_better=higher_is_better)
     assert (points[-1].lower, points[-1].upper) == (95.0, 95.0)
     summary = spc_summary(points, standard=95.0, higher_is_better=higher_is_better)
+    assert summary.standard == 95.0
     assert (summary.assurance, summary.variation) == (
         "hit and miss: the standard lies within the limits",
         "common cause variation",
