@@ -7,7 +7,9 @@ paper; `make mutation` checks that flipping a comparison or a constant in impact
 one of these fail.
 """
 
+import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from impact.stats import (
     PanelRow,
@@ -123,6 +125,41 @@ def test_a_trust_on_the_cut_off_is_unfunded_and_one_at_the_bandwidth_is_outside_
     # Each side is flat (4 funded, 1 unfunded), so the jump is exactly 3 points.
     assert rd.effect_pp == pytest.approx(3.0)
     assert rd.bandwidth_pp == 5.0
+
+
+def test_the_jump_is_a_triangular_kernel_fit_with_hc1_errors_and_t_intervals():
+    units = [
+        (81.5, 5.0),
+        (82.0, 3.9),
+        (83.0, 4.4),
+        (84.0, 3.1),
+        (84.6, 4.0),
+        (85.0, 0.8),
+        (85.5, 1.6),
+        (86.5, 0.7),
+        (87.0, 1.9),
+        (88.5, 1.1),
+    ]
+    rd = regression_discontinuity(units, cutoff=85.0, bandwidth=4.0)
+    # The same fit written out: weighted least squares on (1, funded, distance,
+    # funded × distance) with weights 1 - |distance| / 4, the HC1 sandwich
+    # n / (n - k) × B M B, and a t interval on n - k = 6 degrees of freedom.
+    distance = np.array([r for r, _ in units]) - 85.0
+    outcome = np.array([y for _, y in units])
+    funded = (distance < 0).astype(float)
+    x = np.column_stack([np.ones(10), funded, distance, funded * distance])
+    weights = 1 - np.abs(distance) / 4
+    bread = np.linalg.inv(x.T @ (weights[:, None] * x))
+    beta = bread @ x.T @ (weights * outcome)
+    scores = x * (weights * (outcome - x @ beta))[:, None]
+    std_error = np.sqrt((10 / 6 * bread @ scores.T @ scores @ bread)[1, 1])
+    t = scipy_stats.t.ppf(0.975, 6)
+    assert rd.effect_pp == pytest.approx(beta[1])
+    assert rd.std_error_pp == pytest.approx(std_error)
+    assert (rd.ci_low_pp, rd.ci_high_pp) == pytest.approx(
+        (beta[1] - t * std_error, beta[1] + t * std_error)
+    )
+    assert rd.p_value == pytest.approx(2 * scipy_stats.t.sf(abs(beta[1] / std_error), 6))
 
 
 def test_a_bandwidth_below_one_point_is_a_bandwidth():
