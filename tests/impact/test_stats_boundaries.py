@@ -236,3 +236,57 @@ def test_an_xmr_chart_says_which_baselines_and_change_points_it_takes(options, m
 def test_an_xmr_chart_needs_a_label_for_every_value():
     assert message_of(xmr, ["a"], [1.0, 2.0]) == "labels and values must have the same length."
     assert message_of(xmr, ["a"], [1.0]) == "An XmR chart needs at least 2 values."
+
+
+# XmR: a baseline of 10, 12, 10, 12, ... has mean 11 and mean moving range 2, so the limits are
+# 11 ± 2.66 × 2 (5.68 to 16.32) and two sigma is 11 ± 2 × 2.66 / 3 × 2 (7.45 to 14.55).
+STEADY = [10.0, 12.0] * 4
+LABELS = [str(i) for i in range(20)]
+
+
+def causes(values, **options):
+    points = xmr(LABELS[: len(values)], values, shift_run=None, **options)
+    return [(p.special_cause, p.direction) for p in points]
+
+
+def test_two_of_three_beyond_two_sigma_counts_only_within_three_points_even_at_the_end():
+    # 15 is beyond two sigma (14.55), 14 is not; 15s at 8 and 11 are four points apart.
+    tail = [14.0, 14.0, 15.0, 11.0, 12.0, 15.0, 10.0, 11.0, 12.0, 15.0, 11.0, 15.0]
+    found = causes(STEADY + tail, baseline=8)[8:]
+    flagged = {i + 8 for i, (cause, _) in enumerate(found) if cause}
+    assert flagged == {17, 19}
+    assert found[-1] == ("two_of_three", "improvement")
+
+
+def test_a_run_of_seven_right_after_the_first_point_is_a_run():
+    # Limits from 14 and 9: mean 11.5; the seven points after the first are all below it.
+    values = [14.0, 9.0, 8.0, 9.0, 8.0, 9.0, 8.0, 9.0, 13.0, 12.0, 13.0, 12.0]
+    found = causes(values, baseline=2)
+    assert [cause for cause, _ in found] == ["", *["run"] * 7, "", "", "", ""]
+    assert found[1] == ("run", "concern")
+
+
+def test_a_run_in_the_middle_flags_its_own_points_and_none_after():
+    values = [*STEADY, 13.0, 9.0, 8.0, 9.0, 8.0, 9.0, 8.0, 9.0, 13.0, 12.0]
+    found = causes(values, baseline=8)
+    assert [cause for cause, _ in found[8:]] == ["", *["run"] * 7, "", ""]
+
+
+def test_a_trend_in_the_middle_flags_its_seven_points_and_none_after():
+    rising = [9.0, 9.5, 10.0, 10.5, 11.0, 11.5, 12.0]
+    found = causes([*STEADY, *rising, 11.0, 12.0], baseline=8)
+    assert [cause for cause, _ in found[8:]] == [*["trend"] * 7, "", ""]
+    assert found[8] == ("trend", "improvement")
+
+
+def test_when_lower_is_better_a_low_point_outside_the_limits_is_an_improvement():
+    found = causes([*STEADY, 4.0], baseline=8, higher_is_better=False)
+    assert found[8] == ("outside_limits", "improvement")
+
+
+def test_a_shift_of_exactly_eight_points_starting_at_the_eighth_starts_new_limits():
+    values = [9.0, 11.0] * 4 + [20.0, 21.0] * 4
+    points = xmr(LABELS[:16], values)
+    assert [p.segment for p in points] == [0] * 8 + [1] * 8
+    assert points[7].recalculated == "sustained shift: 8+ points on one side"
+    assert (points[0].mean, points[8].mean) == (10.0, 20.5)
