@@ -248,6 +248,7 @@ def test_a_published_amount_of_nothing_is_allowed_and_listed_by_code():
     shares = rules.fixed([("RF4", 7), ("R1H", 0)])
     assert [(s.code, s.amount_pence) for s in shares] == [("R1H", 0), ("RF4", 7)]
     assert shares[1].rationale == "£0.07 as published"
+    assert shares[1].details == {}
     assert message_of(RuleError, rules.fixed, [("R1H", -1)]) == "R1H has a negative amount"
     assert message_of(RuleError, rules.fixed, [("R1H", 1), ("R1H", 2)]) == "R1H is listed twice"
 
@@ -268,6 +269,24 @@ def test_scenario_changes_list_gains_first_and_losses_last_leaving_out_the_uncha
         ("D", 20, 0),
     ]
     assert [c.difference_pence for c in changes] == [30, 10, -20]
+
+
+def test_a_penny_paid_under_one_scenario_only_is_a_change_and_nothing_paid_is_not():
+    def share(code, pence):
+        return rules.Share(code, pence, None, "")
+
+    changes = rules.scenario_changes([share("A", 1), share("Z", 0)], [share("B", 1), share("Y", 0)])
+    assert [(c.code, c.current_pence, c.other_pence) for c in changes] == [
+        ("B", 0, 1),
+        ("A", 1, 0),
+    ]
+
+
+def test_a_group_member_the_model_pays_nothing_adds_nothing():
+    [check] = rules.group_totals_check(
+        {"A": 100}, [{"label": "L", "codes": ["A", "X"], "at_least": "1.00"}]
+    )
+    assert (check.modelled_pence, check.shortfall_pence) == (100, 0)
 
 
 @pytest.mark.parametrize(("at_least", "shortfall"), [("2.00", 50), ("1.50", 0), ("1.00", 0)])
