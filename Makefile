@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint lock bench clean vendor backup restore
+.PHONY: run test lint lock bench clean vendor backup restore mutation
 
 # The exact versions tested (requirements.lock, and requirements-dev.lock with the test tools),
 # then the project itself; reinstalled only when a lock or pyproject.toml changes.
@@ -53,6 +53,17 @@ backup: $(BIN)/.installed
 restore: $(BIN)/.installed
 	test -n "$(BACKUP)" || (echo "say which: make restore BACKUP=var/backups/..."; exit 2)
 	$(BIN)/python manage.py restore $(BACKUP)
+
+# Mutation testing of the pure core ([tool.mutmut] in pyproject.toml): CPU heavy, so not in
+# `make test`. MUTANTS='funding.money*' checks one module; mutants/ keeps results between runs.
+mutation: $(BIN)/.installed-dev
+	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results
+	$(BIN)/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
+	    name = $$1; sub(/^ +/, "", name); sub(/\.[^.]*$$/, "", name); total[name]++; \
+	    if ($$2 == "killed" || $$2 == "timeout") killed[name]++ } \
+	  END { for (name in total) printf "%-16s %4d/%4d killed  %5.1f%%\n", \
+	    name, killed[name], total[name], 100 * killed[name] / total[name] }' | sort
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
