@@ -35,11 +35,18 @@ run: $(BIN)/.installed
 node_modules/.package-lock.json: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; fi
 
+# `make test` runs the fast tests: none that drive a browser, start a server or worker, or need
+# the national data set imported (the test markers in tests/conftest.py), one worker per core.
+# `make test SUITE=all` runs every test in one process, as CI does: each worker would import the
+# national data again.
+SUITE ?= fast
+FAST_TESTS := -m "not browser and not services and not national" -n auto
+
 test: $(BIN)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter all,$(SUITE)),,$(FAST_TESTS)) $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .

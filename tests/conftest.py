@@ -2,6 +2,8 @@
 
 Tests that need a service are marked `services`. They skip when the service is
 missing on a newcomer's machine, and fail instead when REQUIRE_SERVICES=1 (CI).
+Tests are marked `national`, `browser` and `services` by the fixtures they use (see
+pytest_collection_modifyitems), so `make test` can leave the slow ones out.
 """
 
 import os
@@ -15,6 +17,28 @@ def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this is a failure, not a skip)")
     pytest.skip(reason)
+
+
+# What a fixture needs, by name, wherever in a test's chain of fixtures it appears: a new test
+# using one of them is classified without a mark of its own.
+MARKS_BY_FIXTURE = {
+    # The whole national data set, imported into the test database.
+    "real_data": "national",
+    # Debian's chromium driven by playwright.
+    "browser": "browser",
+    "page": "browser",
+    # A server or worker in another process.
+    "live_server": "services",
+    "live_site": "services",
+    "demo_site": "services",
+    "site": "services",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture in set(item.fixturenames) & MARKS_BY_FIXTURE.keys():
+            item.add_marker(MARKS_BY_FIXTURE[fixture])
 
 
 @pytest.fixture

@@ -19,6 +19,9 @@ if "STATIC_COLLECTED" not in os.environ:
 _session = os.environ.get("TEST_SESSION", "")
 if "TEST" in DATABASES["default"] and _session:  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-db-{_session}.sqlite3")  # noqa: F405
+# pytest-xdist's workers (`make test`) are sessions of their own too: pytest-django suffixes
+# the test database's name for each, and the queue and cache keys carry the worker's name.
+_session += os.environ.get("PYTEST_XDIST_WORKER", "")
 CELERY_TASK_DEFAULT_QUEUE = f"tests{_session}"
 
 # A data cache in Redis may be shared: this session's keys carry its own prefix, so that

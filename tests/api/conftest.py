@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
-from funding.models import Fund, PublishedAllocation
+from funding import services
+from funding.models import AllocationRun, Fund, PublishedAllocation
+from funding.seed import demo_funds_seed
 from tests.live import SERVERS, served
 from trusts.models import Organisation
 
@@ -54,3 +56,18 @@ def published_fund(slug: str, pence_by_trust: dict[str, int]) -> Fund:
 def small_fund() -> Fund:
     """One fund with one published allocation: enough for a recompute to queue a run."""
     return published_fund("live-fund", {"ZW1": 400_00})
+
+
+@pytest.fixture
+def computed(real_data):
+    """The seed funds on the national data, with the current runs of three of them: for the
+    tests about the real numbers."""
+    demo_funds_seed()
+    for slug in (
+        "ae-winter-2013-14",
+        "ae-winter-second-wave-2013-14",
+        "emerging-ccgs-winter-2011-12",
+    ):
+        services.allocation_run_start(
+            run=AllocationRun.objects.create(fund=Fund.objects.get(slug=slug), triggered_by="test")
+        )

@@ -13,7 +13,6 @@ from scipy import stats as scipy_stats
 
 from funding import services
 from funding.models import AllocationRun, Fund
-from funding.seed import demo_funds_seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
@@ -39,19 +38,6 @@ def q4_from_the_raw_weekly_file(name: str | None = None) -> tuple[int, int]:
 
 def percentage(attendances: int, over_4h: int) -> str:
     return f"{Decimal(100 * (attendances - over_4h)) / attendances:.2f}"
-
-
-@pytest.fixture
-def computed():
-    demo_funds_seed()
-    for slug in (
-        "ae-winter-2013-14",
-        "ae-winter-second-wave-2013-14",
-        "emerging-ccgs-winter-2011-12",
-    ):
-        services.allocation_run_start(
-            run=AllocationRun.objects.create(fund=Fund.objects.get(slug=slug), triggered_by="test")
-        )
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,15 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from funding import services
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application).include(method="GET")
+
+@pytest.fixture
+def api_schema():
+    """The schema, read when a test here runs: reading it when the module is collected cost
+    every test run seconds, this module's tests chosen or not."""
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema").include(method="GET")
 
 # The demo funds give the fuzzer allocations with every nullable field empty somewhere.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
@@ -64,7 +72,9 @@ CONFORMANCE = (
 )
 
 
-class Workflows(schemathesis.openapi.from_wsgi("/api/v1/schema/", application).as_state_machine()):
+class Workflows:
+    """What each scenario of the state machine does besides calling the operations."""
+
     token = ""
     answered: set[tuple[str, str, int]] = set()
 
@@ -96,9 +106,10 @@ def admin_token(fund_admin):
     return AuthToken.objects.create(user=fund_admin)[1]
 
 
-def test_stateful_workflows_answer_as_the_schema_says(admin_token):
-    Workflows.token = admin_token
-    Workflows.run(
+def test_stateful_workflows_answer_as_the_schema_says(api_schema, admin_token):
+    machine = type("SchemaWorkflows", (Workflows, api_schema.as_state_machine()), {})
+    machine.token = admin_token
+    machine.run(
         settings=settings(
             max_examples=15,
             stateful_step_count=6,

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Callable
 from html import unescape
 
 import pytest
@@ -167,11 +168,63 @@ PAGES = [
 ]
 
 
+def text(html: str) -> str:
+    """What a reader sees of some HTML: its text, without tags, spaces collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def what_each_new_page_shows(url: str) -> tuple[str, set[str], Callable[[list[list[str]]], bool]]:
+    """A page's heading, the charts it draws, and a check of its table rows, from the data."""
+    from funding.models import Allocation, SpendingLine, SpendingReport
+
+    if url == "/performance/":
+        # RV8, the worst of 2012-13 Q4, got first-wave money: its point says so.
+        return (
+            "Did the money go where the pressure was?",
+            {"scatter"},
+            lambda rows: ["RV8", "ae-winter-2013-14"] in [[r[0], r[8]] for r in rows],
+        )
+    if url == "/trusts/":
+        first_page = Organisation.objects.filter(kind="trust").order_by("name", "ods_code")[:100]
+        return (
+            "Organisations",
+            set(),
+            lambda rows: [r[0] for r in rows] == [o.ods_code for o in first_page],
+        )
+    if url == "/trusts/RV8/":
+        received = Allocation.objects.filter(
+            run__is_current=True, recipient__ods_code="RV8", amount_pence__gt=0
+        ).select_related("fund")
+        return (
+            Organisation.objects.get(ods_code="RV8").name,
+            {"performance", "spc"},
+            lambda rows: {r[0] for r in rows} >= {a.fund.name for a in received} != set(),
+        )
+    assert url == "/spending/"
+    # Each reported category, and what each report left uncommitted where it says.
+    categories = [line.category for line in SpendingLine.objects.all()] + [
+        "Uncommitted" for _ in SpendingReport.objects.filter(uncommitted_pence__isnull=False)
+    ]
+    return (
+        "What recipients reported spending",
+        {"spending"},
+        lambda rows: sorted(r[3] for r in rows) == sorted(categories) != [],
+    )
+
+
 @pytest.mark.parametrize("url", PAGES[4:])
 def test_the_new_pages_render(client, computed, url):
     response = client.get(url)
     assert response.status_code == 200
     assert b"nhsuk.min.css" in response.content
+    heading, chart_names, rows_are_right = what_each_new_page_shows(url)
+    html = response.content.decode()
+    assert text(re.search(r"<h1>(.*?)</h1>", html, re.DOTALL).group(1)).startswith(heading)
+    drawn = charts(response)
+    assert set(drawn) == chart_names
+    for name, figure in drawn.items():
+        assert any(trace.get("x") or trace.get("y") for trace in figure["data"]), name
+    assert rows_are_right([[text(cell) for cell in row] for row in table_rows(response)])
 
 
 def _more_trusts_funded_and_reporting(count: int) -> None:

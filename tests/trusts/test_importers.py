@@ -194,7 +194,7 @@ def test_the_2025_release_with_booked_appointments_counts_them_in_performance(tm
     assert site.percent == percent_within_4h(attendances, over_4h) == Decimal("83.79")
 
 
-def test_the_real_april_2025_release_adds_up_to_its_own_england_total(tmp_path):
+def test_the_real_april_2025_release_adds_up_to_its_own_england_total(tmp_path, real_data):
     """NHS England's file carries its England total as a TOTAL row: every provider's
     attendances, booked ones included, must add up to it once imported."""
     source = settings.DATA_DIR / "nhse_monthly_ae_csv_2025" / "Monthly-AE-April-2025.csv"

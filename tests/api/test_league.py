@@ -1,0 +1,55 @@
+"""/api/v1/performance/league/: the worst four-hour performers of a window."""
+
+import datetime as dt
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_league_lists_the_worst_with_the_funds_they_received(client, computed):
+    response = client.get(
+        "/api/v1/performance/league/?from=2013-01-01&to=2013-03-31&type=1&limit=3"
+    )
+    body = response.json()
+    assert body["standard_percentage"] == "95.00"
+    first = body["results"][0]
+    assert (first["rank"], first["ods_code"], first["percentage"]) == (1, "RV8", "75.55")
+    assert first["funds"] == ["ae-winter-2013-14"]
+
+
+def test_the_league_ranks_type_1_performance_worked_from_the_counts(client):
+    # A month after any real figure, so that only these trusts report in it.
+    month = dt.date(2031, 1, 1)
+    worst, middle, best = factories.trust(), factories.trust(), factories.trust()
+    factories.ae_month(worst, month, attendances=1000, over_4h=300)  # 70.00% within 4 hours
+    factories.ae_month(worst, month, attendances=500, over_4h=0, department_type="other")
+    factories.ae_month(middle, month, attendances=2000, over_4h=200)  # 90.00%
+    factories.ae_month(best, month, attendances=400, over_4h=4)  # 99.00%
+    funded = factories.fixed_fund({worst: 100_00})
+    factories.run(funded)
+
+    body = client.get(
+        "/api/v1/performance/league/?from=2031-01-01&to=2031-01-31&type=1&limit=2"
+    ).json()
+    assert [(r["rank"], r["ods_code"], r["percentage"], r["funds"]) for r in body["results"]] == [
+        (1, worst.ods_code, "70.00", [funded.slug]),
+        (2, middle.ods_code, "90.00", []),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2013-13-01&to=2013-03-31", "from"),
+        ("from=2013-03-31&to=2013-01-01", "to"),
+        ("from=2013-01-01&to=2013-03-31&type=9", "type"),
+        ("to=2013-03-31", "from"),
+    ],
+)
+def test_the_league_explains_bad_queries(client, query, field):
+    response = client.get(f"/api/v1/performance/league/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()

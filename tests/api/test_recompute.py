@@ -1,0 +1,40 @@
+"""/api/v1/funds/<slug>/recompute/: who may ask for a fund's allocations to be recomputed."""
+
+import pytest
+from knox.models import AuthToken
+
+from funding import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fund():
+    return factories.fixed_fund({factories.trust(): 400_00})
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [(None, 403), ("analyst", 403), ("outsider", 403), ("fund_admin", 202), ("superuser", 202)],
+)
+def test_only_fund_admins_can_recompute(client, request, fund, persona, expected):
+    if persona:
+        user = request.getfixturevalue(persona)
+        if persona == "fund_admin":
+            services.fund_admin_group_ensure().user_set.add(user)
+        client.force_login(user)
+    response = client.post(f"/api/v1/funds/{fund.slug}/recompute/")
+    assert response.status_code == expected
+    if expected == 202:
+        assert response["Location"].endswith(f"/api/v1/runs/{response.json()['id']}/")
+    assert fund.runs.count() == (1 if expected == 202 else 0)
+
+
+def test_a_token_works_for_a_fund_admin(client, fund_admin, fund):
+    services.fund_admin_group_ensure().user_set.add(fund_admin)
+    token = AuthToken.objects.create(user=fund_admin)[1]
+    response = client.post(
+        f"/api/v1/funds/{fund.slug}/recompute/", HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    assert response.status_code == 202

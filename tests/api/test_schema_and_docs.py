@@ -1,0 +1,12 @@
+"""/api/v1/schema/ and /api/v1/docs/: the OpenAPI schema and its pages, with nothing from a CDN."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_and_docs_are_served_without_a_cdn(client):
+    assert client.get("/api/v1/schema/").status_code == 200
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
