@@ -45,7 +45,11 @@ restore: $(BIN)/.installed
 	test -n "$(BACKUP)" || (echo "say which: make restore BACKUP=var/backups/..."; exit 2)
 	$(BIN)/python manage.py restore $(BACKUP)
 
-bench: $(BIN)/.installed-dev
+$(BIN)/.installed-bench: $(BIN)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BIN)/.installed-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Refreshes the plotly.js partial bundle we serve from the version pinned in package.json.
