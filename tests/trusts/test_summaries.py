@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pytest
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from sources.models import Fetch
@@ -34,6 +35,7 @@ from trusts.windows import (
     month_window,
 )
 
+from ..admin_forms import admin_page_post
 from ..sources.months import JULY, JULY_FIRST, JULY_REVISED
 from ..sources.publisher import FIRST_RELEASES, SHIPPED
 
@@ -275,3 +277,32 @@ def test_the_performance_table_read_from_the_summaries_is_the_figures_summed(rea
     }
 
     assert summed and read == summed
+
+
+def test_a_figure_corrected_or_removed_in_the_admin_is_summed_again(client, superuser, real_data):
+    figure = (
+        AEActivity.objects.filter(grain=Grain.MONTH, organisation__ods_code="RRK")
+        .exclude(over_4h=None)
+        .latest("period_end")
+    )
+    month = AEMonthSummary.objects.filter(
+        organisation=figure.organisation_id, grain=Grain.MONTH, month=figure.period_start
+    )
+    attendances = sum(month.values_list("attendances", flat=True))
+    client.force_login(superuser)
+
+    changed = admin_page_post(
+        client,
+        reverse("admin:trusts_aeactivity_change", args=[figure.pk]),
+        "aeactivity_form",
+        {"attendances": str(figure.attendances + 1000)},
+    )
+    assert changed.status_code == 302
+    assert sum(month.values_list("attendances", flat=True)) == attendances + 1000
+
+    removed = client.post(
+        reverse("admin:trusts_aeactivity_delete", args=[figure.pk]), {"post": "yes"}
+    )
+    assert removed.status_code == 302
+    assert sum(month.values_list("attendances", flat=True)) == attendances - figure.attendances
+    assert_summaries_match_the_figures()
