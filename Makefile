@@ -72,7 +72,11 @@ mutation: $(BIN)/.installed-dev
 	  END { for (name in total) printf "%-16s %4d/%4d killed  %5.1f%%\n", \
 	    name, killed[name], total[name], 100 * killed[name] / total[name] }' | sort
 
-bench: $(BIN)/.installed-dev
+$(BIN)/.installed-bench: $(BIN)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BIN)/.installed-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Refreshes the plotly.js partial bundle we serve from the version pinned in package.json.

@@ -38,13 +38,16 @@ from .analysis import TYPES_PATTERN, impact_payload
 from .caching import CachedReadsMixin, cached_read
 from .csv import POUNDS_SQL, CsvFormat, CSVRenderer, CsvStreamingMixin, iso_datetime_sql
 from .queries import ImpactQuery, query_validate
+from .rows import ValuesListMixin
 
 # The list and its CSV show the same columns.
 LIST_ACTIONS = ("list", "csv")
 CSV_DATETIME = CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE))
 
 
-class CsvReadOnlyViewSet(CachedReadsMixin, CsvStreamingMixin, viewsets.ReadOnlyModelViewSet):
+class CsvReadOnlyViewSet(
+    CachedReadsMixin, CsvStreamingMixin, ValuesListMixin, viewsets.ReadOnlyModelViewSet
+):
     """Cached reads whose list is also one CSV file at `…/csv/` (or `?format=csv`)."""
 
     @extend_schema(
@@ -266,6 +269,8 @@ class AllocationViewSet(CsvReadOnlyViewSet):
         "rank": "rank",
         "rationale": "rationale",
     }
+    # The JSON list has the CSV's columns, nested by their dotted names.
+    list_columns = csv_columns
     csv_name = "allocations"
 
     def get_queryset(self):

@@ -53,9 +53,11 @@ def main() -> int:
     parser.add_argument("--scales", default="1,10", help="multiples of England (default 1,10)")
     parser.add_argument("--repeat", type=int, default=20, help="requests per endpoint")
     parser.add_argument("--load-seconds", type=int, default=30)
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=50)
     parser.add_argument(
-        "--only", default="", help="comma list of: endpoints,recompute,import,export,load"
+        "--only",
+        default="",
+        help="comma list of: endpoints,datasette,recompute,import,export,memory,load",
     )
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
@@ -93,6 +95,8 @@ def main() -> int:
         part: dict = {"built": built.__dict__}
         if wanted("endpoints"):
             part["endpoints"] = measure.endpoints(repeat=args.repeat)
+        if scale == min(scales) and wanted("datasette"):
+            part["datasette"] = measure.datasette_compare(env)
         if scale == max(scales):
             if wanted("recompute"):
                 part["recompute"] = measure.recompute(env, sizes=(200, 2_000, 20_000))
@@ -100,6 +104,8 @@ def main() -> int:
                 part["import"] = measure.monthly_import(rows=100_000)
             if wanted("export"):
                 part["export"] = measure.csv_export()
+            if wanted("memory"):
+                part["memory"] = measure.peak_memory(env)
             if wanted("load"):
                 part["load"] = measure.load(env, clients=args.clients, seconds=args.load_seconds)
         results["scales"][str(scale)] = part

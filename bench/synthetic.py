@@ -114,6 +114,10 @@ def build(scale: int, *, seed: int = 2013) -> Built:
         AE_COLUMNS,
         activity(),
     )
+    # COPY goes round the importers, so the summaries are summed here, as an import's are.
+    from trusts.summaries import ae_summaries_refresh
+
+    ae_summaries_refresh()
     funds = FUNDS * scale
     copy_rows(
         "funding_fund",

@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 import operator
 import threading
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -302,8 +303,14 @@ def run_heartbeat(run: AllocationRun):
         thread.join()
 
 
-def _progress(run: AllocationRun, percent: int) -> None:
-    AllocationRun.objects.filter(pk=run.pk).update(progress=percent)
+# A run quicker than this shows no progress between claimed and finished: each step's write
+# is a commit of its own, a round trip most of a small run's time would otherwise go on.
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+def _progress(run: AllocationRun, percent: int, *, since: float) -> None:
+    if time.monotonic() - since >= PROGRESS_AFTER_SECONDS:
+        AllocationRun.objects.filter(pk=run.pk).update(progress=percent)
 
 
 def _finish(run: AllocationRun, status: str, **fields) -> AllocationRun:
@@ -334,6 +341,7 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
 
 
 def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
+    started = time.monotonic()
     rule = getattr(fund, "rule", None)
     try:
         inputs = selectors.run_inputs(fund=fund)
@@ -346,9 +354,9 @@ def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
                 inputs_fingerprint=fingerprint,
                 notes=[f"Inputs unchanged since run {current.pk}."],
             )
-        _progress(run, 20)
+        _progress(run, 20, since=started)
         rows = _allocations_compute(fund, rule, inputs)
-        _progress(run, 70)
+        _progress(run, 70, since=started)
     except (rules.RuleError, KeyError, ValueError) as error:
         return _finish(run, AllocationRun.Status.FAILED, error=str(error))
     except Exception:

@@ -25,6 +25,7 @@ from trusts.selectors import (
     league_table,
     performance_by_organisation,
     performance_series,
+    summary_in,
 )
 from trusts.windows import Window
 
@@ -180,10 +181,11 @@ def monthly_panel(
     """Every trust's counts by month over the span, in one query; and the types found.
 
     Without a grain each month uses its own figures (trusts.selectors.WEEK_RULE)."""
-    rows = (
-        activity_in(span, types=types, grain=grain)
-        .filter(organisation__kind=Organisation.Kind.TRUST)
-        .annotate(month=TruncMonth("period_end"))
+    rows = summary_in(span, types=types, grain=grain, finest="month")
+    if rows is None:
+        rows = activity_in(span, types=types, grain=grain).annotate(month=TruncMonth("period_end"))
+    totals = (
+        rows.filter(organisation__kind=Organisation.Kind.TRUST)
         .values("organisation__ods_code", "month")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
         .order_by()
@@ -196,14 +198,10 @@ def monthly_panel(
             attendances=row["attendances"],
             over_4h=row["over_4h"],
         )
-        for row in rows
+        for row in totals
         if row["attendances"]
     ]
-    found = set(
-        activity_in(span, types=types, grain=grain)
-        .values_list("department_type", flat=True)
-        .distinct()
-    )
+    found = set(rows.values_list("department_type", flat=True).distinct())
     return panel, found
 
 

@@ -22,6 +22,7 @@ from trusts.importers import ImportFailed, RowError, format_detect, import_files
 from trusts.importers.ae import NhseMonthly
 from trusts.models import AdmissionWaits, AEActivity, Grain, SourceFile
 from trusts.services import content_digest
+from trusts.summaries import ae_summaries_refresh
 
 from . import spc
 from .download import DownloadRefused, download
@@ -181,6 +182,8 @@ def month_import(
             )
         codes = _org_codes(path)
         removed = _stale_figures_remove(month=month, codes=codes, source_file=path.name)
+        if removed:
+            ae_summaries_refresh(months=[month])
         after = month_totals(month)
         fetch.rows = result.rows
         if not dry_run:

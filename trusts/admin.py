@@ -11,6 +11,7 @@ from .models import (
     SourceFile,
     Succession,
 )
+from .summaries import ae_summaries_refresh
 
 
 class OrganisationNameInline(admin.TabularInline):
@@ -74,6 +75,23 @@ class AEActivityAdmin(admin.ModelAdmin):
     date_hierarchy = "period_end"
     raw_id_fields = ("organisation",)
     list_select_related = ("organisation",)
+
+    # A figure corrected or removed here is summed again with its month, in the admin's own
+    # transaction, as an import's are (trusts.summaries).
+    def save_model(self, request, obj, form, change):
+        before = AEActivity.objects.filter(pk=obj.pk).values_list("period_end", flat=True)
+        months = [*before, obj.period_end]
+        super().save_model(request, obj, form, change)
+        ae_summaries_refresh(months=months)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ae_summaries_refresh(months=[obj.period_end])
+
+    def delete_queryset(self, request, queryset):
+        months = list(queryset.values_list("period_end", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        ae_summaries_refresh(months=months)
 
 
 @admin.register(AdmissionWaits)

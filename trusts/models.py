@@ -443,3 +443,129 @@ class SourceFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.format}, {self.rows:,} rows)"
+
+
+class AESummary(models.Model):
+    """A&E figures with a breach count, summed per organisation, grain, department type and
+    block of time, kept in step with AEActivity by trusts.summaries in the import's own
+    transaction. Pages and the API read these so that a first request does not sum millions
+    of weekly rows; AEActivity stays the record (one organisation's series reads it)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    department_type = models.CharField(max_length=5, choices=DepartmentType.choices)
+    attendances = models.BigIntegerField()
+    over_4h = models.BigIntegerField()
+    figures = models.PositiveIntegerField(help_text="AEActivity rows summed.")
+    periods = models.PositiveIntegerField(help_text="Distinct period ends among them.")
+    figures_official_monthly = models.PositiveIntegerField()
+    figures_nhsr = models.PositiveIntegerField()
+    figures_republished_monthly = models.PositiveIntegerField()
+    figures_apportioned_weekly = models.PositiveIntegerField()
+    figures_weekly_sitrep = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation_id} type {self.department_type} {self.grain}s of "
+            f"{self.block}: {self.over_4h}/{self.attendances} over 4h"
+        )
+
+
+def _summary_keys(block: str, what: str) -> tuple[list, list]:
+    """A summary's key (one row per organisation, grain, block and type), and the index the
+    league, performance and funnel read it by: every organisation's rows for some blocks."""
+    name = f"ae_{what}"
+    return (
+        [
+            models.UniqueConstraint(
+                fields=["organisation", "grain", block, "department_type"],
+                name=f"{name}_summary_once",
+                violation_error_message=f"An organisation's {what} is summed once per type.",
+            )
+        ],
+        [models.Index(fields=["grain", block, "department_type"], name=f"{name}_window")],
+    )
+
+
+class AEMonthSummary(AESummary):
+    """By the month a figure's period ends in (WEEK_RULE in trusts.selectors)."""
+
+    month = models.DateField(help_text="The month's first day.")
+    quarter = models.DateField(help_text="The first day of the month's financial quarter.")
+    financial_year = models.PositiveSmallIntegerField(help_text="The year it starts in April.")
+
+    block_field = "month"
+
+    class Meta:
+        constraints, indexes = _summary_keys("month", "month")
+
+    @property
+    def block(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class AEQuarterSummary(AESummary):
+    """By NHS financial quarter (January, April, July and October, as calendar quarters)."""
+
+    quarter = models.DateField(help_text="The quarter's first day.")
+    financial_year = models.PositiveSmallIntegerField(help_text="The year it starts in April.")
+
+    block_field = "quarter"
+
+    class Meta:
+        constraints, indexes = _summary_keys("quarter", "quarter")
+
+    @property
+    def block(self) -> str:
+        return f"{self.quarter:%Y-%m} quarter"
+
+
+class AEYearSummary(AESummary):
+    """By NHS financial year (April to March)."""
+
+    financial_year = models.PositiveSmallIntegerField(help_text="The year it starts in April.")
+
+    block_field = "financial_year"
+
+    class Meta:
+        constraints, indexes = _summary_keys("financial_year", "year")
+
+    @property
+    def block(self) -> str:
+        return f"{self.financial_year}-{(self.financial_year + 1) % 100:02d}"
+
+
+class AEEnglandPeriod(models.Model):
+    """England's figures for one period: every provider's summed, per department type and
+    basis (the ENG organisation itself holds shares, never counts). England's series, the
+    monthly-or-weekly choice of each month and the overview read these few thousand rows."""
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    period_end = models.DateField()
+    period_start = models.DateField(help_text="The earliest start among the figures summed.")
+    department_type = models.CharField(max_length=5, choices=DepartmentType.choices)
+    basis = models.CharField(max_length=24, choices=Basis.choices)
+    figures_all = models.PositiveIntegerField(help_text="AEActivity rows, breaches or not.")
+    figures = models.PositiveIntegerField(help_text="Those with a breach count, summed here.")
+    attendances = models.BigIntegerField()
+    over_4h = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period_end", "department_type", "basis"],
+                name="ae_england_period_once",
+                violation_error_message="England's period is summed once per type and basis.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"England type {self.department_type} {self.grain} to {self.period_end} "
+            f"({self.basis}): {self.over_4h}/{self.attendances} over 4h"
+        )

@@ -12,18 +12,23 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from .models import (
     AEActivity,
+    AEEnglandPeriod,
+    AEMonthSummary,
+    AEQuarterSummary,
     AEShare,
+    AEYearSummary,
     Basis,
     DepartmentType,
     Grain,
     Organisation,
     OrganisationName,
 )
+from .summaries import ENGLAND_CODE, financial_year_start, quarter_of
 from .windows import Window, financial_year_of
 
 STANDARD_PERCENT = Decimal("95")
@@ -61,7 +66,7 @@ def _monthly_months(window: Window, types: Sequence[str]) -> list[dt.date]:
     """Months with monthly figures of the types asked for: a month held only as a bare total
     (no figures by type) keeps its weekly type 1 figures for a type 1 question."""
     return sorted(
-        AEActivity.objects.filter(
+        AEEnglandPeriod.objects.filter(
             grain=Grain.MONTH,
             period_end__range=(window.start, window.end),
             department_type__in=types,
@@ -98,7 +103,16 @@ def _own_grain(window: Window, types: Sequence[str]) -> Q:
 
 def grain_for(window: Window, types: Sequence[str] = ALL_TYPES) -> str:
     """The grain of the figures a window uses: week, month, or "week and month"."""
-    grains = set(activity_in(window, types=types).values_list("grain", flat=True).distinct())
+    grains = set(
+        AEEnglandPeriod.objects.filter(
+            _own_grain(window, types),
+            period_end__range=(window.start, window.end),
+            department_type__in=types,
+            figures__gt=0,
+        )
+        .values_list("grain", flat=True)
+        .distinct()
+    )
     return " and ".join(sorted(grains)) if len(grains) != 1 else grains.pop()
 
 
@@ -116,8 +130,62 @@ def activity_in(
     )
 
 
+# Coarsest first: a window made of whole financial years reads one row per organisation and
+# type for each year, however many weeks the years hold.
+SUMMARIES = {
+    AEYearSummary: (financial_year_start, 12),
+    AEQuarterSummary: (quarter_of, 3),
+    AEMonthSummary: (lambda month: month, 1),
+}
+SUMMARY_PERIODS = {"year": AEYearSummary, "quarter": AEQuarterSummary, "month": AEMonthSummary}
+
+
+def _months_of(window: Window) -> list[dt.date] | None:
+    """The months a window is made of, or None if it starts or ends inside a month."""
+    if window.start.day != 1 or window.end != _month_end(window.end.replace(day=1)):
+        return None
+    return _months_between(window.start, window.end.replace(day=1))
+
+
+def summary_in(
+    window: Window, *, types: Sequence[str], grain: str | None = None, finest: str = "year"
+) -> QuerySet | None:
+    """Summary rows that add up to what activity_in(window, ...) adds up, from the coarsest
+    table (no coarser than `finest`: year, quarter or month) whose blocks the window holds
+    whole and whose every block uses one grain; None for a window that starts or ends inside
+    a month, which only the figures themselves can answer."""
+    months = _months_of(window)
+    if months is None:
+        return None
+    monthly = set() if grain else set(_monthly_months(window, types))
+
+    def grain_of(month: dt.date) -> str:
+        return grain or (Grain.MONTH if month in monthly else Grain.WEEK)
+
+    chosen = list(SUMMARIES)[list(SUMMARY_PERIODS).index(finest) :]
+    for model in chosen:
+        block_of, size = SUMMARIES[model]
+        blocks: dict[object, list[dt.date]] = {}
+        for month in months:
+            blocks.setdefault(block_of(month), []).append(month)
+        grains = {block: {grain_of(m) for m in held} for block, held in blocks.items()}
+        whole = all(len(held) == size for held in blocks.values())
+        if model is not AEMonthSummary and (
+            not whole or any(len(used) > 1 for used in grains.values())
+        ):
+            continue
+        by_grain: dict[str, list] = {}
+        for block, (used,) in grains.items():
+            by_grain.setdefault(used, []).append(block)
+        where = Q(pk__in=[])
+        for used, keys in by_grain.items():
+            where |= Q(grain=used, **{f"{model.block_field}__in": keys})
+        return model.objects.filter(where, department_type__in=types)
+    return None
+
+
 def _organisations_chosen(
-    rows: QuerySet[AEActivity],
+    rows: QuerySet,
     *,
     codes: Iterable[str] | None,
     kinds: Iterable[str] | None,
@@ -162,15 +230,21 @@ def performance_by_organisation(
     grain: str | None = None,
 ) -> list[Performance]:
     """Counts and four-hour performance per organisation, named as it was at the window's end."""
-    rows = _organisations_chosen(
-        activity_in(window, types=types, grain=grain), codes=codes, kinds=kinds, regions=regions
-    )
-    totals = rows.values("organisation").annotate(
-        attendances=Sum("attendances"),
-        over_4h=Sum("over_4h"),
-        periods=Count("period_end", distinct=True),
-    )
-    by_id = {row["organisation"]: row for row in totals}
+    summary = summary_in(window, types=types, grain=grain)
+    if summary is None:
+        rows = _organisations_chosen(
+            activity_in(window, types=types, grain=grain), codes=codes, kinds=kinds, regions=regions
+        )
+        totals = rows.values("organisation").annotate(
+            attendances=Sum("attendances"),
+            over_4h=Sum("over_4h"),
+            periods=Count("period_end", distinct=True),
+        )
+        by_id = {row["organisation"]: row for row in totals}
+    else:
+        by_id = _summed_by_organisation(
+            _organisations_chosen(summary, codes=codes, kinds=kinds, regions=regions)
+        )
     organisations = Organisation.objects.filter(pk__in=by_id).only(
         "ods_code", "name", "kind", "region"
     )
@@ -194,6 +268,24 @@ def performance_by_organisation(
         for organisation in organisations
         if by_id[organisation.pk]["attendances"]
     ]
+
+
+def _summed_by_organisation(rows: QuerySet) -> dict[int, dict]:
+    """Summary rows added up per organisation. An organisation's types report the same
+    periods (weekly figures are type 1 only; every type's month ends on its last day), so
+    the periods a block holds are those of its type with the most."""
+    by_id: dict[int, dict] = {}
+    for row in (
+        rows.values("organisation", "grain", rows.model.block_field)
+        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"), periods=Max("periods"))
+        .order_by()
+    ):
+        total = by_id.setdefault(
+            row["organisation"], {"attendances": 0, "over_4h": 0, "periods": 0}
+        )
+        for name in ("attendances", "over_4h", "periods"):
+            total[name] += row[name]
+    return by_id
 
 
 def league_table(
@@ -254,9 +346,17 @@ def performance_series(
     With no grain, each month uses its own data (activity_in), and each point says which
     grain it was built from ("week", "month", or "week and month" for a longer bucket).
     """
-    rows = activity_in(window, types=types, grain=grain)
     if codes:
-        rows = rows.filter(organisation__ods_code__in=list(codes))
+        rows = activity_in(window, types=types, grain=grain).filter(
+            organisation__ods_code__in=list(codes)
+        )
+    else:
+        rows = AEEnglandPeriod.objects.filter(
+            Q(grain=grain) if grain else _own_grain(window, types),
+            period_end__range=(window.start, window.end),
+            department_type__in=types,
+            figures__gt=0,
+        )
     per_period = rows.values("period_end", "grain").annotate(
         attendances=Sum("attendances"), over_4h=Sum("over_4h"), first_day=Min("period_start")
     )
@@ -276,6 +376,15 @@ def performance_series(
 
 
 PERIOD_GRAINS = ("week", "month", "quarter", "year")
+PERFORMANCE_COLUMNS = (
+    "ods_code",
+    "name",
+    "period",
+    "attendances",
+    "over_4h",
+    "periods",
+    *(f"figures_{basis}" for basis in Basis.values),
+)
 
 
 def period_label(period, by: str) -> str:
@@ -305,22 +414,36 @@ def performance_table(
     """
     if by not in PERIOD_GRAINS:
         raise ValueError(f"{by!r}: group by {', '.join(PERIOD_GRAINS)}")
-    rows = _organisations_chosen(
-        activity_in(window, types=types, grain=Grain.WEEK if by == "week" else None),
-        codes=codes,
-        kinds=kinds,
-        regions=regions,
-    )
-    # NHS financial quarters start in January, April, July and October, as calendar ones do.
-    bucket = {
-        "week": F("period_end"),
-        "month": TruncMonth("period_end"),
-        "quarter": TruncQuarter("period_end"),
-        "year": Case(
-            When(period_end__month__lt=4, then=ExtractYear("period_end") - 1),
-            default=ExtractYear("period_end"),
-        ),
-    }[by]
+    summary = None if by == "week" else summary_in(window, types=types, finest=by)
+    if summary is not None:
+        rows = _organisations_chosen(summary, codes=codes, kinds=kinds, regions=regions)
+        bucket = F({"month": "month", "quarter": "quarter", "year": "financial_year"}[by])
+        counts = {
+            "periods": Sum("figures"),
+            **{f"figures_{basis}": Sum(f"figures_{basis}") for basis in Basis.values},
+        }
+    else:
+        rows = _organisations_chosen(
+            activity_in(window, types=types, grain=Grain.WEEK if by == "week" else None),
+            codes=codes,
+            kinds=kinds,
+            regions=regions,
+        )
+        # NHS financial quarters start in January, April, July and October, as calendar
+        # ones do.
+        bucket = {
+            "week": F("period_end"),
+            "month": TruncMonth("period_end"),
+            "quarter": TruncQuarter("period_end"),
+            "year": Case(
+                When(period_end__month__lt=4, then=ExtractYear("period_end") - 1),
+                default=ExtractYear("period_end"),
+            ),
+        }[by]
+        counts = {
+            "periods": Count("id"),
+            **{f"figures_{basis}": Count("id", filter=Q(basis=basis)) for basis in Basis.values},
+        }
     return (
         rows.annotate(period=bucket)
         .values("period")
@@ -329,24 +452,14 @@ def performance_table(
             name=F("organisation__name"),
             attendances=Sum("attendances"),
             over_4h=Sum("over_4h"),
-            periods=Count("id"),
-            **{f"figures_{basis}": Count("id", filter=Q(basis=basis)) for basis in Basis.values},
+            **counts,
         )
-        .values(
-            "ods_code",
-            "name",
-            "period",
-            "attendances",
-            "over_4h",
-            "periods",
-            *(f"figures_{basis}" for basis in Basis.values),
-        )
+        .values(*PERFORMANCE_COLUMNS)
         .order_by("ods_code", "period")
     )
 
 
 SHARE_SOURCE = "NHS England's published type 1 percentage (no counts)"
-ENGLAND_CODE = "ENG"
 
 
 @dataclass(frozen=True)
@@ -371,10 +484,10 @@ def _sundays_in(month: dt.date) -> int:
     return len(range(first_sunday.toordinal(), following.toordinal(), 7))
 
 
-def _monthly_counts(rows: QuerySet[AEActivity], types: Sequence[str]) -> dict[dt.date, list]:
+def _monthly_counts(rows: QuerySet, types: Sequence[str], counted: Q) -> dict[dt.date, list]:
     counts: dict[dt.date, list] = {}
     for row in (
-        rows.filter(grain=Grain.MONTH, department_type__in=types, over_4h__isnull=False)
+        rows.filter(counted, grain=Grain.MONTH, department_type__in=types)
         .values("period_start", "basis")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
     ):
@@ -385,12 +498,11 @@ def _monthly_counts(rows: QuerySet[AEActivity], types: Sequence[str]) -> dict[dt
     return counts
 
 
-def _weekly_type1_by_month(rows: QuerySet[AEActivity]) -> dict[dt.date, list]:
+def _weekly_type1_by_month(rows: QuerySet, counted: Q) -> dict[dt.date, list]:
     """Weeks summed into the month their week ends in, only for months with every week: a
     month the series covers in part (March 2015 ends mid-month) is left out, not a dip."""
     by_week = (
-        rows.filter(grain=Grain.WEEK, department_type=DepartmentType.TYPE_1)
-        .exclude(over_4h=None)
+        rows.filter(counted, grain=Grain.WEEK, department_type=DepartmentType.TYPE_1)
         .values("period_end")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
     )
@@ -419,16 +531,20 @@ def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
     England's or the chosen organisations' together. A month no source covers is a point with
     no percentage (a gap); type 1 falls back to NHS England's published share only where no
     counts exist, and only for England or one organisation (shares cannot be added up)."""
-    rows = AEActivity.objects.all()
     shares = AEShare.objects.filter(department_type=DepartmentType.TYPE_1, grain=Grain.MONTH)
     if codes:
-        rows = rows.filter(organisation__ods_code__in=list(codes))
+        rows = AEActivity.objects.filter(organisation__ods_code__in=list(codes))
+        counted = Q(over_4h__isnull=False)
         shares = shares.filter(organisation__ods_code=codes[0]) if len(codes) == 1 else None
     else:
-        rows = rows.exclude(organisation__ods_code=ENGLAND_CODE)
+        # England's figures are every provider's but its own (it holds shares, not counts).
+        rows, counted = AEEnglandPeriod.objects.all(), Q(figures__gt=0)
         shares = shares.filter(organisation__ods_code=ENGLAND_CODE)
-    type1 = {**_weekly_type1_by_month(rows), **_monthly_counts(rows, [DepartmentType.TYPE_1])}
-    every_type = _monthly_counts(rows, ALL_TYPES)
+    type1 = {
+        **_weekly_type1_by_month(rows, counted),
+        **_monthly_counts(rows, [DepartmentType.TYPE_1], counted),
+    }
+    every_type = _monthly_counts(rows, ALL_TYPES, counted)
     share_by_month = {
         share.period_start: share.within_4h for share in (shares if shares is not None else ())
     }

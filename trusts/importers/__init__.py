@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ..signals import data_imported
+from ..summaries import ae_summaries_import_refresh
 from . import ae, gapfill, organisations, populations
 from .base import ImportFailed, ImportResult, Problems, RowError, first_line, table_read
 from .formats import Format
@@ -86,6 +87,7 @@ def import_files(
         if dry_run:
             transaction.set_rollback(True)
         elif any(r.created or r.updated for r in results):
+            ae_summaries_import_refresh(results=results)
             data_imported.send(sender=import_files, results=results)
     return results
 

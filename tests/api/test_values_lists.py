@@ -1,0 +1,70 @@
+"""API lists answered from plain values (api/rows.py) and rendered by orjson read exactly as
+the serializer and DRF's JSON renderer would have written them."""
+
+import json
+
+import pytest
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIRequestFactory
+
+from api import serializers
+from api.renderers import FastJSONRenderer
+from api.views import AllocationViewSet
+from funding import services
+from funding.models import Allocation, AllocationRun
+from tests.api.conftest import published_fund
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fund():
+    fund = published_fund("values-fund", {"ZV1": 400_01, "ZV2": 299_99, "ZV3": 0})
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    return fund
+
+
+def serialized(queryset) -> list[dict]:
+    request = APIRequestFactory().get("/api/v1/allocations/")
+    return [
+        serializers.AllocationSerializer(allocation, context={"request": request}).data
+        for allocation in queryset
+    ]
+
+
+def test_the_allocation_list_is_what_the_serializer_gives(client, fund):
+    response = client.get("/api/v1/allocations/?fund=values-fund&page_size=1000")
+
+    assert response.status_code == 200
+    listed = Allocation.objects.filter(fund=fund).select_related(
+        "fund", "run", "recipient", "intermediary", "tranche"
+    )
+    expected = serialized(listed.order_by("fund_id", "-amount_pence", "id"))
+    assert len(expected) == 3
+    assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
+
+
+def test_a_sync_by_cursor_still_pages_by_rows(client, fund):
+    response = client.get("/api/v1/allocations/?updated_since=2000-01-01T00:00:00Z")
+
+    assert response.status_code == 200
+    assert {row["recipient"]["ods_code"] for row in response.json()["results"]} == {
+        "ZV1",
+        "ZV2",
+        "ZV3",
+    }
+
+
+def test_orjson_writes_the_bytes_drf_writes(fund):
+    data = serialized(Allocation.objects.filter(fund=fund))
+    data.append({"line separators": "\u2028\u2029", "nothing": None, "pence": 12})
+
+    assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+def test_the_list_declares_the_serializers_fields():
+    fields = list(serializers.AllocationSerializer().fields)
+    recipient = list(serializers.OrganisationSummarySerializer().fields)
+    declared = [name.split(".")[0] for name in AllocationViewSet.list_columns]
+    assert list(dict.fromkeys(declared)) == fields
+    assert [n.split(".")[1] for n in AllocationViewSet.list_columns if "." in n] == recipient
