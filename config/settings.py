@@ -262,8 +262,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sources.tasks.ae_fetch_task",
         "schedule": crontab(hour="10,16", minute=5, day_of_month="8-16"),
     },
-    # Fund status steps and allocation runs reach subscribers within the hour; signals go as
-    # soon as the import that found them commits.
+    # Alerts go as each import, run or status step commits (sources.receivers); this sends
+    # any that could not go then (the broker was down).
     "send-alerts": {
         "task": "sources.tasks.alerts_send_task",
         "schedule": crontab(minute=20),
