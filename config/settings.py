@@ -170,6 +170,9 @@ if CACHES["data"]["BACKEND"].endswith("LocMemCache"):
     CACHES["data"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 100
 DATA_CACHE_ALIAS = "data"
 DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=24 * 60 * 60)
+# What is deployed (a git commit or a package version): cached pages are keyed by it. Unset,
+# the git commit of a clean checkout is used, else a digest of the files that render.
+RELEASE = env.str("RELEASE", default="")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
