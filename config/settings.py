@@ -174,6 +174,9 @@ if CACHES["data"]["BACKEND"].endswith("LocMemCache"):
     CACHES["data"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 100
 DATA_CACHE_ALIAS = "data"
 DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=24 * 60 * 60)
+# What is deployed (a git commit or a package version): cached pages are keyed by it. Unset,
+# the git commit of a clean checkout is used, else a digest of the files that render.
+RELEASE = env.str("RELEASE", default="")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -269,8 +272,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sources.tasks.ae_fetch_task",
         "schedule": crontab(hour="10,16", minute=5, day_of_month="8-16"),
     },
-    # Fund status steps and allocation runs reach subscribers within the hour; signals go as
-    # soon as the import that found them commits.
+    # Alerts go as each import, run or status step commits (sources.receivers); this sends
+    # any that could not go then (the broker was down).
     "send-alerts": {
         "task": "sources.tasks.alerts_send_task",
         "schedule": crontab(minute=20),

@@ -1,22 +1,63 @@
-"""The data version, read once per cached request and changed by every write to the data,
-and the code version, which changes with every deploy."""
+"""The data version, read once per cached request and changed after every committed write to
+the data, and the code version, which changes with every deploy."""
 
 import functools
 import hashlib
+import subprocess
 import uuid
 from importlib.metadata import version
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .models import DataVersion
 
 
-def data_changed() -> str:
-    """Gives the data a new version; call it inside the transaction that changed the data,
-    so the new version and the new data become visible together."""
+def data_changed() -> None:
+    """Gives the data a new version once the transaction that changed it commits (at once
+    outside a transaction), so that a long import holds no lock on the version's row that run
+    claims and admin saves would wait for, and a rolled-back write changes nothing.
+
+    Until then the writer's own connection reads a version of its own (it sees its uncommitted
+    data): a page it computes is cached under a key no other reader asks for. A process that
+    dies between the commit and the bump leaves pages stale until the next write, or for
+    DATA_CACHE_SECONDS at most."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    pending = _pending(connection)
+    shared = pending[-1].commit if pending and not pending[-1].commit.bumped else _Commit()
+    transaction.on_commit(PendingBump(shared))
+
+
+class _Commit:
+    bumped = False
+
+
+class PendingBump:
+    """One write's bump, run when its transaction commits. Its marker names the data as the
+    write left it: Django drops the bumps of a savepoint that rolls back, so the marker goes
+    back to the one before. Of the bumps one commit runs, the first bumps for them all."""
+
+    def __init__(self, commit: _Commit):
+        self.commit = commit
+        self.marker = uuid.uuid4().hex
+
+    def __call__(self) -> None:
+        if not self.commit.bumped:
+            self.commit.bumped = True
+            _bump()
+
+
+def _pending(connection) -> list[PendingBump]:
+    return [c for _, c, _ in connection.run_on_commit if isinstance(c, PendingBump)]
+
+
+def _bump() -> str:
     token = uuid.uuid4().hex
     if not DataVersion.objects.filter(pk=1).update(token=token, changed_at=timezone.now()):
         token = DataVersion.objects.get_or_create(
@@ -26,8 +67,10 @@ def data_changed() -> str:
 
 
 def data_version() -> str:
-    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-    return token or data_changed()
+    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first() or _bump()
+    connection = transaction.get_connection()
+    pending = _pending(connection) if connection.in_atomic_block else []
+    return f"{token}+{pending[-1].marker}" if pending else token
 
 
 RENDERING_FILES = {".py", ".html", ".css", ".js", ".json", ".svg"}
@@ -36,19 +79,48 @@ RENDERING_PACKAGES = ("django", "djangorestframework", "drf-spectacular", "plotl
 
 @functools.cache
 def code_version() -> str:
-    """A digest of what renders a cached response: our apps, templates and static files and the
-    versions of the libraries that draw pages. A deploy that changes any of them starts from an
-    empty cache even where processes share one (Redis), instead of serving pages drawn by the
-    code before it. Read once per process: under a megabyte, a few milliseconds."""
+    """What renders a cached response: the release and the versions of the libraries that
+    draw pages. A deploy that changes either starts from an empty cache even where processes
+    share one (Redis), instead of serving pages drawn by the code before it. The release is
+    RELEASE (a deploy sets it: a git commit or a package version), else the git commit of a
+    checkout without changes; only when neither is known (a checkout being edited, a copy
+    without git) is it a digest of every file that renders, which takes a moment."""
+    packages = "".join(f"{package}=={version(package)}\n" for package in RENDERING_PACKAGES)
+    release = settings.RELEASE or _git_commit(Path(settings.BASE_DIR))
+    if release:
+        return hashlib.sha256(f"{release}\n{packages}".encode()).hexdigest()[:16]
+    return _files_digest(packages)
+
+
+def _git_commit(base: Path) -> str:
+    """HEAD's commit if `base` is a git checkout with no change to any file git sees."""
+
+    def git(*arguments: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *arguments], cwd=base, capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if git("rev-parse", "--show-toplevel") != str(base.resolve()):
+        return ""  # not a checkout of its own (a folder inside another repository)
+    if git("status", "--porcelain") != "":
+        return ""
+    return git("rev-parse", "HEAD") or ""
+
+
+def _files_digest(packages: str) -> str:
+    """A digest of our apps, templates and static files: under a megabyte, read once per
+    process."""
     base = Path(settings.BASE_DIR)
     folders = [Path(app.path) for app in apps.get_app_configs()]
     folders += [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
     folders += [Path(f[1] if isinstance(f, tuple) else f) for f in settings.STATICFILES_DIRS]
     # Installed packages (even in a .venv under the project) are covered by their versions.
     folders = [f for f in folders if f.is_relative_to(base) and "site-packages" not in f.parts]
-    digest = hashlib.sha256()
-    for package in RENDERING_PACKAGES:
-        digest.update(f"{package}=={version(package)}\n".encode())
+    digest = hashlib.sha256(packages.encode())
     for folder in sorted(set(folders)):
         for path in sorted(folder.rglob("*")):
             if path.suffix in RENDERING_FILES and path.is_file():

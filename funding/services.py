@@ -32,6 +32,7 @@ from .models import (
     Scenario,
     Tranche,
 )
+from .signals import run_finished
 
 logger = logging.getLogger(__name__)
 
@@ -338,6 +339,15 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
         return run
     with run_heartbeat(run):
         return _run_compute(run, fund)
+
+
+def run_finished_announce(*, run: AllocationRun) -> None:
+    """Tells the apps that follow the funds that the run has finished; call it once the run's
+    outcome is committed, outside any transaction. A follower that fails is logged: the run
+    stands, and is not run again for it."""
+    for receiver, outcome in run_finished.send_robust(sender=AllocationRun, run=run):
+        if isinstance(outcome, Exception):
+            logger.error("%s failed on run %s", receiver.__qualname__, run.pk, exc_info=outcome)
 
 
 def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:

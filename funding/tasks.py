@@ -26,6 +26,7 @@ def recompute_fund(self, run_id: int) -> dict:
         run = services.allocation_run_start(run=run, task_id=self.request.id or "")
     except services.FundBusy as busy:
         raise self.retry(exc=busy, countdown=3, max_retries=100) from busy
+    services.run_finished_announce(run=run)
     return {"run": run.pk, "status": run.status}
 
 

@@ -224,16 +224,10 @@ def month_import(
         if dry_run:
             transaction.set_rollback(True)
             return fetch
-        spc.signals_detect(month=month, codes=codes)
-        transaction.on_commit(_alerts_enqueue)
+        if removed:
+            # The import's own detection (sources.receivers) saw the figures just removed.
+            spc.signals_detect(month=month, codes=codes)
     return fetch
-
-
-def _alerts_enqueue() -> None:
-    # Imported here: the task module imports this one.
-    from .tasks import alerts_send_task
-
-    alerts_send_task.delay()
 
 
 def _org_codes(path: Path) -> set[str]:

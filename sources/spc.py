@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from impact.stats import xmr
@@ -51,6 +51,21 @@ def series_signal(points: list[tuple[dt.date, int, int]], month: dt.date):
     return newest if newest.special_cause in SIGNAL_RULES else None
 
 
+def newest_months(*, file_names: list[str]) -> dict[dt.date, set[str]]:
+    """The newest month of monthly figures in each of the files, with the providers the file
+    gives figures for that month: where an import can have made a signal appear or go. Older
+    months of a file spanning many (a historical table) are history, not news."""
+    months: dict[dt.date, set[str]] = defaultdict(set)
+    for name in file_names:
+        figures = AEActivity.objects.filter(grain=Grain.MONTH, source_file=name)
+        newest = figures.aggregate(newest=Max("period_start"))["newest"]
+        if newest is not None:
+            months[newest] |= set(
+                figures.filter(period_start=newest).values_list("organisation__ods_code", flat=True)
+            )
+    return dict(months)
+
+
 def signals_detect(*, month: dt.date, codes: set[str]) -> list[SpcSignal]:
     """Records each signal at `month` for the given providers and their regions, replacing any
     recorded for them before (a revision can make a signal appear or go)."""
@@ -67,6 +82,8 @@ def signals_detect(*, month: dt.date, codes: set[str]) -> list[SpcSignal]:
             grain=Grain.MONTH,
             period_start__gte=start,
             period_start__lte=month,
+            # Missing, not zero: left out of four-hour performance (the 2019 field test trusts).
+            over_4h__isnull=False,
         )
         .values("organisation_id", "organisation__region", "period_start")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))

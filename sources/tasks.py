@@ -16,6 +16,7 @@ def ae_fetch_task() -> list[str]:
     return lines
 
 
-@shared_task
+# Sent after each import, run and status step that someone follows; no one reads its result.
+@shared_task(ignore_result=True)
 def alerts_send_task() -> int:
     return alerts.alerts_send()

@@ -29,6 +29,7 @@ class Command(BaseCommand):
                         fund=each, triggered_by="recompute_allocations"
                     )
                 )
+                services.run_finished_announce(run=run)
                 failed += run.status == AllocationRun.Status.FAILED
                 detail = run.error or f"{run.recipient_count or 0} recipients"
                 self.stdout.write(f"{each.slug}: run {run.pk} {run.status} ({detail})")
