@@ -21,6 +21,7 @@ from funding.models import (
     Tranche,
 )
 from trusts.models import AEActivity, Organisation, Population, Succession
+from trusts.summaries import ae_summaries_refresh
 
 _numbers = itertools.count(1)
 
@@ -76,9 +77,10 @@ def ae_month(
     over_4h: int | None,
     department_type: str = "1",
 ) -> AEActivity:
-    """One provider's A&E counts for the calendar month starting on `month`."""
+    """One provider's A&E counts for the calendar month starting on `month`, with the summary
+    tables the pages read brought up to date as an import would."""
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return AEActivity.objects.create(
+    figures = AEActivity.objects.create(
         organisation=organisation,
         grain="month",
         period_start=month,
@@ -89,6 +91,8 @@ def ae_month(
         source_file="synthetic",
         source_line=next(_numbers),
     )
+    ae_summaries_refresh(months=[month])
+    return figures
 
 
 def fund(slug: str = "", total_pence: int = 1_000_000_00, **fields) -> Fund:
