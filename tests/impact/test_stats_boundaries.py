@@ -180,6 +180,10 @@ def test_a_funnel_takes_two_grid_points_and_leaves_out_trusts_with_no_attendance
     limits, points = funnel([("A", 100, 10), ("B", 400, 40), ("Z", 0, 0)], points=2)
     assert limits.denominators == [100, 400]
     assert [p.code for p in points] == ["A", "B"]
+    _, points = funnel([("A", 1, 0), ("B", 100, 10)], points=2)
+    assert [p.code for p in points] == ["A", "B"], "one attendance is enough to be plotted"
+    limits, _ = funnel([("A", 100, 10), ("B", 100_000, 10_000)])
+    assert len(limits.denominators) == 100, "a hundred grid points unless asked otherwise"
     assert message_of(funnel, [("A", 100, 10)], points=1) == "points must be at least 2."
     assert message_of(funnel, [("Z", 0, 0)]) == "A funnel needs at least one unit with attendances."
     assert (
@@ -290,3 +294,9 @@ def test_a_shift_of_exactly_eight_points_starting_at_the_eighth_starts_new_limit
     assert [p.segment for p in points] == [0] * 8 + [1] * 8
     assert points[7].recalculated == "sustained shift: 8+ points on one side"
     assert (points[0].mean, points[8].mean) == (10.0, 20.5)
+    assert (points[0].limits_from, points[15].recalculated) == ("baseline", "")
+    assert (points[8].period_label, points[8].value, points[8].limits_from) == (
+        "8",
+        20.0,
+        "sustained shift: 8+ points on one side",
+    )
