@@ -16,18 +16,9 @@ from django.utils.html import escape
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
-from funding.seed import demo_funds_seed
 from trusts.models import AEActivity, Organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
-
-
-@pytest.fixture
-def computed():
-    demo_funds_seed()
-    for slug in ("ae-winter-2013-14", "ae-winter-second-wave-2013-14"):
-        fund = Fund.objects.get(slug=slug)
-        services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
 
 
 LEAGUE = "from=2013-01-01&to=2013-03-31&type=1"
@@ -119,13 +110,20 @@ def test_the_fund_list_shows_each_fund(client, computed):
 
 def test_the_league_marks_the_funded_trusts(client, computed):
     expected = league_from_the_api(client, limit=60)
+    names = dict(Fund.objects.values_list("slug", "name"))
     shown = table_rows(client.get(f"/league/?{LEAGUE}&limit=60"))[:60]
-    assert [(cells[1], cells[6]) for cells in shown] == [
-        (r["ods_code"], ", ".join(r["funds"])) for r in expected
+    # Funds by name, each linked to its page.
+    assert [(_text(cells[1]), _text(cells[8])) for cells in shown] == [
+        (r["ods_code"], "; ".join(names[slug] for slug in r["funds"])) for r in expected
     ]
-    assert shown[0][1] == "RV8" and shown[0][6] == "ae-winter-2013-14"
+    assert _text(shown[0][8]) == names["ae-winter-2013-14"]
+    assert '<a href="/funds/ae-winter-2013-14/">' in shown[0][8]
     # The first wave's trusts and the second wave's (every other A&E) both appear.
-    assert len({cells[6] for cells in shown}) > 1
+    assert len({cells[8] for cells in shown}) > 1
+
+
+def _text(cell: str) -> str:
+    return re.sub(r"<[^>]+>", "", cell)
 
 
 def test_a_bad_league_filter_is_explained_not_a_500(client):
