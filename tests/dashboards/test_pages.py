@@ -62,7 +62,15 @@ def england_percent_from_the_raw_file(year: int, month: int) -> float:
 
 def test_the_overview_chart_plots_englands_monthly_performance(client, computed):
     lines = {line["name"]: line for line in charts(client.get("/"))["performance"]["data"]}
-    assert set(lines) == {"Type 1 (major A&E)", "All types"}
+    marks = "Fund announced (hover for its name)"
+    assert set(lines) == {"Type 1 (major A&E)", "All types", marks}
+    # Each fund's month carries a marker whose hover text names it; no label is drawn on the
+    # chart, so none can overlap another.
+    named = dict(zip(lines[marks]["x"], lines[marks]["text"], strict=True))
+    for fund in Fund.objects.all():
+        assert fund.name in named[f"{fund.announced_on:%Y-%m}"]
+    annotations = charts(client.get("/"))["performance"]["layout"]["annotations"]
+    assert [annotation["text"] for annotation in annotations] == ["95% standard"]
     plotted = dict(zip(lines["All types"]["x"], lines["All types"]["y"], strict=True))
     assert plotted["2016-04"] == england_percent_from_the_raw_file(2016, 4)
     assert plotted["2019-03"] == england_percent_from_the_raw_file(2019, 3)
