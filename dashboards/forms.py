@@ -70,7 +70,7 @@ class DayMonthYearField(forms.Field):
             return None
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                return dt.date.fromisoformat(value.strip())
             except ValueError:
                 raise forms.ValidationError(
                     f"{name} must be a real date, for example 1 11 2012"
