@@ -4,6 +4,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from funding.money import format_pounds_short
+
 NHS_BLUE = "#005eb8"
 NHS_RED = "#d5281b"
 NHS_GREEN = "#007f3b"
@@ -41,8 +43,25 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
     figure.update_layout(
         title=_sources_title(_latest(points), sources), legend={"orientation": "h", "y": -0.2}
     )
-    # Shapes and labels go in as whole lists: adding them one by one (add_vline) copies the
-    # layout each time, which made a page with hundreds of funds take seconds.
+    # The funds are marked by a dotted line each and a triangle at the top that names them on
+    # hover, never by text on the chart: nine labels in a few years overlapped into a block.
+    by_month: dict[str, list[str]] = {}
+    for a in announcements:
+        by_month.setdefault(a["month"], []).append(a["label"])
+    if by_month:
+        figure.add_trace(
+            go.Scatter(
+                x=list(by_month),
+                y=[100] * len(by_month),
+                mode="markers",
+                name="Fund announced (hover for its name)",
+                marker={"symbol": "triangle-down", "size": 11, "color": NHS_GREY},
+                text=["<br>".join(labels) for labels in by_month.values()],
+                hovertemplate="%{x|%b %Y}<br>%{text}<extra></extra>",
+            )
+        )
+    # Shapes go in as one list: adding them one by one (add_vline) copies the layout each
+    # time, which made a page with hundreds of funds take seconds.
     standard = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 95, "y1": 95}
     figure.update_layout(
         shapes=[
@@ -51,13 +70,13 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
                 {
                     "type": "line",
                     "yref": "paper",
-                    "x0": a["month"],
-                    "x1": a["month"],
+                    "x0": month,
+                    "x1": month,
                     "y0": 0,
                     "y1": 1,
                     "line": {"color": NHS_GREY, "dash": "dot"},
                 }
-                for a in announcements
+                for month in by_month
             ),
         ],
         annotations=[
@@ -70,19 +89,6 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
                 "xanchor": "right",
                 "yanchor": "bottom",
             },
-            *(
-                {
-                    "x": a["month"],
-                    "y": 1,
-                    "yref": "paper",
-                    "text": a["label"],
-                    "showarrow": False,
-                    "textangle": -90,
-                    "xanchor": "right",
-                    "font": {"size": 10},
-                }
-                for a in announcements
-            ),
         ],
     )
     figure.update_layout(
@@ -110,7 +116,7 @@ def league(rows: Sequence[dict]) -> go.Figure:
             insidetextfont={"color": "white", "size": 13},
             orientation="h",
             marker_color=[NHS_RED if r["funds"] else NHS_BLUE for r in rows],
-            hovertext=[f"{r['name']}: {', '.join(r['funds']) or 'no fund'}" for r in rows],
+            hovertext=[_league_hover(r) for r in rows],
             hoverinfo="x+text",
         )
     )
@@ -121,6 +127,14 @@ def league(rows: Sequence[dict]) -> go.Figure:
         yaxis={"autorange": "reversed", "type": "category"},
     )
     return figure
+
+
+def _league_hover(row: dict) -> str:
+    funds = "; ".join(str(fund) for fund in row["funds"])
+    if not funds:
+        return f"{row['name']}: no fund"
+    received = row.get("received_pence")
+    return f"{row['name']}: {format_pounds_short(received) if received else ''} from {funds}"
 
 
 def allocations(rows: Sequence[dict]) -> go.Figure:
@@ -336,5 +350,42 @@ def spending(lines: Sequence[dict]) -> go.Figure:
         barmode="group",
         xaxis_title="£",
         yaxis={"autorange": "reversed"},
+    )
+    return figure
+
+
+def deciles(rows: Sequence[dict], name: str) -> go.Figure:
+    """A trust's four-hour performance month by month against the national deciles: the
+    median solid, the other deciles dashed, the trust in red (as OpenPrescribing draws it)."""
+    months = [r["month"] for r in rows]
+    figure = go.Figure()
+    for decile in range(10, 100, 10):
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=[float(r[f"p{decile}"]) for r in rows],
+                mode="lines",
+                name="Median" if decile == 50 else f"{decile}th percentile",
+                legendgroup="deciles",
+                showlegend=decile in (10, 50),
+                line={"color": NHS_BLUE, "dash": "solid" if decile == 50 else "dash", "width": 1},
+                hovertemplate=f"{decile}th percentile: %{{y:.1f}}%<extra></extra>",
+            )
+        )
+    figure.update_traces(selector={"name": "10th percentile"}, name="Deciles (10th to 90th)")
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=_optional(r["percent"] for r in rows),
+            mode="lines+markers",
+            name=name,
+            line={"color": NHS_RED, "width": 3},
+            hovertemplate=f"{name}: %{{y:.1f}}%<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **{**LAYOUT, "hovermode": "x unified"},
+        legend={"orientation": "h", "y": -0.2},
+        yaxis_title="% within 4 hours (type 1)",
     )
     return figure

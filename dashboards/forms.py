@@ -3,32 +3,186 @@
 import datetime as dt
 
 from django import forms
+from django.http import QueryDict
 
 from funding.models import Fund
-from trusts.forms import TypesField
-from trusts.models import Organisation
+from impact import stats
+from trusts.models import DepartmentType, Organisation
+from trusts.selectors import ALL_TYPES
 from trusts.windows import Window
+
+
+class DayMonthYearWidget(forms.MultiWidget):
+    """The NHS design system's date input: day, month and year boxes in a fieldset. A link may
+    also carry the date whole (before_from=2012-11-01), as links made before this did."""
+
+    template_name = "dashboards/widgets/date_input.html"
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        def box(width):
+            return forms.TextInput(
+                attrs={
+                    "class": f"nhsuk-input nhsuk-date-input__input nhsuk-input--width-{width}",
+                    "inputmode": "numeric",
+                }
+            )
+
+        super().__init__({"day": box(2), "month": box(2), "year": box(4)}, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def format_value(self, value):
+        # An ISO date from a link or a field's initial value is shown in its three boxes.
+        if isinstance(value, str):
+            try:
+                return self.decompress(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
+        return value
+
+    def get_context(self, name, value, attrs):
+        if isinstance(value, str):
+            value = self.format_value(value)
+        return super().get_context(name, value, attrs)
+
+    def value_from_datadict(self, data, files, name):
+        parts = super().value_from_datadict(data, files, name)
+        if any(part not in (None, "") for part in parts):
+            return parts
+        return data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+
+class DayMonthYearField(forms.Field):
+    """A date from day, month and year boxes, with the NHS design system's error messages."""
+
+    widget = DayMonthYearWidget
+
+    def to_python(self, value):
+        name = self.label or "The date"
+        if value in (None, ""):
+            return None
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    f"{name} must be a real date, for example 1 11 2012"
+                ) from None
+        parts = [str(part or "").strip() for part in value]
+        if not any(parts):
+            return None
+        missing = [
+            word for word, part in zip(DayMonthYearWidget.PARTS, parts, strict=True) if not part
+        ]
+        if missing:
+            raise forms.ValidationError(f"{name} must include a {' and a '.join(missing)}")
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(f"{name} must be a real date, for example 1 11 2012")
+        day, month, year = (int(part) for part in parts)
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"{name} must be a real date") from None
+
+
+class TypeCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes; a link may also say type=1,2 or type=all, as links made before this did."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "nhsuk-checkboxes__input", **(attrs or {})}, choices)
+
+    def value_from_datadict(self, data, files, name):
+        given = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if isinstance(given, str):
+            given = [given]
+        chosen = []
+        for value in given or []:
+            for part in str(value).split(","):
+                part = part.strip().casefold()
+                chosen += list(ALL_TYPES) if part == "all" else [part]
+        return list(dict.fromkeys(part for part in chosen if part))
+
+
+class TypeCheckboxesField(forms.MultipleChoiceField):
+    """A&E department types as checkboxes; cleans to the tuple the selectors take."""
+
+    widget = TypeCheckboxes
+    default_error_messages = {
+        "required": "Select at least one department type",
+        "invalid_choice": "Department types are type 1, type 2, other and totals: %(value)s is "
+        "none of these",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=DepartmentType.choices, **kwargs)
+
+    def clean(self, value):
+        chosen = super().clean(value)
+        return tuple(code for code in ALL_TYPES if code in chosen)
 
 
 class FilterForm(forms.Form):
     """A GET form: a parameter left out of the link takes its field's initial value."""
 
-    def __init__(self, data, **kwargs):
-        values = {
-            name: field.initial
-            for name, field in self.base_fields.items()
-            if field.initial is not None
-        }
-        values.update({name: data.get(name) for name in self.base_fields if name in data})
+    # A field whose parameter in the link is not its name ("from" cannot be an attribute).
+    parameters: dict[str, str] = {}
+
+    def __init__(self, data, *, regions=(), **kwargs):
+        values = QueryDict(mutable=True)
+        for key in data:
+            values.setlist(key, data.getlist(key) if hasattr(data, "getlist") else [data[key]])
+        for name, field in self.base_fields.items():
+            if field.initial is not None and not _given(data, self.add_prefix(name)):
+                initial = field.initial
+                values.setlist(
+                    self.add_prefix(name), initial if isinstance(initial, list) else [initial]
+                )
         super().__init__(values, **kwargs)
-        for field in self.fields.values():
+        if "region" in self.fields:
+            self.fields["region"].choices = [("", "Every region"), *((r, r) for r in regions)]
+        for name, field in self.fields.items():
+            label = field.label or name.capitalize()
+            if isinstance(field, forms.ChoiceField) and not isinstance(field, TypeCheckboxesField):
+                field.error_messages["invalid_choice"] = (
+                    f"Choose the {_in_sentence(label)} from the list"
+                )
+            if isinstance(field, DayMonthYearField):
+                field.error_messages["required"] = f"Enter the date the {_in_sentence(label)}"
             widget = field.widget
             if isinstance(widget, forms.Select):
                 widget.attrs["class"] = "nhsuk-select"
-            else:
+            elif isinstance(widget, forms.TextInput | forms.NumberInput):
                 widget.attrs["class"] = "nhsuk-input nhsuk-input--width-10"
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
+
+    def add_prefix(self, field_name):
+        return self.parameters.get(field_name, field_name)
+
+    def _window(self, start_field: str, end_field: str, what: str) -> Window | None:
+        """The window between two date fields, or None with the error beside the end field."""
+        start, end = self.cleaned_data.get(start_field), self.cleaned_data.get(end_field)
+        if not (start and end):
+            return None
+        if end < start:
+            self.add_error(end_field, f"{what} ends before it starts: make the end later")
+            return None
+        return Window(start, end)
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Region" becomes "region", "SPC chart" stays."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _given(data, name: str) -> bool:
+    """Whether the link names the field, whole or in parts (a date's before_from_day)."""
+    return any(key == name or key.startswith(f"{name}_") for key in data)
 
 
 class PerformanceForm(FilterForm):
@@ -39,11 +193,11 @@ class PerformanceForm(FilterForm):
         empty_label="Every fund",
         initial="ae-winter-2013-14",
     )
-    before_from = forms.DateField(label="Before: from", initial="2012-11-01")
-    before_to = forms.DateField(label="Before: to", initial="2013-03-31")
-    after_from = forms.DateField(label="After: from", initial="2013-11-01")
-    after_to = forms.DateField(label="After: to", initial="2014-03-31")
-    type = TypesField(label="Department types", initial="1", empty_value="1")
+    before_from = DayMonthYearField(label="Before window starts", initial="2012-11-01")
+    before_to = DayMonthYearField(label="Before window ends", initial="2013-03-31")
+    after_from = DayMonthYearField(label="After window starts", initial="2013-11-01")
+    after_to = DayMonthYearField(label="After window ends", initial="2014-03-31")
+    type = TypeCheckboxesField(label="Department types", initial=["1"])
     region = forms.ChoiceField(required=False)
     y = forms.ChoiceField(
         label="Performance",
@@ -56,21 +210,13 @@ class PerformanceForm(FilterForm):
         initial="total",
     )
 
-    def __init__(self, data, *, regions, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["region"].choices = [("", "Every region"), *((r, r) for r in regions)]
-
     def clean(self):
         data = super().clean()
         for side in ("before", "after"):
-            start, end = data.get(f"{side}_from"), data.get(f"{side}_to")
-            if start and end:
-                if end < start:
-                    self.add_error(f"{side}_to", "ends before it starts")
-                else:
-                    data[side] = Window(start, end)
+            if window := self._window(f"{side}_from", f"{side}_to", f"The {side} window"):
+                data[side] = window
         if "before" in data and "after" in data and data["before"].end >= data["after"].start:
-            self.add_error("after_from", "the after window must start after the before window")
+            self.add_error("after_from", "The after window must start after the before window ends")
         return data
 
 
@@ -88,14 +234,10 @@ class TrustsForm(FilterForm):
     region = forms.ChoiceField(required=False)
     q = forms.CharField(label="Name or code", required=False, max_length=100)
 
-    def __init__(self, data, *, regions, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["region"].choices = [("", "Every region"), *((r, r) for r in regions)]
-
 
 class TrustForm(FilterForm):
-    spc_from = forms.DateField(label="SPC chart from", initial="2012-04-01")
-    spc_to = forms.DateField(label="SPC chart to", initial="2014-03-31")
+    spc_from = DayMonthYearField(label="SPC chart starts", initial="2012-04-01")
+    spc_to = DayMonthYearField(label="SPC chart ends", initial="2014-03-31")
     by = forms.ChoiceField(choices=(("month", "Month"), ("week", "Week")), initial="month")
     baseline = forms.IntegerField(
         label="Baseline points", required=False, min_value=2, help_text="blank: the first stretch"
@@ -106,21 +248,17 @@ class TrustForm(FilterForm):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("spc_from"), data.get("spc_to")
-        if start and end:
-            if end < start:
-                self.add_error("spc_to", "ends before it starts")
-            else:
-                data["window"] = Window(start, end)
+        if window := self._window("spc_from", "spc_to", "The SPC chart"):
+            data["window"] = window
         return data
 
 
 class ImpactForm(FilterForm):
-    before_from = forms.DateField(label="Before: from", required=False)
-    before_to = forms.DateField(label="Before: to", required=False)
-    after_from = forms.DateField(label="After: from", required=False)
-    after_to = forms.DateField(label="After: to", required=False)
-    type = TypesField(label="Department types", initial="1", empty_value="1")
+    before_from = DayMonthYearField(label="Before window starts", required=False)
+    before_to = DayMonthYearField(label="Before window ends", required=False)
+    after_from = DayMonthYearField(label="After window starts", required=False)
+    after_to = DayMonthYearField(label="After window ends", required=False)
+    type = TypeCheckboxesField(label="Department types", initial=["1"])
 
     def window(self, side: str) -> Window | None:
         start = self.cleaned_data.get(f"{side}_from")
@@ -132,7 +270,55 @@ class ImpactForm(FilterForm):
         for side in ("before", "after"):
             given = [data.get(f"{side}_from"), data.get(f"{side}_to")]
             if any(given) and not all(given):
-                self.add_error(f"{side}_to", "give both dates, or neither for the default")
-            elif all(given) and given[1] < given[0]:
-                self.add_error(f"{side}_to", "ends before it starts")
+                self.add_error(
+                    f"{side}_to",
+                    f"Give both dates of the {side} window, or neither for the default one",
+                )
+            else:
+                self._window(f"{side}_from", f"{side}_to", f"The {side} window")
+        return data
+
+    def filled(self, *, before: Window, after: Window) -> "ImpactForm":
+        """The same form showing the windows the analysis used where the link left them out,
+        so the reader changes the windows from what is on screen."""
+        data = self.data.copy()
+        for side, window in (("before", before), ("after", after)):
+            for name, day in ((f"{side}_from", window.start), (f"{side}_to", window.end)):
+                if not self.cleaned_data.get(name):
+                    for key in [key for key in data if key.startswith(f"{name}_")]:
+                        del data[key]
+                    data[name] = day.isoformat()
+        return type(self)(data)
+
+
+class LeagueForm(FilterForm):
+    parameters = {"start": "from", "end": "to"}
+
+    start = DayMonthYearField(label="Window starts", initial="2013-01-01")
+    end = DayMonthYearField(label="Window ends", initial="2013-03-31")
+    type = TypeCheckboxesField(label="Department types", initial=["1"])
+    region = forms.ChoiceField(required=False)
+    limit = forms.IntegerField(
+        label="How many trusts",
+        initial=30,
+        min_value=1,
+        max_value=500,
+        error_messages={
+            "invalid": "How many trusts must be a whole number, like 30",
+            "min_value": "How many trusts must be at least 1",
+            "max_value": "How many trusts must be 500 or fewer",
+        },
+    )
+    overdispersion = forms.ChoiceField(
+        label="Funnel limits: overdispersion",
+        choices=[
+            (name, "none (binomial)" if name == "none" else name) for name in stats.OVERDISPERSION
+        ],
+        initial="additive",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if window := self._window("start", "end", "The window"):
+            data["window"] = window
         return data

@@ -1,6 +1,9 @@
 """Rows for each chart, one set of queries per page."""
 
+import datetime as dt
+import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -9,9 +12,15 @@ from funding import rules
 from funding import selectors as funding_selectors
 from funding import services as funding_services
 from funding.models import Fund, SpendingReport
-from funding.money import pence_to_pounds
+from funding.money import format_pounds_whole, pence_to_pounds
 from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Succession
-from trusts.selectors import league_table, monthly_series, performance_by_organisation
+from trusts.selectors import (
+    league_table,
+    monthly_series,
+    percent_within_4h,
+    performance_by_organisation,
+    performance_table,
+)
 from trusts.windows import Window
 
 MEASURES = {"1": "Type 1 (major A&E)", "all": "All types"}
@@ -36,23 +45,78 @@ def monthly_performance(codes: Sequence[str] | None = None) -> list[dict]:
 
 def announcements() -> list[dict]:
     return [
-        {"month": f"{fund.announced_on:%Y-%m}", "label": fund.name[:40], "slug": fund.slug}
+        {"month": f"{fund.announced_on:%Y-%m}", "label": fund.name, "slug": fund.slug}
         for fund in Fund.objects.order_by("announced_on")
     ]
 
 
-def league_rows(window: Window, types, limit: int) -> list[dict]:
-    rows = league_table(window, types=types, limit=limit)
-    funded = funding_selectors.funds_received_by([r.ods_code for r in rows])
+@dataclass(frozen=True)
+class FundRef:
+    """A fund as a table names it: by its name, linked by its slug (a CSV cell holds the name)."""
+
+    slug: str
+    name: str
+    financial_years: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class YearAmount:
+    """What a recipient received for one financial year (or the years a fund spans together,
+    where it does not split its money by year)."""
+
+    financial_years: str
+    pence: int
+
+    def __str__(self) -> str:
+        return f"{self.financial_years}: {format_pounds_whole(self.pence)}"
+
+
+def _named(received: dict[str, dict]) -> dict[str, dict]:
+    """What each recipient received, its funds' slugs replaced by references with their names,
+    and its money by financial year (one query for every fund)."""
+    slugs = {slug for entry in received.values() for slug in entry["funds"]}
+    funds = {
+        slug: FundRef(slug, name, " and ".join(years))
+        for slug, name, years in Fund.objects.filter(slug__in=slugs).values_list(
+            "slug", "name", "financial_years"
+        )
+    }
+    named = {}
+    for code, entry in received.items():
+        by_year: dict[str, int] = {}
+        for slug, pence in entry.get("by_fund", {}).items():
+            years = funds[slug].financial_years or "year not known"
+            by_year[years] = by_year.get(years, 0) + pence
+        named[code] = {
+            **entry,
+            "funds": [funds[slug] for slug in entry["funds"]],
+            "by_year": [YearAmount(years, pence) for years, pence in sorted(by_year.items())],
+        }
+    return named
+
+
+NOTHING_RECEIVED = {"pence": 0, "funds": [], "by_year": []}
+
+
+def league_rows(window: Window, types, limit: int, regions: list[str] | None = None) -> list[dict]:
+    """The worst trusts over the window, each with what it received from the funds in the
+    tracker (published where a fund announced a figure, modelled otherwise) and which funds."""
+    rows = league_table(window, types=types, limit=limit, regions=regions)
+    received = _named(funding_selectors.received_by_recipient(codes=[r.ods_code for r in rows]))
     return [
         {
             "rank": r.rank,
             "ods_code": r.ods_code,
             "name": r.name,
+            "region": r.region,
             "attendances": r.attendances,
             "over_4h": r.over_4h,
             "percent": r.percent,
-            "funds": funded.get(r.ods_code, []),
+            "received_pence": received.get(r.ods_code, NOTHING_RECEIVED)["pence"],
+            "funds": received.get(r.ods_code, NOTHING_RECEIVED)["funds"],
         }
         for r in rows
     ]
@@ -63,8 +127,14 @@ def fund_allocation_rows(fund: Fund) -> list[dict]:
     return [
         {
             "fund": a.fund.name,
+            "financial_year": (
+                a.tranche.financial_year
+                if a.tranche and a.tranche.financial_year
+                else " and ".join(a.fund.financial_years)
+            ),
             "ods_code": a.recipient.ods_code,
             "name": a.recipient.name,
+            "region": a.recipient.region,
             "kind": a.recipient.kind,
             "basis": a.basis,
             "amount": pence_to_pounds(a.amount_pence),
@@ -129,6 +199,9 @@ def scenario_comparison(fund: Fund) -> tuple[list[dict], list[dict]]:
                 "current": pence_to_pounds(change.current_pence),
                 "scenario_amount": pence_to_pounds(change.other_pence),
                 "difference": pence_to_pounds(change.difference_pence),
+                "current_pence": change.current_pence,
+                "scenario_pence": change.other_pence,
+                "difference_pence": change.difference_pence,
             }
             for change in moved
         ]
@@ -171,7 +244,7 @@ def funding_against_performance(
         r.ods_code: r
         for r in performance_by_organisation(before, types=types, kinds=kinds, regions=regions)
     }
-    received = funding_selectors.received_by_recipient(fund=fund)
+    received = _named(funding_selectors.received_by_recipient(fund=fund))
     ft_on = fund.announced_on if fund else after.start
     foundation = set(
         status.organisation.ods_code
@@ -183,7 +256,7 @@ def funding_against_performance(
     rows = []
     for r in sorted(after_rows, key=lambda row: row.ods_code):
         was = before_rows.get(r.ods_code)
-        money = received.get(r.ods_code, {"pence": 0, "funds": []})
+        money = received.get(r.ods_code, NOTHING_RECEIVED)
         before_percent = was.percent if was else None
         rows.append(
             {
@@ -192,6 +265,7 @@ def funding_against_performance(
                 "region": r.region,
                 "foundation_trust": r.ods_code in foundation,
                 "received": pence_to_pounds(money["pence"]),
+                "received_pence": money["pence"],
                 "received_per_1000_attendances": (
                     (pence_to_pounds(money["pence"]) * 1000 / r.attendances).quantize(
                         Decimal("0.01")
@@ -199,12 +273,43 @@ def funding_against_performance(
                 ),
                 "funds": money["funds"],
                 "attendances_after": r.attendances,
+                "over_4h_after": r.over_4h,
+                "attendances_before": was.attendances if was else None,
+                "over_4h_before": was.over_4h if was else None,
                 "percent_before": before_percent,
                 "percent_after": r.percent,
                 "change_points": (None if before_percent is None else r.percent - before_percent),
             }
         )
     return rows
+
+
+def performance_total(rows: Sequence[dict], label: str) -> dict:
+    """One line for a group of trusts: what they received together, and their performance as
+    one (breaches over attendances summed, not an average of percentages). The change is over
+    the trusts with figures in both windows."""
+    both = [r for r in rows if r["attendances_before"]]
+    attendances = sum(r["attendances_after"] for r in rows)
+    received_pence = sum(r["received_pence"] for r in rows)
+    before = percent_within_4h(
+        sum(r["attendances_before"] for r in both), sum(r["over_4h_before"] for r in both)
+    )
+    after_both = percent_within_4h(
+        sum(r["attendances_after"] for r in both), sum(r["over_4h_after"] for r in both)
+    )
+    return {
+        "label": label,
+        "trusts": len(rows),
+        "received_pence": received_pence,
+        "received_per_1000_attendances": (
+            (pence_to_pounds(received_pence) * 1000 / attendances).quantize(Decimal("0.01"))
+            if attendances
+            else None
+        ),
+        "percent_before": before,
+        "percent_after": percent_within_4h(attendances, sum(r["over_4h_after"] for r in rows)),
+        "change_points": None if before is None or after_both is None else after_both - before,
+    }
 
 
 def organisation_directory(*, kind: str, region: str | None, search: str) -> QuerySet:
@@ -219,8 +324,9 @@ def organisation_directory(*, kind: str, region: str | None, search: str) -> Que
 def directory_rows(organisations) -> list[dict]:
     """The listed organisations with what each received, read for these ones only."""
     organisations = list(organisations)
-    received = funding_selectors.received_by_recipient(codes=[o.ods_code for o in organisations])
-    nothing = {"pence": 0, "funds": []}
+    received = _named(
+        funding_selectors.received_by_recipient(codes=[o.ods_code for o in organisations])
+    )
     return [
         {
             "ods_code": o.ods_code,
@@ -228,8 +334,8 @@ def directory_rows(organisations) -> list[dict]:
             "region": o.region,
             "opened_on": o.opened_on,
             "closed_on": o.closed_on,
-            "received": pence_to_pounds(received.get(o.ods_code, nothing)["pence"]),
-            "funds": received.get(o.ods_code, nothing)["funds"],
+            "received_by_year": received.get(o.ods_code, NOTHING_RECEIVED)["by_year"],
+            "funds": received.get(o.ods_code, NOTHING_RECEIVED)["funds"],
         }
         for o in organisations
     ]
@@ -262,6 +368,7 @@ def allocations_received(code: str) -> list[dict]:
             "month": f"{a.fund.announced_on:%Y-%m}",
             "basis": a.basis,
             "amount": pence_to_pounds(a.amount_pence),
+            "amount_pence": a.amount_pence,
             "intermediary": a.intermediary.ods_code if a.intermediary else "",
             "rationale": a.rationale,
         }
@@ -321,3 +428,63 @@ def spending_rows() -> tuple[list[SpendingReport], list[dict]]:
         if report.uncommitted_pence is not None
     ]
     return reports, lines
+
+
+DECILES = tuple(range(10, 100, 10))
+
+
+def trust_against_deciles(code: str, window: Window) -> list[dict]:
+    """Month by month over the window: every trust's type 1 four-hour performance cut into
+    national deciles (10th to 90th percentile), and this trust's own figure, as OpenPrescribing
+    sets a practice against the deciles of all practices."""
+    by_month: dict[dt.date, dict[str, Decimal]] = {}
+    for row in performance_table(window, types=["1"], by="month", kinds=[Organisation.Kind.TRUST]):
+        percent = percent_within_4h(row["attendances"], row["over_4h"])
+        if percent is not None:
+            by_month.setdefault(row["period"], {})[row["ods_code"]] = percent
+    return [
+        {
+            "month": f"{month:%Y-%m}",
+            "trusts": len(figures),
+            **{
+                f"p{decile}": cut.quantize(Decimal("0.01"))
+                for decile, cut in zip(DECILES, _deciles(list(figures.values())), strict=True)
+            },
+            "percent": figures.get(code),
+        }
+        for month, figures in sorted(by_month.items())
+        if len(figures) >= 10
+    ]
+
+
+def _deciles(values: list[Decimal]) -> list[Decimal]:
+    """The nine cut points, interpolated between the ordered values (NumPy's "linear")."""
+    return statistics.quantiles(values, n=10, method="inclusive")
+
+
+def deciles_summary(rows: Sequence[dict], name: str) -> str:
+    """The chart's text alternative: where the trust sat against the deciles."""
+    months = [r for r in rows if r["percent"] is not None]
+    if not months:
+        return f"{name} has no type 1 figures in these months."
+    latest = months[-1]
+    below_median = sum(1 for r in months if r["percent"] < r["p50"])
+    bottom = sum(1 for r in months if r["percent"] < r["p10"])
+    band = sum(1 for decile in DECILES if latest["percent"] >= latest[f"p{decile}"])
+    where = (
+        "below the national 10th percentile"
+        if band == 0
+        else "at or above the national 90th percentile"
+        if band == 9
+        else f"between the national {band * 10}th and {band * 10 + 10}th percentiles"
+    )
+    return (
+        f"{name} was below the national median in {below_median} of {len(months)} months, and "
+        f"in the bottom tenth of trusts in {bottom}. In its latest month here "
+        f"({_month_words(latest['month'])}) it saw {latest['percent']}% within four hours, "
+        f"{where}."
+    )
+
+
+def _month_words(label: str) -> str:
+    return f"{dt.date.fromisoformat(label + '-01'):%b %Y}"

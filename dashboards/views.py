@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 
 from django.core.paginator import Paginator
@@ -14,7 +13,7 @@ from impact import selectors as impact_selectors
 from impact import stats
 from lib.csv_output import csv_lines
 from trusts.models import Organisation
-from trusts.selectors import ALL_TYPES, WEEK_RULE, types_parse
+from trusts.selectors import ALL_TYPES, WEEK_RULE
 from trusts.windows import Window
 
 from . import figures, forms, selectors
@@ -47,31 +46,18 @@ def overview(request):
 
 @cached_until_data_changes
 def league(request):
-    errors = {}
-    try:
-        start = dt.date.fromisoformat(request.GET.get("from", "2013-01-01"))
-        end = dt.date.fromisoformat(request.GET.get("to", "2013-03-31"))
-        window = Window(start, end)
-    except ValueError as error:
-        errors["window"] = str(error)
-        window = Window(dt.date(2013, 1, 1), dt.date(2013, 3, 31))
-    try:
-        types = types_parse(request.GET.get("type", "1"))
-    except ValueError as error:
-        errors["type"] = str(error)
-        types = ("1",)
-    try:
-        limit = max(1, min(int(request.GET.get("limit", 30)), 500))
-    except ValueError:
-        errors["limit"] = "must be a whole number"
-        limit = 30
-    overdispersion = request.GET.get("overdispersion", "additive")
-    if overdispersion not in stats.OVERDISPERSION:
-        errors["overdispersion"] = f"is one of {', '.join(stats.OVERDISPERSION)}"
-        overdispersion = "additive"
-    rows = selectors.league_rows(window, types, limit)
-    funnel_limits, funnel_rows = _funnel(window, types, overdispersion)
-    if request.GET.get("format") == "csv" and not errors:
+    form = forms.LeagueForm(request.GET, regions=selectors.regions())
+    if not form.is_valid():
+        # A refused filter shows its errors and nothing else: no results for other filters.
+        return render(
+            request, "dashboards/league.html", {"form": form, "week_rule": WEEK_RULE}, status=400
+        )
+    data = form.cleaned_data
+    window, types = data["window"], data["type"]
+    regions = [data["region"]] if data["region"] else None
+    rows = selectors.league_rows(window, types, data["limit"], regions=regions)
+    funnel_limits, funnel_rows = _funnel(window, types, data["overdispersion"])
+    if request.GET.get("format") == "csv":
         if request.GET.get("chart") == "funnel":
             return _csv(funnel_rows, f"funnel-{window.start}-{window.end}")
         return _csv(rows, f"league-{window.start}-{window.end}")
@@ -79,22 +65,20 @@ def league(request):
         request,
         "dashboards/league.html",
         {
+            "form": form,
             "rows": rows,
             "window": window,
             "types": ",".join(types),
-            "limit": limit,
-            "errors": errors,
+            "region": data["region"],
+            "limit": data["limit"],
             "figure": _plain(figures.league(rows)) if rows else None,
             "funnel_rows": funnel_rows,
             "funnel_method": funnel_limits.get("method", ""),
             "week_rule": WEEK_RULE,
-            "overdispersion": overdispersion,
-            "overdispersion_choices": list(stats.OVERDISPERSION),
             "funnel_figure": (
                 _plain(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
             ),
         },
-        status=400 if errors else 200,
     )
 
 
@@ -175,6 +159,10 @@ def fund_detail(request, slug):
     impact_form = forms.ImpactForm(request.GET)
     has_trusts = any(r["kind"] == "trust" for r in rows)
     impact = _impact(fund, impact_form) if has_trusts else {}
+    if impact.get("result"):
+        impact_form = impact_form.filled(
+            before=impact["result"].before, after=impact["result"].after
+        )
     if request.GET.get("format") == "csv":
         if request.GET.get("chart") == "event-study":
             return _csv(impact.get("event_rows", []), f"{fund.slug}-event-study")
@@ -204,23 +192,35 @@ def fund_detail(request, slug):
 @cached_until_data_changes
 def performance(request):
     form = forms.PerformanceForm(request.GET, regions=selectors.regions())
-    rows, figure = [], None
+    context = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
-        rows = selectors.funding_against_performance(
+        region = data["region"]
+        england = selectors.funding_against_performance(
             fund=data["fund"],
             before=data["before"],
             after=data["after"],
             types=data["type"],
-            region=data["region"] or None,
+            region=None,
         )
+        rows = [r for r in england if r["region"] == region] if region else england
         if request.GET.get("format") == "csv":
             return _csv(rows, "funding-against-performance")
-        figure = _plain(figures.funding_scatter(rows, y=data["y"], x=data["x"]))
+        totals = [selectors.performance_total(england, "England")]
+        if region:
+            totals.insert(0, selectors.performance_total(rows, region))
+        context |= {
+            "rows": rows,
+            "totals": totals,
+            "fund": data["fund"],
+            "region": region,
+            "after": data["after"],
+            "figure": _plain(figures.funding_scatter(rows, y=data["y"], x=data["x"])),
+        }
     return render(
         request,
         "dashboards/performance.html",
-        {"form": form, "rows": rows, "figure": figure},
+        context,
         status=200 if form.is_valid() else 400,
     )
 
@@ -264,10 +264,12 @@ def trust_detail(request, code):
     form = forms.TrustForm(request.GET)
     points = selectors.monthly_performance([organisation.ods_code])
     received = selectors.allocations_received(organisation.ods_code)
-    spc_rows, spc_error, peers, spc_chart = [], "", [], None
+    spc_rows, spc_error, peers, spc_chart, decile_rows = [], "", [], None, []
     if form.is_valid():
         window = form.cleaned_data["window"]
         peers = selectors.peers(organisation, window) if points else []
+        if points and organisation.kind == Organisation.Kind.TRUST:
+            decile_rows = selectors.trust_against_deciles(organisation.ods_code, window)
         if points:
             try:
                 spc_chart = impact_selectors.organisation_spc(
@@ -287,9 +289,9 @@ def trust_detail(request, code):
                 spc_error = str(error)
     chart = request.GET.get("chart")
     if request.GET.get("format") == "csv":
-        chosen = {"spc": spc_rows, "funds": received}.get(chart, points)
+        chosen = {"spc": spc_rows, "funds": received, "deciles": decile_rows}.get(chart, points)
         return _csv(chosen, f"{organisation.ods_code}-{chart or 'performance'}")
-    markers = [{"month": r["month"], "label": r["fund"][:40]} for r in received]
+    markers = [{"month": r["month"], "label": r["fund"]} for r in received]
     return render(
         request,
         "dashboards/trust_detail.html",
@@ -304,6 +306,11 @@ def trust_detail(request, code):
             "spc_chart": spc_chart,
             "performance_figure": (
                 _plain(figures.performance_over_time(points, markers)) if points else None
+            ),
+            "decile_rows": decile_rows,
+            "decile_summary": selectors.deciles_summary(decile_rows, organisation.name),
+            "decile_figure": (
+                _plain(figures.deciles(decile_rows, organisation.ods_code)) if decile_rows else None
             ),
             "spc_figure": (
                 _plain(figures.spc(spc_rows, _spc_sources(points, form))) if spc_rows else None

@@ -352,7 +352,7 @@ def received_by_recipient(
 ) -> dict[str, dict]:
     """What each recipient (or each of these) received from the current runs: published where
     a fund announced a figure for it, modelled otherwise, so nobody is counted twice. Keyed by
-    ODS code, with the pence and the funds' slugs."""
+    ODS code, with the pence, the funds' slugs and the pence from each (by_fund)."""
     per_fund: dict[tuple[str, str], dict[str, int]] = {}
     rows = current_allocations(fund=fund).filter(amount_pence__gt=0)
     if codes is not None:
@@ -367,9 +367,10 @@ def received_by_recipient(
     received: dict[str, dict] = {}
     for (code, slug), by_basis in sorted(per_fund.items()):
         pence = by_basis.get(Allocation.Basis.PUBLISHED, by_basis.get(Allocation.Basis.MODELLED))
-        entry = received.setdefault(code, {"pence": 0, "funds": []})
+        entry = received.setdefault(code, {"pence": 0, "funds": [], "by_fund": {}})
         entry["pence"] += pence
         entry["funds"].append(slug)
+        entry["by_fund"][slug] = pence
     return received
 
 

@@ -67,7 +67,8 @@ def served(server: str, *, static_root: str | None = None, **env: str) -> Iterat
     process = subprocess.Popen(server_command(server, port), cwd=BASE_DIR, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a machine shared by several test runs the server takes over 30 s to import.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=2)

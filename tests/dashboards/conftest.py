@@ -5,6 +5,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from funding import services
+from funding.models import AllocationRun, Fund
+from funding.seed import demo_funds_seed
 from tests.live import chromium, served
 from tests.workers import BASE_DIR
 
@@ -19,7 +22,7 @@ PAGES = {
     "fund-winter": ("/funds/ae-winter-2013-14/", ["chart-allocations", "chart-event-study"]),
     "fund-bcf": ("/funds/better-care-fund-2015-16/", ["chart-allocations"]),
     "trusts": ("/trusts/", []),
-    "trust-rv8": ("/trusts/RV8/", ["chart-performance", "chart-spc"]),
+    "trust-rv8": ("/trusts/RV8/", ["chart-performance", "chart-spc", "chart-deciles"]),
     "ccg": ("/trusts/06W/", []),
     "spending": ("/spending/", ["chart-spending"]),
     "glossary": ("/glossary/", []),
@@ -40,6 +43,15 @@ def site(demo_data, django_db_blocker, tmp_path_factory):
         ) as base,
     ):
         yield base
+
+
+@pytest.fixture
+def computed():
+    """The demo funds with the winter fund's two waves allocated by their rules."""
+    demo_funds_seed()
+    for slug in ("ae-winter-2013-14", "ae-winter-second-wave-2013-14"):
+        fund = Fund.objects.get(slug=slug)
+        services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
 
 
 @pytest.fixture(scope="module")

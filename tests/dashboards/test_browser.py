@@ -74,7 +74,7 @@ def test_the_performance_line_breaks_where_no_source_has_a_month(page, site):
     names = page.evaluate(
         """() => document.getElementById("chart-performance").data.map((t) => t.name)"""
     )
-    assert names == ["Type 1 (major A&E)", "All types"]
+    assert names == ["Type 1 (major A&E)", "All types", "Fund announced (hover for its name)"]
 
 
 def test_the_winter_fund_page_leads_with_the_failed_pretrend_test_then_the_checks(page, site):
@@ -99,11 +99,14 @@ def test_the_winter_fund_page_leads_with_the_failed_pretrend_test_then_the_check
 
 def test_a_before_window_over_the_selection_months_is_flagged_on_the_page(page, site):
     page.goto(site + "/funds/ae-winter-2013-14/")
-    page.fill("#id_before_from", "2012-11-01")
-    page.fill("#id_before_to", "2013-03-31")
+    windows = (("Before window starts", "1 11 2012"), ("Before window ends", "31 3 2013"))
+    for legend, date in windows:
+        boxes = page.get_by_role("group", name=legend)
+        for part, value in zip(("Day", "Month", "Year"), date.split(), strict=True):
+            boxes.get_by_label(part).fill(value)
     page.get_by_role("button", name="Show").click()
     warning = page.locator("#window-warnings")
     warning.wait_for()
     assert "regression to the mean" in warning.inner_text()
-    assert "before_from=2012-11-01" in page.url
+    assert "before_from_day=1&before_from_month=11&before_from_year=2012" in page.url
     assert page.problems == []

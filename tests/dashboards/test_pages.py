@@ -17,18 +17,9 @@ from django.utils.html import escape
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
-from funding.seed import demo_funds_seed
 from trusts.models import AEActivity, Organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
-
-
-@pytest.fixture
-def computed():
-    demo_funds_seed()
-    for slug in ("ae-winter-2013-14", "ae-winter-second-wave-2013-14"):
-        fund = Fund.objects.get(slug=slug)
-        services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
 
 
 LEAGUE = "from=2013-01-01&to=2013-03-31&type=1"
@@ -72,7 +63,15 @@ def england_percent_from_the_raw_file(year: int, month: int) -> float:
 
 def test_the_overview_chart_plots_englands_monthly_performance(client, computed):
     lines = {line["name"]: line for line in charts(client.get("/"))["performance"]["data"]}
-    assert set(lines) == {"Type 1 (major A&E)", "All types"}
+    marks = "Fund announced (hover for its name)"
+    assert set(lines) == {"Type 1 (major A&E)", "All types", marks}
+    # Each fund's month carries a marker whose hover text names it; no label is drawn on the
+    # chart, so none can overlap another.
+    named = dict(zip(lines[marks]["x"], lines[marks]["text"], strict=True))
+    for fund in Fund.objects.all():
+        assert fund.name in named[f"{fund.announced_on:%Y-%m}"]
+    annotations = charts(client.get("/"))["performance"]["layout"]["annotations"]
+    assert [annotation["text"] for annotation in annotations] == ["95% standard"]
     plotted = dict(zip(lines["All types"]["x"], lines["All types"]["y"], strict=True))
     assert plotted["2016-04"] == england_percent_from_the_raw_file(2016, 4)
     assert plotted["2019-03"] == england_percent_from_the_raw_file(2019, 3)
@@ -120,13 +119,20 @@ def test_the_fund_list_shows_each_fund(client, computed):
 
 def test_the_league_marks_the_funded_trusts(client, computed):
     expected = league_from_the_api(client, limit=60)
+    names = dict(Fund.objects.values_list("slug", "name"))
     shown = table_rows(client.get(f"/league/?{LEAGUE}&limit=60"))[:60]
-    assert [(cells[1], cells[6]) for cells in shown] == [
-        (r["ods_code"], ", ".join(r["funds"])) for r in expected
+    # Funds by name, each linked to its page.
+    assert [(_text(cells[1]), _text(cells[8])) for cells in shown] == [
+        (r["ods_code"], "; ".join(names[slug] for slug in r["funds"])) for r in expected
     ]
-    assert shown[0][1] == "RV8" and shown[0][6] == "ae-winter-2013-14"
+    assert _text(shown[0][8]) == names["ae-winter-2013-14"]
+    assert '<a href="/funds/ae-winter-2013-14/">' in shown[0][8]
     # The first wave's trusts and the second wave's (every other A&E) both appear.
-    assert len({cells[6] for cells in shown}) > 1
+    assert len({cells[8] for cells in shown}) > 1
+
+
+def _text(cell: str) -> str:
+    return re.sub(r"<[^>]+>", "", cell)
 
 
 def test_a_bad_league_filter_is_explained_not_a_500(client):
