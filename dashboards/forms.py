@@ -92,7 +92,7 @@ class DayMonthYearField(forms.Field):
             raise forms.ValidationError(f"{name} must be a real date") from None
 
 
-class TypeCheckboxes(forms.CheckboxSelectMultiple):
+class TypeCheckboxesWidget(forms.CheckboxSelectMultiple):
     """Checkboxes; a link may also say type=1,2 or type=all, as links made before this did."""
 
     def __init__(self, attrs=None, choices=()):
@@ -113,7 +113,7 @@ class TypeCheckboxes(forms.CheckboxSelectMultiple):
 class TypeCheckboxesField(forms.MultipleChoiceField):
     """A&E department types as checkboxes; cleans to the tuple the selectors take."""
 
-    widget = TypeCheckboxes
+    widget = TypeCheckboxesWidget
     default_error_messages = {
         "required": "Select at least one department type",
         "invalid_choice": "Department types are type 1, type 2, other and totals: %(value)s is "
@@ -135,11 +135,19 @@ class FilterForm(forms.Form):
     parameters: dict[str, str] = {}
 
     def __init__(self, data, *, regions=(), **kwargs):
+        # Only the fields' own parameters are read: junk in a link (utm_source=...) is neither
+        # kept in the form's links nor part of the page's cache key.
         values = QueryDict(mutable=True)
-        for key in data:
-            values.setlist(key, data.getlist(key) if hasattr(data, "getlist") else [data[key]])
         for name, field in self.base_fields.items():
-            if field.initial is not None and not _given(data, self.add_prefix(name)):
+            given = False
+            for parameter in _parameters(self.add_prefix(name), field):
+                if parameter in data:
+                    given = True
+                    values.setlist(
+                        parameter,
+                        data.getlist(parameter) if hasattr(data, "getlist") else [data[parameter]],
+                    )
+            if field.initial is not None and not given:
                 initial = field.initial
                 values.setlist(
                     self.add_prefix(name), initial if isinstance(initial, list) else [initial]
@@ -180,9 +188,11 @@ def _in_sentence(label: str) -> str:
     return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
-def _given(data, name: str) -> bool:
-    """Whether the link names the field, whole or in parts (a date's before_from_day)."""
-    return any(key == name or key.startswith(f"{name}_") for key in data)
+def _parameters(name: str, field: forms.Field) -> list[str]:
+    """The parameters a field is given by in a link: its name, and a date's three boxes."""
+    if isinstance(field, DayMonthYearField):
+        return [name, *(f"{name}_{part}" for part in DayMonthYearWidget.PARTS)]
+    return [name]
 
 
 class PerformanceForm(FilterForm):

@@ -144,3 +144,16 @@ def test_the_fund_page_window_form_starts_with_the_windows_the_analysis_used(cli
         for day, month, year in (text.split() for text in used)
     ]
     assert boxes == written
+
+
+def test_download_links_carry_the_filters_and_not_junk_from_the_link(client, computed):
+    html = client.get(
+        "/league/?from=2013-01-01&to=2013-03-31&type=1&utm_source=newsletter"
+    ).content.decode()
+    links = [unescape(href) for href in re.findall(r'href="(\?[^"]*format=csv[^"]*)"', html)]
+    assert len(links) == 2, links
+    for link in links:
+        assert "utm_source" not in link
+        assert "from=2013-01-01" in link and "to=2013-03-31" in link
+    response = client.get(f"/league/{links[0]}")
+    assert response["content-type"].startswith("text/csv")
