@@ -29,8 +29,8 @@ def data_changed() -> None:
     if not connection.in_atomic_block:
         _bump()
         return
-    pending = _pending(connection)
-    shared = pending[-1].commit if pending and not pending[-1].commit.bumped else _Commit()
+    last = _last_pending(connection)
+    shared = last.commit if last and not last.commit.bumped else _Commit()
     transaction.on_commit(PendingBump(shared))
 
 
@@ -53,8 +53,13 @@ class PendingBump:
             _bump()
 
 
-def _pending(connection) -> list[PendingBump]:
-    return [c for _, c, _ in connection.run_on_commit if isinstance(c, PendingBump)]
+def _last_pending(connection) -> PendingBump | None:
+    # From the end: an import makes thousands of writes in one transaction, and scanning every
+    # callback on each write made the import quadratic.
+    for _, callback, _ in reversed(connection.run_on_commit):
+        if isinstance(callback, PendingBump):
+            return callback
+    return None
 
 
 def _bump() -> str:
@@ -69,8 +74,8 @@ def _bump() -> str:
 def data_version() -> str:
     token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first() or _bump()
     connection = transaction.get_connection()
-    pending = _pending(connection) if connection.in_atomic_block else []
-    return f"{token}+{pending[-1].marker}" if pending else token
+    last = _last_pending(connection) if connection.in_atomic_block else None
+    return f"{token}+{last.marker}" if last else token
 
 
 RENDERING_FILES = {".py", ".html", ".css", ".js", ".json", ".svg"}
