@@ -91,6 +91,16 @@ def real_data(django_db_setup, django_db_blocker):
         shipped_data_load(say=lambda line: None)
 
 
+@pytest.fixture(scope="session")
+def static_collected(tmp_path_factory) -> str:
+    """The static files collected once for every server a test session starts."""
+    from tests.live import static_collect
+
+    root = str(tmp_path_factory.mktemp("static"))
+    static_collect(root)
+    return root
+
+
 @pytest.fixture(scope="module")
 def demo_data(real_data, django_db_blocker):
     """The seed funds and their current allocations, committed, for a module whose tests read

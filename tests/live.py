@@ -39,11 +39,28 @@ def server_command(server: str, port: int) -> list[str]:
     ]
 
 
+def static_collect(static_root: str) -> None:
+    """Collects, hashes and compresses the static files as production does: slow (tens of
+    seconds), so a test session does it once (the `static_collected` fixture)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "STATIC_COLLECTED": "1",
+            "STATIC_ROOT": static_root,
+        },
+        check=True,
+    )
+
+
 @contextmanager
 def served(server: str, *, static_root: str | None = None, **env: str) -> Iterator[str]:
-    """Starts `runserver` (DEBUG on, as under `make run`) or gunicorn (DEBUG off, static files
-    collected into `static_root` and served by whitenoise, as in production) and yields its
-    base URL once /healthz answers. Must be entered with database access unblocked."""
+    """Starts `runserver` (DEBUG on, as under `make run`) or gunicorn (DEBUG off, serving with
+    whitenoise the static files collected into `static_root` by `static_collect`, as in
+    production) and yields its base URL once /healthz answers. Must be entered with database
+    access unblocked."""
     port = free_port()
     env = {
         **os.environ,
@@ -58,12 +75,7 @@ def served(server: str, *, static_root: str | None = None, **env: str) -> Iterat
         if static_root is None:
             raise ValueError("gunicorn serves collected static files: pass static_root")
         env["STATIC_ROOT"] = static_root
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-        )
+        env["STATIC_COLLECTED"] = "1"
     process = subprocess.Popen(server_command(server, port), cwd=BASE_DIR, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -10,24 +10,24 @@ from trusts.models import Organisation
 
 
 @pytest.fixture(scope="module")
-def demo_site(demo_data, django_db_blocker, tmp_path_factory):
+def demo_site(demo_data, django_db_blocker, static_collected):
     """The demo funds, committed, served by gunicorn as in production. A module using it marks
     its tests `django_db`, so that this session's test database is set up."""
     with (
         django_db_blocker.unblock(),
-        served("gunicorn", static_root=str(tmp_path_factory.mktemp("static"))) as base,
+        served("gunicorn", static_root=static_collected) as base,
     ):
         yield base
 
 
 @pytest.fixture(scope="module", params=SERVERS)
-def live_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
+def live_site(request, django_db_setup, django_db_blocker, static_collected):
     """The site under the development server (`make run`), then under gunicorn. Tests using it
     commit their own data (`django_db(transaction=True)`): a transaction held open by the test
     would make the server wait for the database."""
     with (
         django_db_blocker.unblock(),
-        served(request.param, static_root=str(tmp_path_factory.mktemp("static"))) as base,
+        served(request.param, static_root=static_collected) as base,
     ):
         yield base
 

@@ -32,15 +32,13 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def site(demo_data, django_db_blocker, tmp_path_factory):
+def site(demo_data, django_db_blocker, static_collected):
     """The demo data in the test database, served as in production (gunicorn, whitenoise,
     hashed and compressed static files with long cache headers, DEBUG off) by another
     process."""
     with (
         django_db_blocker.unblock(),
-        served(
-            "gunicorn", static_root=str(tmp_path_factory.mktemp("static")), STATIC_COLLECTED="1"
-        ) as base,
+        served("gunicorn", static_root=static_collected) as base,
     ):
         yield base
 

@@ -16,6 +16,7 @@ from funding.seed import SeedError, demo_funds_seed
 from lib import tabular
 from tests.admin_forms import admin_page_post
 from trusts.importers import ImportFailed, import_files
+from trusts.models import Organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
@@ -114,12 +115,19 @@ SEED_FILES = {
 
 
 def database_checksum() -> str:
-    """A digest of every row of every table, so any change at all shows."""
+    """A digest of every row of every table, so any change at all shows. PostgreSQL digests
+    each table itself (the national data would otherwise cross the wire twice a test)."""
     digest = hashlib.sha256()
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
-            cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
             digest.update(table.encode())
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f'SELECT count(*), sum(hashtextextended(t::text, 0)::numeric) FROM "{table}" t'
+                )
+                digest.update(repr(cursor.fetchone()).encode())
+                continue
+            cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
             for row in cursor.fetchall():
                 digest.update(repr(row).encode())
     return digest.hexdigest()
@@ -129,6 +137,13 @@ def database_checksum() -> str:
 def winter():
     demo_funds_seed()
     return Fund.objects.get(slug="ae-winter-2013-14")
+
+
+def test_the_checksum_sees_one_changed_value():
+    before = database_checksum()
+    organisation = Organisation.objects.order_by("pk").last()
+    Organisation.objects.filter(pk=organisation.pk).update(name=organisation.name + ".")
+    assert database_checksum() != before
 
 
 def test_the_corpus_is_complete():
