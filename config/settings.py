@@ -313,6 +313,11 @@ AE_FETCH_BACKOFF_SECONDS = env.float("AE_FETCH_BACKOFF_SECONDS", default=5.0)
 # A monthly provider CSV is about 50 KB; anything near this is not one.
 AE_FETCH_MAX_BYTES = env.int("AE_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
 
+# A big A&E file whose rows stand alone (NHS England's monthly CSV, the NHS-R table) is read,
+# checked and written this many rows at a time, so that an import's memory does not grow with
+# the file; the transaction still spans the whole import.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=5_000)
+
 # Alerts: printed to the console on the quick start; EMAIL_URL=smtp+tls://user:pass@host:587
 # in production. SITE_URL makes the links in emails and feeds absolute.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -1,10 +1,17 @@
 """Plotly figures from plain rows: no ORM, no request."""
 
-from collections.abc import Sequence
+from __future__ import annotations  # `-> go.Figure` would import plotly as this module loads
 
-import plotly.graph_objects as go
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from funding.money import format_pounds_short
+from lib.lazy import lazy_import
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+else:
+    go = lazy_import("plotly.graph_objects")  # at the first chart drawn: lib.lazy says why
 
 NHS_BLUE = "#005eb8"
 NHS_RED = "#d5281b"

@@ -9,13 +9,14 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from funding.models import AllocationRule, Fund
 from funding.selectors import current_allocations
+from lib.lazy import lazy_import
 from trusts.models import Organisation, Succession
 from trusts.selectors import (
     STANDARD_PERCENT,
@@ -30,6 +31,11 @@ from trusts.selectors import (
 from trusts.windows import Window
 
 from . import design, stats
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_import("numpy")  # only when an analysis is computed: lib.lazy says why
 
 CONTROLS = {
     "unfunded": "trusts that no fund paid in these windows",

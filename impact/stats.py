@@ -13,11 +13,21 @@ management commands, views or notebooks alike.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import statsmodels.api as sm
+from lib.lazy import lazy_import
+
+if TYPE_CHECKING:
+    import numpy as np
+    import statsmodels.api as sm
+else:
+    # Imported at the first computation, not when a page or the API loads this module for its
+    # dataclasses and texts: statsmodels brings scipy and pandas, about 170 MB in all.
+    np = lazy_import("numpy")
+    sm = lazy_import("statsmodels.api")
 
 Z_95 = 1.959964
 Z_998 = 3.090232
@@ -130,7 +140,7 @@ WEIGHTINGS = {
 BOOTSTRAP_DRAWS = 999
 BOOTSTRAP_SEED = 20130910
 # Webb's six-point weights: better than Rademacher's two points when clusters are few.
-WEBB_WEIGHTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+WEBB_WEIGHTS = (-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5))
 
 
 def method_text(weighting: str) -> str:

@@ -1,12 +1,13 @@
-"""Reading a CSV safely: the whole file parsed before anything is written, and every problem
-recorded with the file, line and field it is about, so that one message tells the user where
-to look.
+"""Reading a CSV safely: the whole file (or, for a big one, each chunk of rows) parsed before
+anything is written, and every problem recorded with the file, line and field it is about, so
+that one message tells the user where to look.
 """
 
+import codecs
 import csv
 import functools
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,60 @@ def table_parse(raw: bytes, path: Path, *, has_header: bool, problems: Problems)
     cannot be read and returns None. Blank lines are left out; rows keep their line numbers."""
     if _too_big(len(raw), problems):
         return None
+    text = _text(raw, problems)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return next(_tables(reader, path, has_header=has_header, problems=problems, rows=None), None)
+
+
+def table_chunks(
+    path: Path, *, has_header: bool, problems: Problems, rows: int | None
+) -> Iterator[Table]:
+    """Reads a CSV file `rows` rows at a time (the whole file at once if None), so that a big
+    file need not be held in memory; each chunk is a Table with the file's header.
+
+    A file that is not UTF-8 text, or holds NUL bytes, is refused as table_read refuses it,
+    before any chunk. The first chunk comes even when the file has no rows, so that its header
+    is checked; a row the csv module cannot read ends the chunks with a problem at its line.
+    """
+    if _too_big(path.stat().st_size, problems) or not _text_checked(path, problems):
+        return
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        yield from _tables(
+            csv.reader(handle), path, has_header=has_header, problems=problems, rows=rows
+        )
+
+
+def _tables(
+    reader, path: Path, *, has_header: bool, problems: Problems, rows: int | None
+) -> Iterator[Table]:
+    header = None
+    chunk: list[tuple[int, list[str]]] = []
+    yielded = False
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if has_header and header is None:
+                header = [cell.strip() for cell in row]
+                continue
+            chunk.append((reader.line_num, row))
+            if rows is not None and len(chunk) == rows:
+                yield Table(path, header, chunk)
+                chunk, yielded = [], True
+    except csv.Error as error:
+        problems.add(reader.line_num, "file", f"not valid CSV: {error}")
+        return
+    if has_header and header is None:
+        problems.add(None, "file", "is empty")
+        return
+    if chunk or not yielded:
+        yield Table(path, header, chunk)
+
+
+def _text(raw: bytes, problems: Problems) -> str | None:
+    """A file's bytes as text, or None with the reason recorded."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -89,24 +144,31 @@ def table_parse(raw: bytes, path: Path, *, has_header: bool, problems: Problems)
     if "\x00" in text:
         problems.add(None, "file", "contains NUL bytes; it is not a CSV file")
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    header = None
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if has_header and header is None:
-                header = [cell.strip() for cell in row]
-                continue
-            rows.append((reader.line_num, row))
-    except csv.Error as error:
-        problems.add(reader.line_num, "file", f"not valid CSV: {error}")
-        return None
-    if has_header and header is None:
-        problems.add(None, "file", "is empty")
-        return None
-    return Table(path, header, rows)
+    return text
+
+
+def _text_checked(path: Path, problems: Problems) -> bool:
+    """Whether a file is UTF-8 text without NUL bytes; if not, records why."""
+    if _is_text(path):
+        return True
+    # Only a refused file is read whole (it is no bigger than MAX_FILE_BYTES), to say why in
+    # table_parse's words, with the position of the offending byte in the file.
+    _text(path.read_bytes(), problems)
+    return False
+
+
+def _is_text(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 20):
+                if b"\x00" in block:
+                    return False
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _too_big(size: int, problems: Problems) -> bool:

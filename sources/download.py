@@ -7,9 +7,16 @@ can act on; nothing here touches the database.
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
+
+from lib.lazy import lazy_import
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_import("httpx")  # at the first download: lib.lazy says why
 
 USER_AGENT = "nhs-urgent-care-funding-tracker (+https://github.com/; monthly A&E figures)"
 

@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Case, Count, Min, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
+from lib.bulk import rows_written
+
 from .models import (
     AEActivity,
     AEEnglandPeriod,
@@ -85,7 +87,7 @@ def ae_summaries_refresh(*, months: Iterable[dt.date] | None = None) -> None:
     the financial quarters and years that hold them from the month rows."""
     if months is None:
         for model in (AEMonthSummary, AEQuarterSummary, AEYearSummary, AEEnglandPeriod):
-            model.objects.all().delete()
+            _delete(model.objects.all())
         raw = AEActivity.objects.all()
         quarters, years = None, None
     else:
@@ -93,12 +95,12 @@ def ae_summaries_refresh(*, months: Iterable[dt.date] | None = None) -> None:
         if not months:
             return
         raw = AEActivity.objects.filter(_ending_in(months))
-        AEMonthSummary.objects.filter(month__in=months).delete()
-        AEEnglandPeriod.objects.filter(_ending_in(months)).delete()
+        _delete(AEMonthSummary.objects.filter(month__in=months))
+        _delete(AEEnglandPeriod.objects.filter(_ending_in(months)))
         quarters = {quarter_of(month) for month in months}
         years = {financial_year_start(month) for month in months}
-        AEQuarterSummary.objects.filter(quarter__in=quarters).delete()
-        AEYearSummary.objects.filter(financial_year__in=years).delete()
+        _delete(AEQuarterSummary.objects.filter(quarter__in=quarters))
+        _delete(AEYearSummary.objects.filter(financial_year__in=years))
     counted = Q(over_4h__isnull=False)
     _insert(
         AEMonthSummary,
@@ -157,6 +159,14 @@ def ae_summaries_refresh(*, months: Iterable[dt.date] | None = None) -> None:
         )
         .order_by(),
     )
+
+
+def _delete(rows: QuerySet) -> None:
+    """DELETE ... WHERE, the rows never read: delete() would load each one to send its
+    post_delete signal (the data version's), holding a big import's quarters and years in
+    memory. The version changes once instead. No table refers to a summary row."""
+    if rows._raw_delete(rows.db):
+        rows_written.send(sender=rows.model)
 
 
 def _insert(model, rows: QuerySet) -> None:

@@ -6,7 +6,9 @@ import hashlib
 from collections import defaultdict
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,6 +225,31 @@ def test_an_import_sums_only_what_it_wrote_and_the_rest_still_matches(real_data,
     import_files([path])
 
     assert rrk_january.get(department_type="1").attendances == 999999
+    assert_summaries_match_the_figures()
+
+
+def test_an_import_replaces_the_summary_rows_without_reading_them(real_data, tmp_path):
+    # Django's delete() reads every row to send its signals: an import of many months would
+    # hold every quarter's and year's summary rows in memory.
+    path = tmp_path / "one-month.csv"
+    path.write_text(
+        "period,org_code,type,attendances,breaches,admissions\n2017-01-01,RRK,1,999999,10,5\n"
+    )
+    summary_tables = [
+        model._meta.db_table
+        for model in (AEMonthSummary, AEQuarterSummary, AEYearSummary, AEEnglandPeriod)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        import_files([path])
+
+    read = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT")
+        and any(f'FROM "{table}"' in query["sql"] for table in summary_tables)
+    ]
+    assert read == []
     assert_summaries_match_the_figures()
 
 

@@ -1,18 +1,20 @@
 """Importers for the public NHS files the product reads, one module per format.
 
 `import_files` tells each file's format from its header, parses every row, and writes all
-the files in one transaction: any bad row in any file writes nothing at all.
+the files in one transaction: any bad row in any file writes nothing at all. A big file of a
+format whose rows stand alone is read, parsed and written a chunk of rows at a time.
 """
 
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from ..signals import data_imported
 from ..summaries import ae_summaries_import_refresh
 from . import ae, gapfill, organisations, populations
-from .base import ImportFailed, ImportResult, Problems, RowError, first_line, table_read
+from .base import ImportFailed, ImportResult, Problems, RowError, first_line, table_chunks
 from .formats import Format
 
 FORMATS: tuple[Format, ...] = (
@@ -70,18 +72,25 @@ def import_files(
             if chosen is None:
                 problems.add(1, "header", _unknown_layout(path, category))
                 raise ImportFailed(problems.errors)
-            table = table_read(path, has_header=chosen.has_header, problems=problems)
-            plan = None if table is None else chosen.parse(table, problems)
-            if table is not None and not table.rows and not problems:
-                problems.add(None, "file", "has no rows of figures, only a header")
-            if not create_unknown:
-                _unknown_codes_refuse(plan, problems)
-            if problems or plan is None:
-                raise ImportFailed(problems.errors)
-            result = ImportResult(
-                file=str(path), format=chosen.label, category=chosen.category, rows=len(table.rows)
+            result = ImportResult(file=str(path), format=chosen.label, category=chosen.category)
+            parse = chosen.parser()
+            chunk_rows = settings.IMPORT_CHUNK_ROWS if chosen.streams else None
+            tables = table_chunks(
+                path, has_header=chosen.has_header, problems=problems, rows=chunk_rows
             )
-            chosen.write(plan, result)
+            for table in tables:
+                plan = parse(table, problems)
+                result.rows += len(table.rows)
+                if not create_unknown:
+                    _unknown_codes_refuse(plan, problems)
+                # After a problem the rest of the file is still read, so that every problem is
+                # reported, but nothing more is written: the transaction will be rolled back.
+                if table.rows and not problems:
+                    chosen.write(plan, result)
+            if not result.rows and not problems:
+                problems.add(None, "file", "has no rows of figures, only a header")
+            if problems:
+                raise ImportFailed(problems.errors)
             result.dry_run = dry_run
             results.append(result)
         if dry_run:

@@ -1,8 +1,8 @@
 """What every importer shares: reading a CSV safely (lib.tabular), checking values, upserting.
 
-An import parses every row before it writes anything, collects every problem rather than
-stopping at the first, and writes inside one transaction, so a file with any bad row
-leaves the database exactly as it was.
+An import parses every row, collects every problem rather than stopping at the first, writes
+nothing more once it has seen one, and writes inside one transaction that a problem rolls
+back, so a file with any bad row leaves the database exactly as it was.
 """
 
 import datetime as dt
@@ -23,7 +23,7 @@ from lib.tabular import Problems as Problems
 from lib.tabular import RowError as RowError
 from lib.tabular import Table as Table
 from lib.tabular import first_line as first_line
-from lib.tabular import table_read as table_read
+from lib.tabular import table_chunks as table_chunks
 
 from ..models import Organisation
 
@@ -193,10 +193,15 @@ def date_value(
 
 
 def duplicates_check(
-    keyed_rows: Iterable[tuple[tuple, int]], problems: Problems, what: str
+    keyed_rows: Iterable[tuple[tuple, int]],
+    problems: Problems,
+    what: str,
+    *,
+    first_seen: dict[tuple, int] | None = None,
 ) -> None:
-    """Reports each key seen on more than one line."""
-    first_seen: dict[tuple, int] = {}
+    """Reports each key seen on more than one line; `first_seen` (key: line), kept from one
+    chunk of a file to the next, finds a key repeated from an earlier chunk."""
+    first_seen = {} if first_seen is None else first_seen
     for key, line in keyed_rows:
         if key in first_seen:
             shown = ", ".join(str(part) for part in key)

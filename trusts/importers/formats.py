@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from .base import ImportResult, Problems, Table
@@ -9,6 +10,10 @@ class Format:
     label: str = ""
     category: str = ""  # "orgs" or "ae": which command reads it
     has_header: bool = True
+    # A format whose rows each stand alone sets this: import_files then reads a big file a
+    # chunk of rows at a time (IMPORT_CHUNK_ROWS), writing each chunk's plan before it reads
+    # the next. The others are given the whole file as one chunk.
+    streams: bool = False
 
     def matches(self, header: list[str]) -> bool:
         raise NotImplementedError
@@ -16,6 +21,11 @@ class Format:
     def parse(self, table: Table, problems: Problems) -> Any:
         """Checks every row and returns a plan to write; records problems instead of raising."""
         raise NotImplementedError
+
+    def parser(self) -> Callable[[Table, Problems], Any]:
+        """What parses the chunks of one file, in order: a format that streams carries what
+        the earlier chunks saw (keys, organisations) to the later ones."""
+        return self.parse
 
     def write(self, plan: Any, result: ImportResult) -> None:
         raise NotImplementedError

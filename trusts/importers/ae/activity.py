@@ -2,7 +2,7 @@
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ...models import AdmissionWaits, AEActivity, Basis, DepartmentType, Grain, Organisation
@@ -11,11 +11,13 @@ from ..base import (
     DateRange,
     ImportResult,
     Problems,
+    Table,
     count_value,
     date_value,
     text_value,
     upsert,
 )
+from ..formats import Format
 from ..organisations import _organisations_by_code
 
 
@@ -37,6 +39,48 @@ class ActivityPlan:
         """Plans an organisation for a code no reference file lists."""
         self.new_organisations[values["ods_code"]] = values
         self.new_organisation_places[values["ods_code"]] = (line, field_name)
+
+
+@dataclass
+class FileSeen:
+    """What the earlier chunks of a file saw, for the later ones: the first line of each key
+    (to find duplicates), the stored organisations looked up, the codes of new ones, and
+    whether the header was refused."""
+
+    first_lines: dict[tuple, int] = field(default_factory=dict)
+    known: dict[str, Organisation] = field(default_factory=dict)
+    new_codes: set[str] = field(default_factory=set)
+    header_refused: bool = False
+
+    def organisations(self, codes: Iterable[str]) -> dict[str, Organisation]:
+        """The stored organisations by code, each looked up once in a file. A code an earlier
+        chunk planned as new stays new, though that chunk may have written it by now."""
+        self.known.update(_organisations_by_code(set(codes) - self.known.keys() - self.new_codes))
+        return self.known
+
+    def first_sight_of_new(self, code: str) -> bool:
+        """Whether `code` is of no stored organisation and new to this file; from now on it
+        is not."""
+        if code in self.known or code in self.new_codes:
+            return False
+        self.new_codes.add(code)
+        return True
+
+
+class IndependentRowsFormat(Format):
+    """An A&E format whose rows each stand alone (a row's meaning needs no other row), so
+    that import_files may give it a big file a chunk at a time."""
+
+    streams = True
+
+    def parse(self, table: Table, problems: Problems, seen: FileSeen | None = None):
+        raise NotImplementedError
+
+    def parser(self) -> Callable[[Table, Problems], ActivityPlan]:
+        return functools.partial(self.parse, seen=FileSeen())
+
+    def write(self, plan: ActivityPlan, result: ImportResult) -> None:
+        activity_write(plan, result)
 
 
 # The most one organisation reports in one period. The busiest A&E departments see about
@@ -139,12 +183,17 @@ def activity_write(plan: ActivityPlan, result: ImportResult, *, keep_counted=Fal
             [Organisation(**values) for values in plan.new_organisations.values()]
         )
         result.created += len(plan.new_organisations)
-        result.new_organisations = [
+        result.new_organisations += [
             f"{code} ({values['name']})" for code, values in plan.new_organisations.items()
         ]
     codes = {row["code"] for row in plan.activity} | {row["code"] for row in plan.waits}
     organisations = _organisations_by_code(codes)
-    existing = AEActivity.objects.filter(grain=plan.grain, period_start__in=plan.period_starts)
+    # Only the stored rows this plan can meet are loaded to compare: of its periods and its
+    # organisations (a chunk of a big file names a few of each).
+    ids = [organisation.pk for organisation in organisations.values()]
+    existing = AEActivity.objects.filter(
+        grain=plan.grain, period_start__in=plan.period_starts, organisation_id__in=ids
+    )
     # Figures by type outrank a bare total of the same provider-month (basis_outranks).
     typed = {(row["code"], row["period_start"]) for row in plan.activity}
     totals = existing.filter(
@@ -176,10 +225,10 @@ def activity_write(plan: ActivityPlan, result: ImportResult, *, keep_counted=Fal
                 {"organisation_id": organisations[row.pop("code")].pk, **row} for row in plan.waits
             ],
             existing=AdmissionWaits.objects.filter(
-                grain=plan.grain, period_start__in=plan.period_starts
+                grain=plan.grain, period_start__in=plan.period_starts, organisation_id__in=ids
             ),
         ).add_to(result)
-    result.skipped = plan.skipped
+    result.skipped += plan.skipped
 
 
 # Trusts have gone on reporting for a month or two after ODS closed them (RR1 reported to

@@ -11,19 +11,19 @@ from ..base import (
     REGION_CHARS,
     Columns,
     DateRange,
-    ImportResult,
     Problems,
     Table,
     duplicates_check,
     text_value,
 )
-from ..formats import Format, header_has
-from ..organisations import _organisations_by_code, display_name
+from ..formats import header_has
+from ..organisations import display_name
 from .activity import (
     ActivityPlan,
     Cells,
+    FileSeen,
+    IndependentRowsFormat,
     activity_row,
-    activity_write,
     open_check,
     over_4h_check,
     period_row,
@@ -36,7 +36,7 @@ TYPE_LABELS = {
 }
 
 
-class NhseMonthly(Format):
+class NhseMonthly(IndependentRowsFormat):
     """NHS England's monthly A&E CSV by provider (MSitAE), mapped by column name."""
 
     label = "NHS England monthly A&E CSV"
@@ -97,16 +97,18 @@ class NhseMonthly(Format):
     def matches(self, header: list[str]) -> bool:
         return header_has(header, "Period", "Org Code", "A&E attendances Type 1")
 
-    def parse(self, table: Table, problems: Problems) -> ActivityPlan:
+    def parse(self, table: Table, problems: Problems, seen: FileSeen | None = None) -> ActivityPlan:
+        seen = seen or FileSeen()
         columns = Columns(table.header)
         missing = columns.missing(self.REQUIRED)
         if missing:
-            problems.add(1, "header", f"missing columns: {', '.join(missing)}")
+            if not seen.header_refused:  # once, not again with each chunk
+                problems.add(1, "header", f"missing columns: {', '.join(missing)}")
+                seen.header_refused = True
             return ActivityPlan()
         has_booked = columns.has(self.COLUMNS[DepartmentType.TYPE_1][2])
         plan = ActivityPlan(grain=Grain.MONTH)
-        codes = {columns.value(row, "Org Code") for _, row in table.rows}
-        known = _organisations_by_code(codes)
+        known = seen.organisations(columns.value(row, "Org Code") for _, row in table.rows)
         keys = []
         for line, row in table.rows:
             cells = Cells(columns, row, line, problems)
@@ -122,7 +124,7 @@ class NhseMonthly(Format):
             keys.append(((code, start), line))
             plan.period_starts.add(start)
             open_check(known.get(code), start, line, "Org Code", problems)
-            if code not in known and code not in plan.new_organisations:
+            if seen.first_sight_of_new(code):
                 name = cells.text("Org name", max_length=NAME_CHARS)
                 region = text_value(
                     columns.value(row, "Parent Org").removeprefix("NHS ENGLAND "),
@@ -154,7 +156,7 @@ class NhseMonthly(Format):
             }
             if any(waits.values()):
                 plan.waits.append(period_row(code, Grain.MONTH, start, (table.name, line), **waits))
-        duplicates_check(keys, problems, "Org Code")
+        duplicates_check(keys, problems, "Org Code", first_seen=seen.first_lines)
         return plan
 
     def _period(self, text: str, line: int, problems: Problems) -> dt.date | None:
@@ -220,6 +222,3 @@ class NhseMonthly(Format):
                 emergency_admissions=admissions,
             )
         )
-
-    def write(self, plan: ActivityPlan, result: ImportResult) -> None:
-        activity_write(plan, result)

@@ -7,24 +7,23 @@ from ..base import (
     CODE_CHARS,
     Columns,
     DateRange,
-    ImportResult,
     Problems,
     Table,
     duplicates_check,
 )
-from ..formats import Format, header_has
-from ..organisations import _organisations_by_code
+from ..formats import header_has
 from .activity import (
     ActivityPlan,
     Cells,
+    FileSeen,
+    IndependentRowsFormat,
     activity_row,
-    activity_write,
     open_check,
     over_4h_check,
 )
 
 
-class NhsrMonthly(Format):
+class NhsrMonthly(IndependentRowsFormat):
     """The NHS-R community's `ae_attendances` table (2016-04 to 2019-03)."""
 
     label = "NHS-R monthly ae_attendances"
@@ -36,10 +35,11 @@ class NhsrMonthly(Format):
     def matches(self, header: list[str]) -> bool:
         return header_has(header, *self.FIELDS)
 
-    def parse(self, table: Table, problems: Problems) -> ActivityPlan:
+    def parse(self, table: Table, problems: Problems, seen: FileSeen | None = None) -> ActivityPlan:
         columns = Columns(table.header)
         plan = ActivityPlan(grain=Grain.MONTH)
-        known = _organisations_by_code({columns.value(row, "org_code") for _, row in table.rows})
+        seen = seen or FileSeen()
+        known = seen.organisations(columns.value(row, "org_code") for _, row in table.rows)
         keys = []
         for line, row in table.rows:
             cells = Cells(columns, row, line, problems)
@@ -59,7 +59,7 @@ class NhsrMonthly(Format):
             if None in (start, department_type, attendances, breaches) or not code:
                 continue
             open_check(known.get(code), start, line, "org_code", problems)
-            if code not in known and code not in plan.new_organisations:
+            if seen.first_sight_of_new(code):
                 plan.organisation_new(
                     {
                         "ods_code": code,
@@ -84,8 +84,5 @@ class NhsrMonthly(Format):
                     emergency_admissions=admissions,
                 )
             )
-        duplicates_check(keys, problems, "period, org_code, type")
+        duplicates_check(keys, problems, "period, org_code, type", first_seen=seen.first_lines)
         return plan
-
-    def write(self, plan: ActivityPlan, result: ImportResult) -> None:
-        activity_write(plan, result)
