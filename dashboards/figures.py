@@ -2,6 +2,7 @@
 
 from __future__ import annotations  # `-> go.Figure` would import plotly as this module loads
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -256,11 +257,14 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
     """XmR chart: the series, its mean and process limits, special causes marked; the title
     names the latest period and the sources."""
     labels = [r["period"] for r in rows]
+    rows = _with_gaps(rows)
+    x = [r["period"] for r in rows]
     figure = go.Figure(
         go.Scatter(
-            x=labels,
-            y=[float(r["percentage"]) for r in rows],
+            x=x,
+            y=_optional(r["percentage"] for r in rows),
             mode="lines+markers",
+            connectgaps=False,
             name="% within 4 hours",
             line={"color": NHS_GREY},
             marker={
@@ -270,7 +274,7 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
                 ],
                 "size": 7,
             },
-            text=[r["special_cause"].replace("_", " ") or "common cause" for r in rows],
+            text=[(r["special_cause"] or "common cause").replace("_", " ") for r in rows],
             hovertemplate="%{x}: %{y:.2f}% (%{text})<extra></extra>",
         )
     )
@@ -281,9 +285,10 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
     ):
         figure.add_trace(
             go.Scatter(
-                x=labels,
-                y=[float(r[key]) for r in rows],
+                x=x,
+                y=_optional(r[key] for r in rows),
                 mode="lines",
+                connectgaps=False,
                 name=name,
                 line={"color": NHS_DARK if key == "mean" else NHS_GREY, "dash": dash},
             )
@@ -294,6 +299,25 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
         yaxis_title="% within 4 hours",
     )
     return figure
+
+
+def _with_gaps(rows: Sequence[dict]) -> list[dict]:
+    """The rows with an empty point wherever a period is missing, so no line joins over it."""
+    gapped: list[dict] = []
+    for row in rows:
+        previous = gapped[-1] if gapped else None
+        if previous and "end" in row and row["start"] > previous["end"] + dt.timedelta(days=1):
+            empty = dict.fromkeys(("percentage", "mean", "upper_limit", "lower_limit"))
+            gapped.append(
+                {
+                    **empty,
+                    "period": (previous["end"] + dt.timedelta(days=1)).isoformat(),
+                    "special_cause": "",
+                    "direction": "",
+                }
+            )
+        gapped.append(row)
+    return gapped
 
 
 def funnel(limits: dict, rows: Sequence[dict]) -> go.Figure:

@@ -635,6 +635,13 @@ def organisation_spc(
         )
     except ValueError as error:
         raise ImpactUnavailable(str(error)) from error
+    if by == "month":
+        missing = _months_without_figures(window, labels)
+        if missing:
+            notes.append(
+                f"No figure for {', '.join(missing)}: the chart leaves a gap there, and the "
+                "moving range is taken across it."
+            )
     grains = {p.grain for p in series}
     if len(grains) > 1:
         notes.append(
@@ -649,6 +656,23 @@ def organisation_spc(
         summary=stats.spc_summary(points, standard=float(STANDARD_PERCENT)),
         notes=tuple(notes),
     )
+
+
+def _months_without_figures(window: Window, labels: Sequence[str]) -> list[str]:
+    """The window's months missing from `labels` (YYYY-MM), as runs: "2013-03 to 2013-04"."""
+    shown = set(labels)
+    runs: list[list[str]] = []
+    month, previous_missing = window.start.replace(day=1), False
+    while month <= window.end:
+        label = f"{month:%Y-%m}"
+        if label not in shown:
+            if previous_missing:
+                runs[-1][1] = label
+            else:
+                runs.append([label, label])
+        previous_missing = label not in shown
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return [first if first == last else f"{first} to {last}" for first, last in runs]
 
 
 @dataclass(frozen=True)
