@@ -643,7 +643,8 @@ def organisation_spc(
                 "moving range is taken across it."
             )
     grains = {p.grain for p in series}
-    if len(grains) > 1:
+    weeks_for_other_types = by == "month" and "week" in grains and set(types) != {"1"}
+    if len(grains) > 1 or weeks_for_other_types:
         notes.append(
             "Months with monthly figures use them (every department type asked for); the "
             "others are built from weekly figures (type 1 only); the grain column says which."

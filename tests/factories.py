@@ -95,6 +95,27 @@ def ae_month(
     return figures
 
 
+def ae_week(
+    organisation: Organisation, week_end: dt.date, attendances: int, over_4h: int
+) -> AEActivity:
+    """One provider's weekly sitrep figures (type 1 only, as the weekly sitreps were) for the
+    week ending on `week_end`, with the summary tables brought up to date."""
+    figures = AEActivity.objects.create(
+        organisation=organisation,
+        grain="week",
+        period_start=week_end - dt.timedelta(days=6),
+        period_end=week_end,
+        department_type="1",
+        attendances=attendances,
+        over_4h=over_4h,
+        basis="weekly_sitrep",
+        source_file="synthetic",
+        source_line=next(_numbers),
+    )
+    ae_summaries_refresh(months=[week_end.replace(day=1)])
+    return figures
+
+
 def fund(slug: str = "", total_pence: int = 1_000_000_00, **fields) -> Fund:
     """A fund announced by the Department of Health as new money paid to trusts."""
     slug = slug or f"synthetic-fund-{next(_numbers)}"

@@ -8,6 +8,7 @@ import pytest
 from dashboards.figures import spc
 from impact import rows, selectors
 from tests import factories
+from trusts.selectors import ALL_TYPES
 from trusts.windows import Window
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,20 @@ def test_a_complete_series_has_no_gap_note():
     chart = selectors.organisation_spc("RZY", FIRST_HALF_2013, types=("1",), by="month")
     assert not any("gap" in note for note in chart.notes)
     assert None not in list(spc(rows.spc_rows(chart)).data[0].y)
+
+
+def test_months_built_from_weekly_figures_say_they_count_type_1_only():
+    trust = factories.trust("RZX")
+    # Years after any real figure: the national data, if loaded, has no monthly figures there
+    # that would make these months monthly ones.
+    week_end = dt.date(2031, 1, 5)
+    while week_end <= dt.date(2031, 3, 31):
+        factories.ae_week(trust, week_end, 2_000, 100)
+        week_end += dt.timedelta(days=7)
+    every_type = ALL_TYPES
+    window = Window(dt.date(2031, 1, 1), dt.date(2031, 3, 31))
+    chart = selectors.organisation_spc("RZX", window, types=every_type, by="month")
+    assert {row.grain for row in chart.rows} == {"week"}
+    assert any("type 1 only" in note for note in chart.notes)
+    type_1 = selectors.organisation_spc("RZX", window, types=("1",), by="month")
+    assert not any("type 1 only" in note for note in type_1.notes)
