@@ -68,3 +68,18 @@ def test_the_list_declares_the_serializers_fields():
     declared = [name.split(".")[0] for name in AllocationViewSet.list_columns]
     assert list(dict.fromkeys(declared)) == fields
     assert [n.split(".")[1] for n in AllocationViewSet.list_columns if "." in n] == recipient
+
+
+def test_pages_count_the_rows_the_filters_match(client, fund):
+    other = published_fund("other-fund", {"ZV4": 100_00})
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=other, triggered_by="t"))
+
+    first = client.get("/api/v1/allocations/?fund=values-fund&page_size=2").json()
+    second = client.get(first["next"]).json()
+    every = client.get("/api/v1/allocations/").json()
+
+    assert first["count"] == second["count"] == 3
+    assert (len(first["results"]), len(second["results"]), second["next"]) == (2, 1, None)
+    codes = [row["recipient"]["ods_code"] for row in first["results"] + second["results"]]
+    assert sorted(codes) == ["ZV1", "ZV2", "ZV3"]
+    assert every["count"] == len(every["results"]) == 4
