@@ -10,18 +10,15 @@ from rest_framework.test import APIRequestFactory
 from api import serializers
 from api.renderers import FastJSONRenderer
 from api.views import AllocationViewSet
-from funding import services
-from funding.models import Allocation, AllocationRun
-from tests.api.conftest import published_fund
+from funding.models import Allocation
+from tests.api.conftest import computed_fund
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def fund():
-    fund = published_fund("values-fund", {"ZV1": 400_01, "ZV2": 299_99, "ZV3": 0})
-    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
-    return fund
+    return computed_fund("values-fund", {"ZV1": 400_01, "ZV2": 299_99, "ZV3": 0})
 
 
 def serialized(queryset) -> list[dict]:
@@ -71,8 +68,7 @@ def test_the_list_declares_the_serializers_fields():
 
 
 def test_pages_count_the_rows_the_filters_match(client, fund):
-    other = published_fund("other-fund", {"ZV4": 100_00})
-    services.allocation_run_start(run=AllocationRun.objects.create(fund=other, triggered_by="t"))
+    computed_fund("other-fund", {"ZV4": 100_00})
 
     first = client.get("/api/v1/allocations/?fund=values-fund&page_size=2").json()
     second = client.get(first["next"]).json()
