@@ -45,6 +45,10 @@ def _percentage(attendances: int, over_4h: int) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+# Each basis, and the row's count of figures of that basis.
+FIGURES_BY_BASIS = tuple((basis, f"figures_{basis}") for basis in Basis.values)
+
+
 class PerformanceRowSerializer(serializers.Serializer):
     ods_code = serializers.CharField()
     name = serializers.CharField()
@@ -65,7 +69,21 @@ class PerformanceRowSerializer(serializers.Serializer):
         return _percentage(row["attendances"], row["over_4h"])
 
     def get_sources(self, row) -> str:
-        return ",".join(basis for basis in Basis.values if row[f"figures_{basis}"])
+        return ",".join(basis for basis, count in FIGURES_BY_BASIS if row[count])
+
+    def to_representation(self, row) -> dict:
+        """The fields above, written straight from the row: going through each field spent
+        about a quarter of an uncached list's time (a test keeps the two equal)."""
+        return {
+            "ods_code": row["ods_code"],
+            "name": row["name"],
+            "period": self.get_period(row),
+            "attendances": row["attendances"],
+            "over_4h": row["over_4h"],
+            "percentage": self.get_percentage(row),
+            "figures": row["periods"],
+            "sources": self.get_sources(row),
+        }
 
 
 @extend_schema(

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
@@ -77,9 +78,33 @@ class SyncCursor(CheckedPageSize, CursorPagination):
         return self.encode_cursor(Cursor(offset=0, reverse=False, position=position))
 
 
+class CountedUnlessLast(Paginator):
+    """Reads a page's rows before counting: a page with fewer rows than it holds is the
+    last, so the rows before it and its own are the count, and the COUNT(*) (a second pass
+    over every matching row) is not made. Most lists asked for fit in one page."""
+
+    def page(self, number):
+        if "count" in self.__dict__ or self.orphans or not isinstance(number, int | str):
+            return super().page(number)
+        try:
+            wanted = int(number)
+        except ValueError:
+            return super().page(number)  # refused as Django refuses it
+        if wanted < 1:
+            return super().page(number)
+        bottom = (wanted - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if len(rows) < self.per_page and (rows or wanted == 1):
+            self.count = bottom + len(rows)
+        else:
+            self.validate_number(wanted)  # counts; refuses a page past the last
+        return self._get_page(rows, wanted, self)
+
+
 class Pages(CheckedPageSize, PageNumberPagination):
     """Page numbers by default; a cursor when the client syncs with `updated_since`."""
 
+    django_paginator_class = CountedUnlessLast
     cursor: SyncCursor | None = None
 
     def paginate_queryset(self, queryset, request, view=None):

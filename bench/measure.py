@@ -690,6 +690,26 @@ def _peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
+def python_peak_mb(code: str, *, env: dict) -> float:
+    """Runs `python -c code` in the project and returns that process's own peak RSS, in MB.
+
+    Read from VmHWM, not getrusage's ru_maxrss: Linux carries the high-water mark of the
+    memory an exec replaces into ru_maxrss, so a child started from a process that once held
+    more (this one, after building the synthetic data) would report its parent's peak."""
+    done = subprocess.run(
+        [
+            *(sys.executable, "-c"),
+            f"{code}\nprint(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout.split()[-1]) / 1024
+
+
 def peak_memory(env: dict, *, import_rows: int = 100_000) -> dict:
     """Peak RSS of a gunicorn worker (one, fresh) serving the full allocations CSV, and of an
     importer process (`manage.py import_ae`, fresh) reading a file of `import_rows` rows."""
@@ -712,21 +732,12 @@ def peak_memory(env: dict, *, import_rows: int = 100_000) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "synthetic-monthly-ae.csv"
         path.write_text("\n".join(lines) + "\n")
-        importer = subprocess.run(
-            [
-                *(sys.executable, "-c"),
-                "import resource, sys, django; django.setup(); "
-                "from django.core.management import call_command; "
-                f"call_command('import_ae', {str(path)!r}); "
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
-            ],
-            cwd=BASE_DIR,
+        import_peak = python_peak_mb(
+            "import django; django.setup(); "
+            "from django.core.management import call_command; "
+            f"call_command('import_ae', {str(path)!r})",
             env=env,
-            capture_output=True,
-            text=True,
-            check=True,
         )
-    import_peak = int(importer.stdout.split()[-1]) / 1024
     print(
         f"  peak RSS: web worker {before:.0f} MB idle, {web_peak:.0f} MB after a CSV of "
         f"{exported - 1:,} rows; importer {import_peak:.0f} MB for {import_rows:,} rows"

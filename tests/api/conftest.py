@@ -52,6 +52,13 @@ def published_fund(slug: str, pence_by_trust: dict[str, int]) -> Fund:
     return fund
 
 
+def computed_fund(slug: str, pence_by_trust: dict[str, int]) -> Fund:
+    """A fund with published allocations (see published_fund), made current by a run."""
+    fund = published_fund(slug, pence_by_trust)
+    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
+    return fund
+
+
 @pytest.fixture
 def small_fund() -> Fund:
     """One fund with one published allocation: enough for a recompute to queue a run."""

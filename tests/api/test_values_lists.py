@@ -10,18 +10,15 @@ from rest_framework.test import APIRequestFactory
 from api import serializers
 from api.renderers import FastJSONRenderer
 from api.views import AllocationViewSet
-from funding import services
-from funding.models import Allocation, AllocationRun
-from tests.api.conftest import published_fund
+from funding.models import Allocation
+from tests.api.conftest import computed_fund
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def fund():
-    fund = published_fund("values-fund", {"ZV1": 400_01, "ZV2": 299_99, "ZV3": 0})
-    services.allocation_run_start(run=AllocationRun.objects.create(fund=fund, triggered_by="t"))
-    return fund
+    return computed_fund("values-fund", {"ZV1": 400_01, "ZV2": 299_99, "ZV3": 0})
 
 
 def serialized(queryset) -> list[dict]:
@@ -68,3 +65,17 @@ def test_the_list_declares_the_serializers_fields():
     declared = [name.split(".")[0] for name in AllocationViewSet.list_columns]
     assert list(dict.fromkeys(declared)) == fields
     assert [n.split(".")[1] for n in AllocationViewSet.list_columns if "." in n] == recipient
+
+
+def test_pages_count_the_rows_the_filters_match(client, fund):
+    computed_fund("other-fund", {"ZV4": 100_00})
+
+    first = client.get("/api/v1/allocations/?fund=values-fund&page_size=2").json()
+    second = client.get(first["next"]).json()
+    every = client.get("/api/v1/allocations/").json()
+
+    assert first["count"] == second["count"] == 3
+    assert (len(first["results"]), len(second["results"]), second["next"]) == (2, 1, None)
+    codes = [row["recipient"]["ods_code"] for row in first["results"] + second["results"]]
+    assert sorted(codes) == ["ZV1", "ZV2", "ZV3"]
+    assert every["count"] == len(every["results"]) == 4
