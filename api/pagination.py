@@ -78,6 +78,11 @@ class SyncCursor(CheckedPageSize, CursorPagination):
         return self.encode_cursor(Cursor(offset=0, reverse=False, position=position))
 
 
+# Past any list's last row, and within what a database will take as an OFFSET (a 64-bit
+# integer): a page further on is counted, and refused, as Django refuses it.
+MAX_OFFSET = 2**40
+
+
 class CountedUnlessLast(Paginator):
     """Reads a page's rows before counting: a page with fewer rows than it holds is the
     last, so the rows before it and its own are the count, and the COUNT(*) (a second pass
@@ -90,9 +95,9 @@ class CountedUnlessLast(Paginator):
             wanted = int(number)
         except ValueError:
             return super().page(number)  # refused as Django refuses it
-        if wanted < 1:
-            return super().page(number)
         bottom = (wanted - 1) * self.per_page
+        if wanted < 1 or bottom > MAX_OFFSET:
+            return super().page(number)
         rows = list(self.object_list[bottom : bottom + self.per_page])
         if len(rows) < self.per_page and (rows or wanted == 1):
             self.count = bottom + len(rows)

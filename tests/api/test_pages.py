@@ -48,9 +48,10 @@ def test_a_full_page_is_counted_and_the_last_page_is_not(client, fund):
     assert codes == {"ZQ1", "ZQ2", "ZQ3"}
 
 
-@pytest.mark.parametrize("page", ["2", "3", "0", "last2", "1.5"])
+@pytest.mark.parametrize("page", ["2", "3", "0", "last2", "1.5", "10363840199583741247488"])
 def test_a_page_that_is_not_there_is_a_400_naming_the_page(client, fund, page):
-    # Three rows in pages of three: page 2 is past the last, as is 3.
+    # Three rows in pages of three: page 2 is past the last, as is 3, and a page whose first row
+    # no database could number (the schema fuzz found it a 500).
     status, body, _ = listed(client, f"page_size=3&page={page}")
 
     assert status == 400
@@ -76,7 +77,8 @@ def test_a_list_of_model_rows_is_paged_alike(client):
     for number in range(5):
         factories.trust(f"ZT{number}")
 
-    first = client.get("/api/v1/organisations/?page_size=3").json()
+    # Only these five: the national data may be in the test database too.
+    first = client.get("/api/v1/organisations/?page_size=3&code=ZT0,ZT1,ZT2,ZT3,ZT4").json()
     last = client.get(first["next"]).json()
 
     assert (first["count"], len(first["results"]), last["count"], len(last["results"])) == (
