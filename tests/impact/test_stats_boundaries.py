@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
+from impact import stats
 from impact.stats import (
     PanelRow,
     did_estimate,
@@ -300,3 +301,34 @@ def test_a_shift_of_exactly_eight_points_starting_at_the_eighth_starts_new_limit
         20.0,
         "sustained shift: 8+ points on one side",
     )
+
+
+def test_funnel_limits_below_zero_stop_at_zero_and_those_just_above_it_stay():
+    # 20 of 2,002 attendances within four hours: the national mean is 100 × 20 / 2002 = 0.999%.
+    limits, points = funnel([("tiny", 2, 2), ("big", 2000, 1980)], points=2, overdispersion="none")
+    centre = 20 / 2002
+    spread = np.sqrt(centre * (1 - centre))
+    assert limits.lower_998[0] == 0.0, "0.999 - 3.09 × 100 × spread / sqrt(2) is below zero"
+    assert limits.lower_998[1] == pytest.approx(100 * (centre - 3.090232 * spread / np.sqrt(2000)))
+    assert 0.0 < limits.lower_998[1] < 1.0
+    assert [(p.code, p.attendances) for p in points] == [("tiny", 2), ("big", 2000)]
+
+
+def test_when_every_patient_is_seen_within_four_hours_every_trust_sits_on_the_mean():
+    limits, points = funnel([("A", 100, 0), ("B", 400, 0), ("C", 900, 0)])
+    assert (limits.national_mean, limits.phi, limits.tau2) == (100.0, 1.0, 0.0)
+    assert [(p.z, p.beyond) for p in points] == [(0.0, "")] * 3
+
+
+def test_a_trust_exactly_on_a_funnel_limit_is_inside_it(monkeypatch):
+    # The real limits (1.959964 and 3.090232 standard errors) are never hit exactly by a
+    # proportion, so the boundary is checked at round limits of 2 and 3. Trusts of 16,384
+    # attendances around a pooled 50% have a standard error of exactly 1/256, and one with
+    # 8192 - 64 z breaches sits exactly z standard errors from the mean.
+    monkeypatch.setattr(stats, "Z_95", 2.0)
+    monkeypatch.setattr(stats, "Z_998", 3.0)
+    _, points = funnel(
+        [(code, 16384, 8192 - 64 * z) for code, z in (("A", 2), ("B", -2), ("C", 3), ("D", -3))],
+        overdispersion="none",
+    )
+    assert [(p.z, p.beyond) for p in points] == [(2.0, ""), (-2.0, ""), (3.0, "95"), (-3.0, "95")]
