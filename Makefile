@@ -63,8 +63,9 @@ restore: $(BIN)/.installed
 
 # Mutation testing of the pure core ([tool.mutmut] in pyproject.toml): CPU heavy, so not in
 # `make test`. MUTANTS='funding.money*' checks one module; mutants/ keeps results between runs.
+# One BLAS thread per mutant: two mutants at a time already fill two cores.
 mutation: $(BIN)/.installed-dev
-	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	OPENBLAS_NUM_THREADS=1 nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut results
 	$(BIN)/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
 	    name = $$1; sub(/^ +/, "", name); sub(/\.[^.]*$$/, "", name); total[name]++; \

@@ -68,24 +68,54 @@ def test_the_estimate_agrees_with_a_dummy_variable_regression_on_real_figures(re
         assert ours.std_error_pp == pytest.approx(theirs.bse["did"] * rescale, abs=1e-6)
 
 
-def _fit(seed: int, effect_pp: float, trusts: int = 40):
+def _fit(seed: int, effect_pp: float, trusts: int = 40, kept=range(-6, 6), by_attendances=False):
+    """The fit did_estimate makes of a synthetic panel, windows (-6, -1) and (0, 5) unless
+    fewer periods are ``kept``, each trust-month counting the same unless ``by_attendances``."""
     rows, treated = synthetic_panel(seed, effect_pp=effect_pp, trusts=trusts)
-    obs = [r for r in rows if r.attendances]
+    obs = [r for r in rows if r.attendances and r.period in kept]
     codes = sorted({r.code for r in obs})
     periods = sorted({r.period for r in obs})
     cluster_idx = np.array([codes.index(r.code) for r in obs])
     y = np.array([100 * (1 - r.over_4h / r.attendances) for r in obs])
     did = np.array([float(r.code in treated and r.period >= 0) for r in obs])
     dummies = np.array([[float(r.period == p) for p in periods[1:]] for r in obs])
-    return stats._fe_fit(cluster_idx, y, np.column_stack([did, dummies]))
+    weights = np.array([float(r.attendances) for r in obs]) if by_attendances else None
+    return stats._fe_fit(cluster_idx, y, np.column_stack([did, dummies]), weights)
 
 
-def test_the_bootstrap_statistic_is_the_cr1_t_that_statsmodels_reports():
-    fit = _fit(5, effect_pp=1.0)
+@pytest.mark.parametrize(
+    ("kept", "by_attendances"),
+    [(range(-6, 6), False), (range(-1, 1), False), (range(-6, 6), True)],
+    ids=["12 periods", "2 periods", "weighted by attendances"],
+)
+def test_the_bootstrap_statistic_is_the_cr1_t_that_statsmodels_reports(kept, by_attendances):
+    # With two periods one period dummy is left besides the effect, and it is partialled out
+    # all the same; weighted, the bootstrap works on the data scaled by the root of the weights.
+    fit = _fit(5, effect_pp=1.0, kept=kept, by_attendances=by_attendances)
     observed, drawn = stats._restricted_wild_t(fit, 0, np.ones((fit.clusters, 3)))
     assert observed == pytest.approx(fit.result.tvalues[0], rel=1e-9)
     # Weights of one rebuild the observed outcome, so every draw is the observed t.
     assert np.allclose(drawn, observed, rtol=1e-9)
+
+
+def test_each_bootstrap_draw_is_the_cr1_t_of_the_outcome_rebuilt_from_the_restricted_fit():
+    """Restricted wild cluster bootstrap: fit the model with no effect, then each trust's
+    residuals from that fit are multiplied by the trust's weight and added back to its fitted
+    values; the draw's t is the CR1 t that statsmodels reports for that outcome."""
+    fit = _fit(5, effect_pp=1.0)
+    others = fit.x[:, 1:]
+    coef, *_ = np.linalg.lstsq(others, fit.y, rcond=None)
+    fitted = others @ coef
+    residuals = fit.y - fitted
+    weights = np.array(stats.WEBB_WEIGHTS)
+    flips = np.column_stack(
+        [np.resize(weights, fit.clusters), np.resize(weights[::-1], fit.clusters)]
+    )
+    _, drawn = stats._restricted_wild_t(fit, 0, flips)
+    for draw in range(2):
+        rebuilt = fitted + residuals * flips[fit.cluster_idx, draw]
+        t = stats._fe_fit(fit.cluster_idx, rebuilt, fit.x).result.tvalues[0]
+        assert drawn[draw] == pytest.approx(t, rel=1e-9)
 
 
 def test_the_bootstrap_finds_a_planted_effect_and_rejects_a_true_null_about_one_time_in_20():
@@ -97,8 +127,18 @@ def test_the_bootstrap_finds_a_planted_effect_and_rejects_a_true_null_about_one_
 
 
 def test_the_same_seed_gives_the_same_bootstrap_p():
-    fit = _fit(7, effect_pp=0.5)
-    assert stats.wild_cluster_bootstrap_p(fit, 0) == stats.wild_cluster_bootstrap_p(fit, 0)
+    fit = _fit(7, effect_pp=0.0)
+    p = stats.wild_cluster_bootstrap_p(fit, 0)
+    # Strictly between 0 and 1, so that draws from another seed would give another p.
+    assert 0.0 < p < 1.0
+    assert stats.wild_cluster_bootstrap_p(fit, 0) == p
+
+
+def test_the_estimates_bootstrap_p_tests_the_effect_with_as_many_draws_as_asked():
+    rows, treated = synthetic_panel(7, effect_pp=0.0, trusts=40)
+    estimate = did_estimate(rows, treated, before=BEFORE, after=AFTER, bootstrap_draws=199)
+    assert estimate.bootstrap_p == stats.wild_cluster_bootstrap_p(_fit(7, 0.0), 0, draws=199)
+    assert 0.0 < estimate.bootstrap_p < 1.0
 
 
 def test_weighting_by_attendances_follows_the_big_trusts():
@@ -121,6 +161,7 @@ def test_weighting_by_attendances_follows_the_big_trusts():
     weighted = did_estimate(rows, treated, before=(-4, -1), after=(0, 3), weighting="attendances")
     assert per_trust.effect_pp == pytest.approx(2.0, abs=0.4)
     assert weighted.effect_pp == pytest.approx(4 * 12000 / 13500, abs=0.4)
+    assert (per_trust.weighting, weighted.weighting) == ("trust", "attendances")
     assert "weighted by its attendances" in weighted.method
     assert "G/(G-1)" in weighted.method and "Webb" in weighted.method
 

@@ -44,6 +44,20 @@ def test_a_chosen_change_point_and_baseline_set_the_limits():
         xmr([str(i) for i in range(10)], values, change_points=[9])
 
 
+def test_limits_after_a_change_point_and_then_a_shift_say_each_why_they_start():
+    # A change point at 6, then ten points around 21 and ten around 41: the stretch from 6
+    # has mean 31, the ten points from 16 all lie above it, so the limits start again there.
+    values = [10, 12] * 3 + [20, 22] * 5 + [40, 42] * 5
+    points = xmr([str(i) for i in range(26)], values, change_points=[6])
+    assert [p.segment for p in points] == [0] * 6 + [1] * 10 + [2] * 10
+    assert [points[i].limits_from for i in (0, 6, 16)] == [
+        "baseline",
+        "change point",
+        "sustained shift: 8+ points on one side",
+    ]
+    assert (points[6].mean, points[16].mean) == (21, 41)
+
+
 def test_the_icons_read_the_latest_point_and_the_latest_limits_against_the_standard():
     steady_high = xmr([str(i) for i in range(12)], [98, 99] * 6)
     assert spc_summary(steady_high, standard=95).assurance == "consistently meets the standard"

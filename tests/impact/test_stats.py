@@ -92,6 +92,18 @@ def test_the_ci_is_the_t_interval_on_trusts_minus_one_degrees_of_freedom():
     assert est.effect_pp - est.ci_low_pp == pytest.approx(crit * est.std_error_pp)
 
 
+def test_the_p_value_is_the_two_sided_t_test_on_trusts_minus_one_degrees_of_freedom():
+    from scipy import stats as sps
+
+    rows, treated = synthetic_panel(5, effect_pp=0.5, trusts=30)
+
+    est = did_estimate(rows, treated, before=BEFORE, after=AFTER, bootstrap_draws=9)
+
+    t = est.effect_pp / est.std_error_pp
+    assert est.p_value == pytest.approx(2 * sps.t.sf(abs(t), df=30 - 1))
+    assert 0.0 < est.p_value < 1.0
+
+
 def test_the_point_estimate_matches_a_full_dummy_variable_regression_on_an_unbalanced_panel():
     rows, treated = synthetic_panel(6, effect_pp=2.0, trusts=30)
     rng = np.random.default_rng(60)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
+from impact import stats
 from impact.stats import (
     PanelRow,
     did_estimate,
@@ -299,4 +300,94 @@ def test_a_shift_of_exactly_eight_points_starting_at_the_eighth_starts_new_limit
         "8",
         20.0,
         "sustained shift: 8+ points on one side",
+    )
+
+
+def test_funnel_limits_below_zero_stop_at_zero_and_those_just_above_it_stay():
+    # 20 of 2,002 attendances within four hours: the national mean is 100 × 20 / 2002 = 0.999%.
+    limits, points = funnel([("tiny", 2, 2), ("big", 2000, 1980)], points=2, overdispersion="none")
+    centre = 20 / 2002
+    spread = np.sqrt(centre * (1 - centre))
+    assert limits.lower_998[0] == 0.0, "0.999 - 3.09 × 100 × spread / sqrt(2) is below zero"
+    assert limits.lower_998[1] == pytest.approx(100 * (centre - 3.090232 * spread / np.sqrt(2000)))
+    assert 0.0 < limits.lower_998[1] < 1.0
+    assert [(p.code, p.attendances) for p in points] == [("tiny", 2), ("big", 2000)]
+
+
+def test_when_every_patient_is_seen_within_four_hours_every_trust_sits_on_the_mean():
+    limits, points = funnel([("A", 100, 0), ("B", 400, 0), ("C", 900, 0)])
+    assert (limits.national_mean, limits.phi, limits.tau2) == (100.0, 1.0, 0.0)
+    assert [(p.z, p.beyond) for p in points] == [(0.0, "")] * 3
+
+
+def test_a_trust_exactly_on_a_funnel_limit_is_inside_it(monkeypatch):
+    # The real limits (1.959964 and 3.090232 standard errors) are never hit exactly by a
+    # proportion, so the boundary is checked at round limits of 2 and 3. Trusts of 16,384
+    # attendances around a pooled 50% have a standard error of exactly 1/256, and one with
+    # 8192 - 64 z breaches sits exactly z standard errors from the mean.
+    monkeypatch.setattr(stats, "Z_95", 2.0)
+    monkeypatch.setattr(stats, "Z_998", 3.0)
+    _, points = funnel(
+        [(code, 16384, 8192 - 64 * z) for code, z in (("A", 2), ("B", -2), ("C", 3), ("D", -3))],
+        overdispersion="none",
+    )
+    assert [(p.z, p.beyond) for p in points] == [(2.0, ""), (-2.0, ""), (3.0, "95"), (-3.0, "95")]
+
+
+def test_an_after_window_that_ends_where_the_before_window_starts_overlaps_it():
+    assert (
+        message_of(did_estimate, PANEL, TREATED, before=(0, 1), after=(-2, 0))
+        == "Before window (0, 1) overlaps after window (-2, 0)."
+    )
+
+
+def test_the_event_study_says_how_many_trusts_each_side_has_when_too_few():
+    assert message_of(event_study, PANEL, {"T1"}) == (
+        "Need at least 2 treated and 2 control trusts with data in any period; "
+        "got 1 treated and 3 control."
+    )
+
+
+def test_with_no_period_before_the_reference_there_is_no_pretrend_test():
+    study = event_study([r for r in PANEL if r.period >= -1], TREATED, reference_period=-1)
+    assert [point.period for point in study.points] == [-1, 0, 1]
+    assert study.pretrend is None
+
+
+def test_with_one_period_before_the_reference_the_pretrend_f_is_that_gaps_t_squared():
+    # T1 breaches 4 more at period -2 (86%): the gap there is 83 - 80 = 3, less the
+    # reference period's 5, so -2 points.
+    rows = [
+        PanelRow(r.code, r.period, r.attendances, r.over_4h + 4)
+        if (r.code, r.period) == ("T1", -2)
+        else r
+        for r in PANEL
+    ]
+    study = event_study(rows, TREATED, reference_period=-1)
+    first = study.points[0]
+    assert (first.period, first.gap_pp) == (-2, pytest.approx(-2.0))
+    test = study.pretrend
+    # One restriction, and t intervals on four trusts less one degrees of freedom.
+    assert (test.df_num, test.df_denom) == (1, 3)
+    se = (first.ci_high_pp - first.ci_low_pp) / 2 / scipy_stats.t.ppf(0.975, 3)
+    assert test.f_stat == pytest.approx((first.gap_pp / se) ** 2)
+    assert test.p_value == pytest.approx(2 * scipy_stats.t.sf(abs(first.gap_pp / se), 3))
+
+
+def test_a_month_of_one_attendance_is_an_observation():
+    one = [
+        PanelRow(r.code, r.period, 1, 0) if (r.code, r.period) == ("C1", 1) else r for r in PANEL
+    ]
+    estimate = did_estimate(one, TREATED, before=(-2, -1), after=(0, 1), bootstrap_draws=9)
+    assert estimate.observations == 16
+
+
+def test_a_panel_with_no_two_trusts_in_the_same_period_leaves_no_residual_to_cluster():
+    # Eight observations and eight columns (the effect and seven period dummies): each
+    # period's dummy fits its one observation exactly.
+    periods = {"T1": (-4, 0), "T2": (-3, 1), "C1": (-2, 2), "C2": (-1, 3)}
+    rows = [PanelRow(code, p, 100, 10) for code, pair in periods.items() for p in pair]
+    assert (
+        message_of(did_estimate, rows, TREATED, before=(-4, -1), after=(0, 3))
+        == "Not enough observations to estimate a clustered variance."
     )
