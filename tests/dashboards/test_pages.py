@@ -26,7 +26,7 @@ LEAGUE = "from=2013-01-01&to=2013-03-31&type=1"
 CHART = re.compile(
     r'<script id="figure-chart-([\w-]+)" type="application/json">(.*?)</script>', re.DOTALL
 )
-TABLE_ROW = re.compile(r"<tr>((?:<td>.*?</td>)+)</tr>", re.DOTALL)
+TABLE_ROW = re.compile(r"<tr>((?:<td\b[^>]*>.*?</td>)+)</tr>", re.DOTALL)
 
 
 def charts(response) -> dict[str, dict]:
@@ -38,7 +38,7 @@ def table_rows(response) -> list[list[str]]:
     """The cells of every data row of the page's tables, as text."""
     html = response.content.decode()
     return [
-        [unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        [unescape(cell) for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row)]
         for row in TABLE_ROW.findall(html)
     ]
 
