@@ -313,22 +313,23 @@ def trust_detail(request, code):
                 _plain(figures.deciles(decile_rows, organisation.ods_code)) if decile_rows else None
             ),
             "spc_figure": (
-                _plain(figures.spc(spc_rows, _spc_sources(points, form))) if spc_rows else None
+                _plain(figures.spc(spc_rows, _spc_sources(points, spc_rows))) if spc_rows else None
             ),
         },
     )
 
 
-def _spc_sources(points: list[dict], form: forms.TrustForm) -> list[str]:
-    """The sources of the monthly figures the SPC window covers, for the measure it plots."""
-    window = form.cleaned_data["window"]
-    measure = "1" if form.cleaned_data["by"] == "week" else "all"
-    first, last = f"{window.start:%Y-%m}", f"{window.end:%Y-%m}"
+def _spc_sources(points: list[dict], spc_rows: list[dict]) -> list[str]:
+    """The sources of the figures each period of the SPC chart was built from: a month of
+    monthly figures those of the all-types series (the one the page charts by month), a month
+    or week of weekly figures those of the type 1 series (the weekly sitreps count type 1
+    only)."""
+    wanted = {(row["period"][:7], "1" if row["grain"] == "week" else "all") for row in spc_rows}
     return sorted(
         {
             source
             for p in points
-            if p["types"] == measure and first <= p["label"] <= last
+            if (p["label"], p["types"]) in wanted
             for source in p["sources"].split("; ")
             if source
         }

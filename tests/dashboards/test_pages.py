@@ -338,3 +338,12 @@ def test_an_spc_chart_takes_a_baseline_and_a_change_point_from_the_page(client):
     assert "Assurance against the 95% standard" in html and "week ends" in html
     wrong = client.get("/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&change_at=2019-01")
     assert "2019-01 are not periods of the chart" in wrong.content.decode()
+
+
+def test_an_spc_chart_of_weekly_months_names_the_weekly_source(client):
+    # RV8 has no all-types monthly figures in 2012-13: its months are built from its weekly
+    # sitreps, and the chart's title names where they came from.
+    response = client.get("/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&by=month")
+    title = charts(response)["spc"]["layout"]["title"]["text"]
+    assert "Sources:" in title
+    assert "weekly sitrep" in title.split("Sources:", 1)[1]
