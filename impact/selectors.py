@@ -24,6 +24,7 @@ from trusts.selectors import (
     activity_in,
     grain_for,
     league_table,
+    months_between,
     performance_by_organisation,
     performance_series,
     summary_in,
@@ -663,16 +664,15 @@ def _months_without_figures(window: Window, labels: Sequence[str]) -> list[str]:
     """The window's months missing from `labels` (YYYY-MM), as runs: "2013-03 to 2013-04"."""
     shown = set(labels)
     runs: list[list[str]] = []
-    month, previous_missing = window.start.replace(day=1), False
-    while month <= window.end:
+    previous_missing = False
+    for month in months_between(window.start.replace(day=1), window.end.replace(day=1)):
         label = f"{month:%Y-%m}"
-        if label not in shown:
-            if previous_missing:
-                runs[-1][1] = label
-            else:
-                runs.append([label, label])
-        previous_missing = label not in shown
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+        missing = label not in shown
+        if missing and previous_missing:
+            runs[-1][1] = label
+        elif missing:
+            runs.append([label, label])
+        previous_missing = missing
     return [first if first == last else f"{first} to {last}" for first, last in runs]
 
 

@@ -74,6 +74,14 @@ def values_insert(
     return len(rows)
 
 
+def rows_delete(rows: models.QuerySet) -> None:
+    """DELETE ... WHERE, the rows never read: delete() loads each one to send post_delete
+    and to cascade, holding a big import's rows in memory. Only for a table no other refers
+    to; rows_written is sent instead, once."""
+    if rows._raw_delete(rows.db):
+        rows_written.send(sender=rows.model)
+
+
 def _insertable(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 

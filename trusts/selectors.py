@@ -144,7 +144,7 @@ def _months_of(window: Window) -> list[dt.date] | None:
     """The months a window is made of, or None if it starts or ends inside a month."""
     if window.start.day != 1 or window.end != _month_end(window.end.replace(day=1)):
         return None
-    return _months_between(window.start, window.end.replace(day=1))
+    return months_between(window.start, window.end.replace(day=1))
 
 
 def summary_in(
@@ -518,7 +518,8 @@ def _weekly_type1_by_month(rows: QuerySet, counted: Q) -> dict[dt.date, list]:
     }
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the months from `first` to `last` (first days too), both included."""
     months, month = [], first
     while month <= last:
         months.append(month)
@@ -552,7 +553,7 @@ def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
     if not known:
         return []
     points = []
-    for month in _months_between(min(known), max(known)):
+    for month in months_between(min(known), max(known)):
         for measure, counts in (("1", type1), ("all", every_type)):
             if month in counts:
                 attendances, over_4h, sources = counts[month]

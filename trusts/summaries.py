@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Case, Count, Min, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
-from lib.bulk import rows_written
+from lib.bulk import rows_delete
 
 from .models import (
     AEActivity,
@@ -87,7 +87,7 @@ def ae_summaries_refresh(*, months: Iterable[dt.date] | None = None) -> None:
     the financial quarters and years that hold them from the month rows."""
     if months is None:
         for model in (AEMonthSummary, AEQuarterSummary, AEYearSummary, AEEnglandPeriod):
-            _delete(model.objects.all())
+            rows_delete(model.objects.all())
         raw = AEActivity.objects.all()
         quarters, years = None, None
     else:
@@ -95,12 +95,12 @@ def ae_summaries_refresh(*, months: Iterable[dt.date] | None = None) -> None:
         if not months:
             return
         raw = AEActivity.objects.filter(_ending_in(months))
-        _delete(AEMonthSummary.objects.filter(month__in=months))
-        _delete(AEEnglandPeriod.objects.filter(_ending_in(months)))
+        rows_delete(AEMonthSummary.objects.filter(month__in=months))
+        rows_delete(AEEnglandPeriod.objects.filter(_ending_in(months)))
         quarters = {quarter_of(month) for month in months}
         years = {financial_year_start(month) for month in months}
-        _delete(AEQuarterSummary.objects.filter(quarter__in=quarters))
-        _delete(AEYearSummary.objects.filter(financial_year__in=years))
+        rows_delete(AEQuarterSummary.objects.filter(quarter__in=quarters))
+        rows_delete(AEYearSummary.objects.filter(financial_year__in=years))
     counted = Q(over_4h__isnull=False)
     _insert(
         AEMonthSummary,
@@ -159,14 +159,6 @@ def ae_summaries_refresh(*, months: Iterable[dt.date] | None = None) -> None:
         )
         .order_by(),
     )
-
-
-def _delete(rows: QuerySet) -> None:
-    """DELETE ... WHERE, the rows never read: delete() would load each one to send its
-    post_delete signal (the data version's), holding a big import's quarters and years in
-    memory. The version changes once instead. No table refers to a summary row."""
-    if rows._raw_delete(rows.db):
-        rows_written.send(sender=rows.model)
 
 
 def _insert(model, rows: QuerySet) -> None:
