@@ -344,6 +344,10 @@ def test_an_spc_chart_of_weekly_months_names_the_weekly_source(client):
     # RV8 has no all-types monthly figures in 2012-13: its months are built from its weekly
     # sitreps, and the chart's title names where they came from.
     response = client.get("/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&by=month")
-    title = charts(response)["spc"]["layout"]["title"]["text"]
+    figure = charts(response)["spc"]
+    title = figure["layout"]["title"]["text"]
     assert "Sources:" in title
     assert "weekly sitrep" in title.split("Sources:", 1)[1]
+    # Its months without a figure are named on the page and drawn as a gap, not joined over.
+    assert "2012-06 to 2013-02" in unescape(response.content.decode())
+    assert None in figure["data"][0]["y"]
