@@ -37,16 +37,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # `make test` runs the fast tests: none that drive a browser, start a server or worker, or need
 # the national data set imported (the test markers in tests/conftest.py), one worker per core.
-# `make test SUITE=all` runs every test in one process, as CI does: each worker would import the
-# national data again.
+# `make test SUITE=all` runs every test, as CI does, one worker per core too: each worker
+# imports the national data once into its own test database and takes whole files in the
+# order tests/conftest.py gives them (the tests that flush the database last).
 SUITE ?= fast
 FAST_TESTS := -m "not browser and not services and not national" -n auto
+ALL_TESTS := -n auto --dist loadfile --no-loadscope-reorder
 
 test: $(BIN)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(if $(filter all,$(SUITE)),,$(FAST_TESTS)) $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter all,$(SUITE)),$(ALL_TESTS),$(FAST_TESTS)) $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .

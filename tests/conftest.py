@@ -35,10 +35,47 @@ MARKS_BY_FIXTURE = {
 }
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     for item in items:
         for fixture in set(item.fixturenames) & MARKS_BY_FIXTURE.keys():
             item.add_marker(MARKS_BY_FIXTURE[fixture])
+    transactional_last(config, items)
+
+
+def transactional(item) -> bool:
+    """Whether pytest-django runs this test outside a rolled-back transaction, flushing every
+    table when it ends (the national data set with them)."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    return bool(
+        transaction
+        or reset_sequences
+        or {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
+def transactional_last(config, items) -> None:
+    """Runs the tests that flush the database after every other test, browser tests included.
+
+    pytest-django runs them before the tests that use no database of their own, so the
+    browser tests, which serve the national data set from another process, had it imported a
+    second time (45 s on PostgreSQL). With one file per worker (`make test SUITE=all`), a
+    worker takes files in this order, so a file must not mix the two kinds: its flush would
+    come in the middle of the other files that worker runs."""
+    items.sort(key=transactional)
+    if config.getoption("dist", "no") not in ("loadfile", "loadscope"):
+        return
+    kinds_by_file: dict[str, set[bool]] = {}
+    for item in items:
+        kinds_by_file.setdefault(item.nodeid.split("::")[0], set()).add(transactional(item))
+    mixed = sorted(path for path, kinds in kinds_by_file.items() if len(kinds) > 1)
+    if mixed:
+        raise pytest.UsageError(
+            "These files mix tests that flush the database (django_db(transaction=True), "
+            f"live_server) with tests that do not; split them: {', '.join(mixed)}"
+        )
 
 
 @pytest.fixture
