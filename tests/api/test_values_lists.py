@@ -10,6 +10,7 @@ from rest_framework.test import APIRequestFactory
 from api import serializers
 from api.renderers import FastJSONRenderer
 from api.views import AllocationViewSet
+from datacache.versions import data_changed
 from funding.models import Allocation
 from tests.api.conftest import computed_fund
 
@@ -79,3 +80,25 @@ def test_pages_count_the_rows_the_filters_match(client, fund):
     codes = [row["recipient"]["ods_code"] for row in first["results"] + second["results"]]
     assert sorted(codes) == ["ZV1", "ZV2", "ZV3"]
     assert every["count"] == len(every["results"]) == 4
+
+
+def test_one_funds_list_reads_the_version_and_one_page(client, fund, django_assert_num_queries):
+    client.get("/api/v1/allocations/")  # the data version exists
+    data_changed()
+
+    # The data version (the cache's key), then the page's rows with its count.
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/allocations/?fund=values-fund&page_size=1000")
+    assert len(response.json()["results"]) == 3
+
+
+def test_one_funds_csv_reads_the_version_once(client, fund, django_assert_max_num_queries):
+    client.get("/api/v1/allocations/")
+    data_changed()
+
+    # The data version (the ETag's) and the rows (PostgreSQL's COPY is not counted): a stream
+    # is never looked up in the cache.
+    with django_assert_max_num_queries(2):
+        response = client.get("/api/v1/allocations/csv/?fund=values-fund")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + 3
