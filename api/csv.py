@@ -132,7 +132,7 @@ def _copy_csv(queryset, columns: dict) -> Iterator[str | bytes]:
     for value, path, f in zip(values, paths, formats, strict=True):
         if f is not None:
             cells.append(f.sql.format(v=value))
-        elif isinstance(_field_of(queryset.model, path), models.CharField | models.TextField):
+        elif isinstance(field_of(queryset.model, path), models.CharField | models.TextField):
             cells.append(NEUTRALISED_SQL.format(t=value))
         else:
             cells.append(f"{value}::text")
@@ -157,7 +157,7 @@ def _copy_csv(queryset, columns: dict) -> Iterator[str | bytes]:
 COPY_BLOCK_BYTES = 64 * 1024
 
 
-def _field_of(model, path: str) -> models.Field:
+def field_of(model, path: str) -> models.Field:
     *relations, name = path.split("__")
     for relation in relations:
         model = model._meta.get_field(relation).related_model

@@ -7,10 +7,50 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-_encoder = JSONEncoder()
+
+
+class RawJson:
+    """JSON text written elsewhere (by the database), placed in a response as it is. Unlike
+    orjson's Fragment it can be pickled, as the data cache pickles a response's data."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __getstate__(self):
+        return self.text
+
+    def __setstate__(self, text):
+        self.text = text
+
+    def __eq__(self, other):
+        return isinstance(other, RawJson) and other.text == self.text
+
+    __hash__ = None
+
+
+class Encoder(JSONEncoder):
+    """DRF's encoder, which also reads RawJson (for indented JSON, written by DRF)."""
+
+    def default(self, obj):
+        if isinstance(obj, RawJson):
+            return orjson.loads(obj.text)
+        return super().default(obj)
+
+
+_encoder = Encoder()
+
+
+def _default(value):
+    if isinstance(value, RawJson):
+        return orjson.Fragment(value.text)
+    return _encoder.default(value)
 
 
 class FastJSONRenderer(JSONRenderer):
+    encoder_class = Encoder
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
@@ -18,7 +58,7 @@ class FastJSONRenderer(JSONRenderer):
             return super().render(data, accepted_media_type, renderer_context)
         # DRF escapes the two line separators that JavaScript strings may not hold raw.
         return (
-            orjson.dumps(data, default=_encoder.default, option=OPTIONS)
+            orjson.dumps(data, default=_default, option=OPTIONS)
             .replace("\u2028".encode(), b"\\u2028")
             .replace("\u2029".encode(), b"\\u2029")
         )

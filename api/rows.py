@@ -1,16 +1,28 @@
 """API lists read as plain values: a list whose columns are declared (`list_columns`, a path
 and an optional CsvFormat per dotted name, as its CSV has) is answered from one values
-query, without a serializer instance per row; the JSON has the serializer's shape."""
+query, without a serializer instance per row; the JSON has the serializer's shape.
+
+On PostgreSQL the database writes each row's JSON itself, with the formats its CSV's COPY
+uses, so no row becomes Python values, a dict or orjson's input: the page is the rows' text
+joined. Elsewhere the rows are read as values and turned into dicts here."""
 
 import functools
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
 from rest_framework.response import Response
 
+from .csv import field_of
 from .pagination import SYNC_PARAMETER
+from .renderers import RawJson
 
 
 def _nested(names: list[str]) -> list[tuple[str, ...]]:
     return [tuple(name.split(".")) for name in names]
+
+
+def _paths(columns: dict) -> list[str]:
+    return [spec if isinstance(spec, str) else spec[0] for spec in columns.values()]
 
 
 def values_rows(rows, columns: dict) -> list[dict]:
@@ -34,6 +46,81 @@ def values_rows(rows, columns: dict) -> list[dict]:
                 item.setdefault(key[0], {})[key[1]] = value
         result.append(item)
     return result
+
+
+# Fields whose value PostgreSQL's JSON writes as orjson writes the Python value (text,
+# whole numbers, booleans); any other column needs a CsvFormat to be written in SQL.
+AS_JSON = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+def json_in_sql(model, columns: dict) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    for spec in columns.values():
+        if isinstance(spec, str):
+            field = field_of(model, spec)
+            if isinstance(field, models.ForeignKey):
+                field = field.target_field
+            if not isinstance(field, AS_JSON):
+                return False
+    return True
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def json_row_sql(columns: dict, values: list[str]) -> str:
+    """An SQL expression of the value columns `values` (one per declared column): the row's
+    JSON text, keys in the declared order, dotted names nested, formats applied. row_to_json
+    writes as orjson does: no spaces, the same escapes."""
+    entries: list[tuple[str, list[tuple[str, str]] | str]] = []
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for (name, spec), value in zip(columns.items(), values, strict=True):
+        cell = value if isinstance(spec, str) else spec[1].sql.format(v=value)
+        parent, _, child = name.partition(".")
+        if not child:
+            entries.append((parent, cell))
+        elif parent in groups:
+            groups[parent].append((child, cell))
+        else:
+            groups[parent] = [(child, cell)]
+            entries.append((parent, groups[parent]))
+
+    def row_json(pairs) -> str:
+        cells = ", ".join(f"{cell} AS {_quoted(key)}" for key, cell in pairs)
+        return f"(SELECT row_to_json(j) FROM (SELECT {cells}) AS j)"
+
+    return row_json(
+        (key, cell if isinstance(cell, str) else row_json(cell)) for key, cell in entries
+    )
+
+
+class JsonRowsQuery:
+    """A values query whose slices are lists of each row's JSON text, written by PostgreSQL."""
+
+    def __init__(self, values, columns: dict):
+        self.values, self.columns = values, columns
+        self.ordered, self.model = values.ordered, values.model
+
+    def __getitem__(self, index: slice) -> list[str]:
+        try:
+            inner, params = self.values[index].query.sql_with_params()
+        except EmptyResultSet:  # a filter no row can meet, such as a year no fund covers
+            return []
+        names = [f"c{i}" for i in range(len(self.columns))]
+        # A projection of an ordered subquery keeps its order in PostgreSQL.
+        statement = (
+            f"SELECT {json_row_sql(self.columns, names)}::text "
+            f"FROM ({inner}) AS r({', '.join(names)})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return [text for (text,) in cursor.fetchall()]
+
+
+def json_rows(texts: list[str]) -> RawJson:
+    return RawJson("[" + ",".join(texts) + "]")
 
 
 class CountedBy:
@@ -69,10 +156,13 @@ class ValuesListMixin:
             or SYNC_PARAMETER in request.query_params
         ):
             return super().list(request, *args, **kwargs)
-        paths = [spec if isinstance(spec, str) else spec[0] for spec in columns.values()]
         queryset = self.filter_queryset(self.get_queryset())
-        rows = queryset.values_list(*paths)
+        rows = queryset.values_list(*_paths(columns))
+        if json_in_sql(queryset.model, columns):
+            rows, shaped = JsonRowsQuery(rows, columns), json_rows
+        else:
+            shaped = functools.partial(values_rows, columns=columns)
         page = self.paginate_queryset(CountedBy(rows, queryset))
         if page is None:
-            return Response(values_rows(rows, columns))
-        return self.get_paginated_response(values_rows(page, columns))
+            return Response(shaped(rows[:]))
+        return self.get_paginated_response(shaped(page))

@@ -4,14 +4,19 @@ the serializer and DRF's JSON renderer would have written them."""
 import json
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from api import serializers
 from api.renderers import FastJSONRenderer
 from api.views import AllocationViewSet
+from datacache.versions import data_changed
 from funding.models import Allocation
+from tests import factories
 from tests.api.conftest import computed_fund
+from tests.conftest import service_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +84,72 @@ def test_pages_count_the_rows_the_filters_match(client, fund):
     codes = [row["recipient"]["ods_code"] for row in first["results"] + second["results"]]
     assert sorted(codes) == ["ZV1", "ZV2", "ZV3"]
     assert every["count"] == len(every["results"]) == 4
+
+
+@pytest.fixture
+def awkward_fund():
+    """Names and rationales that JSON must escape, a tranche and an intermediary, so that
+    every column of the list holds a value somewhere and null elsewhere."""
+    fund = factories.fund(slug="awkward-fund")
+    tranche = factories.tranche(fund, 300_00, name='Tranche "A" \\ 1')
+    names = ['Quote " and \\ back', "Tab\tnew\nline\x01\x1f", "Line\u2028sep\u2029é ✓", "=SUM(A1)"]
+    recipients = [factories.trust(name=name) for name in names]
+    run = factories.run_written(fund, {org: 300_00 for org in recipients[1:]}, factories.ccg())
+    Allocation.objects.create(
+        run=run,
+        fund=fund,
+        recipient=recipients[0],
+        tranche=tranche,
+        basis=Allocation.Basis.PUBLISHED,
+        amount_pence=7_01,
+        rank=1,
+        rationale='Says "why" \\ \x02\u2028',
+    )
+    return fund
+
+
+def test_postgresql_writes_the_list_as_python_would(client, awkward_fund, monkeypatch):
+    if connection.vendor != "postgresql":
+        service_missing("the list's JSON is written by the database on PostgreSQL only")
+    url = "/api/v1/allocations/?fund=awkward-fund&page_size=1000"
+    written_in_sql = client.get(url)
+    caches["data"].clear()
+    monkeypatch.setattr("api.rows.json_in_sql", lambda model, columns: False)
+    written_in_python = client.get(url)
+
+    assert written_in_sql.status_code == written_in_python.status_code == 200
+    assert len(written_in_sql.json()["results"]) > 3
+    assert written_in_sql.content == written_in_python.content
+    indented = client.get(url, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.json() == written_in_sql.json()
+
+
+def test_a_cached_list_is_the_list_computed(client, awkward_fund):
+    url = "/api/v1/allocations/?fund=awkward-fund&page_size=2&page=2"
+    computed = client.get(url)
+    served = client.get(url)
+
+    assert computed.status_code == served.status_code == 200
+    assert served.content == computed.content
+
+
+def test_one_funds_list_reads_the_version_and_one_page(client, fund, django_assert_num_queries):
+    client.get("/api/v1/allocations/")  # the data version exists
+    data_changed()
+
+    # The data version (the cache's key), then the page's rows with its count.
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/allocations/?fund=values-fund&page_size=1000")
+    assert len(response.json()["results"]) == 3
+
+
+def test_one_funds_csv_reads_the_version_once(client, fund, django_assert_max_num_queries):
+    client.get("/api/v1/allocations/")
+    data_changed()
+
+    # The data version (the ETag's) and the rows (PostgreSQL's COPY is not counted): a stream
+    # is never looked up in the cache.
+    with django_assert_max_num_queries(2):
+        response = client.get("/api/v1/allocations/csv/?fund=values-fund")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + 3
