@@ -16,7 +16,7 @@ from datacache.versions import data_changed
 from funding.models import Allocation
 from tests import factories
 from tests.api.conftest import computed_fund
-from tests.conftest import service_missing
+from tests.conftest import cache_clear, service_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_postgresql_writes_the_list_as_python_would(client, awkward_fund, monkey
         service_missing("the list's JSON is written by the database on PostgreSQL only")
     url = "/api/v1/allocations/?fund=awkward-fund&page_size=1000"
     written_in_sql = client.get(url)
-    caches["data"].clear()
+    cache_clear(caches["data"])
     monkeypatch.setattr("api.rows.json_in_sql", lambda model, columns: False)
     written_in_python = client.get(url)
 
