@@ -129,13 +129,26 @@ def real_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def static_collected(tmp_path_factory) -> str:
-    """The static files collected once for every server a test session starts."""
+def static_collected(tmp_path_factory, worker_id) -> str:
+    """The static files collected once for every server a test run starts, however many
+    workers it has: the first worker to need them collects them into the run's temporary
+    folder, which the workers share, while the others wait (pytest-xdist's recipe)."""
+    import fcntl
+
     from tests.live import static_collect
 
-    root = str(tmp_path_factory.mktemp("static"))
-    static_collect(root)
-    return root
+    if worker_id == "master":
+        root = str(tmp_path_factory.mktemp("static"))
+        static_collect(root)
+        return root
+    shared = tmp_path_factory.getbasetemp().parent
+    root = shared / "static"
+    with open(shared / "static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # The manifest is written last: without it, a collection was cut short.
+        if not (root / "staticfiles.json").exists():
+            static_collect(str(root))
+    return str(root)
 
 
 @pytest.fixture(scope="module")
