@@ -2,7 +2,8 @@
 
 Prints a table and writes bench/results/bench-<time>.json. Not part of `make test`. Needs
 PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/uc_funding_bench,
-dropped and rebuilt) and Redis (BENCH_BROKER_URL) for the worker measurements.
+dropped and rebuilt) and Redis (BENCH_BROKER_URL) for the worker measurements, and for the
+data cache the web processes share, as docker-compose.yml gives them (BENCH_CACHE_URL).
 """
 
 import argparse
@@ -17,9 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/uc_funding_bench"
 
 
-def configure(database_url: str, broker_url: str) -> dict[str, str]:
+def configure(database_url: str, broker_url: str, cache_url: str) -> dict[str, str]:
     """The environment of the benchmarked process and of the worker and server it starts."""
     env = {
+        # One data cache for every gunicorn worker, as in production: with one cache each,
+        # every worker computes each page again after a change.
+        "DATA_CACHE_URL": cache_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
@@ -64,7 +68,11 @@ def main() -> int:
     if not database_url.startswith("postgres"):
         print("The benchmark runs on PostgreSQL: set BENCH_DATABASE_URL.", file=sys.stderr)
         return 2
-    env = configure(database_url, os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/2"))
+    env = configure(
+        database_url,
+        os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/2"),
+        os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),
+    )
     only = set(filter(None, args.only.split(",")))
 
     def wanted(part: str) -> bool:
