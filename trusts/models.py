@@ -61,20 +61,22 @@ class Organisation(models.Model):
         """The name the organisation was known by on a day, for figures "as it was then".
 
         `names` are its names when the caller has read them already (for many at once)."""
-        # Undated names (the ODS file's latest name, spelling variants) say nothing about
-        # when they were used, so only a dated name can override today's.
-        dated = [
-            name
-            for name in (self.names.all() if names is None else names)
-            if (name.valid_from or name.valid_to) and name.is_valid_on(day)
-        ]
-        if not dated:
-            return self.name
-        latest = max(dated, key=lambda name: name.valid_from or dt.date.min)
-        return re.sub(r"(\w)['\u2019]S\b", r"\1's", latest.name)
+        return name_on(self.name, day, self.names.all() if names is None else names)
 
     def is_foundation_trust_on(self, day: dt.date) -> bool:
         return any(status.covers(day) for status in self.foundation_trust_statuses.all())
+
+
+def name_on(latest: str, day: dt.date, names: Iterable["OrganisationName"]) -> str:
+    """Organisation.name_on for an organisation known by its latest name and its names, for
+    readers that fetch organisations' columns rather than the organisations."""
+    # Undated names (the ODS file's latest name, spelling variants) say nothing about
+    # when they were used, so only a dated name can override today's.
+    dated = [name for name in names if (name.valid_from or name.valid_to) and name.is_valid_on(day)]
+    if not dated:
+        return latest
+    chosen = max(dated, key=lambda name: name.valid_from or dt.date.min)
+    return re.sub(r"(\w)['\u2019]S\b", r"\1's", chosen.name)
 
 
 class OrganisationName(models.Model):

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
@@ -25,8 +26,8 @@ from .models import (
     Basis,
     DepartmentType,
     Grain,
-    Organisation,
     OrganisationName,
+    name_on,
 )
 from .summaries import ENGLAND_CODE, financial_year_start, quarter_of
 from .windows import Window, financial_year_of
@@ -220,6 +221,12 @@ class LeagueRow(Performance):
     rank: int = 0
 
 
+# An organisation's columns, read with its figures' sums in the same query.
+ORGANISATION_COLUMNS = {
+    field: F(f"organisation__{field}") for field in ("ods_code", "name", "kind", "region")
+}
+
+
 def performance_by_organisation(
     window: Window,
     *,
@@ -229,63 +236,69 @@ def performance_by_organisation(
     regions: Iterable[str] | None = None,
     grain: str | None = None,
 ) -> list[Performance]:
-    """Counts and four-hour performance per organisation, named as it was at the window's end."""
+    """Counts and four-hour performance per organisation, named as it was at the window's end.
+
+    Two queries whatever the number of organisations: the sums per organisation with its
+    columns (summed in SQL, one row an organisation), and the dated names of the
+    organisations chosen."""
+    chosen = {"codes": codes, "kinds": kinds, "regions": regions}
     summary = summary_in(window, types=types, grain=grain)
     if summary is None:
-        rows = _organisations_chosen(
-            activity_in(window, types=types, grain=grain), codes=codes, kinds=kinds, regions=regions
+        totals = list(
+            _organisations_chosen(activity_in(window, types=types, grain=grain), **chosen)
+            .values("organisation", **ORGANISATION_COLUMNS)
+            .annotate(
+                attendances=Sum("attendances"),
+                over_4h=Sum("over_4h"),
+                periods=Count("period_end", distinct=True),
+            )
+            .order_by("name")
         )
-        totals = rows.values("organisation").annotate(
-            attendances=Sum("attendances"),
-            over_4h=Sum("over_4h"),
-            periods=Count("period_end", distinct=True),
-        )
-        by_id = {row["organisation"]: row for row in totals}
     else:
-        by_id = _summed_by_organisation(
-            _organisations_chosen(summary, codes=codes, kinds=kinds, regions=regions)
-        )
-    organisations = Organisation.objects.filter(pk__in=by_id).only(
-        "ods_code", "name", "kind", "region"
-    )
-    # Only dated names can differ from today's on the window's end (Organisation.name_on);
-    # read in one query for all, without a prefetch's queryset per organisation.
+        totals = _summed_by_organisation(_organisations_chosen(summary, **chosen))
+    # Only dated names can differ from today's on the window's end (Organisation.name_on).
     names: dict[int, list[OrganisationName]] = {}
-    for name in OrganisationName.objects.filter(organisation__in=list(by_id)).exclude(
-        valid_from=None, valid_to=None
-    ):
+    dated = OrganisationName.objects.exclude(valid_from=None, valid_to=None)
+    for name in _organisations_chosen(dated, **chosen):
         names.setdefault(name.organisation_id, []).append(name)
     return [
         Performance(
-            ods_code=organisation.ods_code,
-            name=organisation.name_on(window.end, names.get(organisation.pk, [])),
-            kind=organisation.kind,
-            region=organisation.region,
-            attendances=by_id[organisation.pk]["attendances"],
-            over_4h=by_id[organisation.pk]["over_4h"],
-            periods=by_id[organisation.pk]["periods"],
+            ods_code=row["ods_code"],
+            name=name_on(row["name"], window.end, names.get(row["organisation"], [])),
+            kind=row["kind"],
+            region=row["region"],
+            attendances=row["attendances"],
+            over_4h=row["over_4h"],
+            periods=row["periods"],
         )
-        for organisation in organisations
-        if by_id[organisation.pk]["attendances"]
+        for row in totals
+        if row["attendances"]
     ]
 
 
-def _summed_by_organisation(rows: QuerySet) -> dict[int, dict]:
-    """Summary rows added up per organisation. An organisation's types report the same
-    periods (weekly figures are type 1 only; every type's month ends on its last day), so
-    the periods a block holds are those of its type with the most."""
-    by_id: dict[int, dict] = {}
-    for row in (
-        rows.values("organisation", "grain", rows.model.block_field)
+def _summed_by_organisation(rows: QuerySet) -> list[dict]:
+    """Summary rows added up per organisation, in SQL, with its columns. An organisation's
+    types report the same periods (weekly figures are type 1 only; every type's month ends
+    on its last day), so the periods a block holds are those of its type with the most:
+    blocks are summed first, then organisations, one row each, whatever the blocks."""
+    blocks = (
+        rows.values("organisation", "grain", rows.model.block_field, **ORGANISATION_COLUMNS)
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"), periods=Max("periods"))
         .order_by()
-    ):
-        total = by_id.setdefault(
-            row["organisation"], {"attendances": 0, "over_4h": 0, "periods": 0}
+    )
+    sql, params = blocks.query.sql_with_params()
+    quote = connection.ops.quote_name
+    keys = ", ".join(quote(key) for key in ("organisation", *ORGANISATION_COLUMNS))
+    sums = ("attendances", "over_4h", "periods")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {keys}, "
+            + ", ".join(f"CAST(SUM({quote(name)}) AS BIGINT)" for name in sums)
+            + f" FROM ({sql}) blocks GROUP BY {keys} ORDER BY {quote('name')}",
+            params,
         )
-        for name in ("attendances", "over_4h", "periods"):
-            total[name] += row[name]
-    return by_id
+        columns = ("organisation", *ORGANISATION_COLUMNS, *sums)
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def league_table(

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 
@@ -53,3 +55,40 @@ def test_the_league_explains_bad_queries(client, query, field):
     response = client.get(f"/api/v1/performance/league/?{query}")
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        "from=2031-01-01&to=2031-01-31",  # whole months: read from the summary tables
+        "from=2031-01-02&to=2031-01-31",  # days: summed from the figures themselves
+    ],
+)
+def test_the_league_reads_the_same_queries_for_3_or_30_trusts(client, window):
+    """Each organisation's sums, columns and dated names come in the same queries however
+    many organisations report: no list of their ids is sent back to the database."""
+    month = dt.date(2031, 1, 1)
+    trusts = [factories.trust() for _ in range(30)]
+
+    def read_league() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(f"/api/v1/performance/league/?{window}&type=1").json()
+        assert len(body["results"]) == reporting
+        # The reads of organisations and their figures; what each trust received is read by
+        # its code, in a query of its own.
+        return [
+            q["sql"]
+            for q in captured
+            if q["sql"].startswith("SELECT")
+            and "trusts_" in q["sql"]
+            and "funding_" not in q["sql"]
+        ]
+
+    for trust in trusts[:3]:
+        factories.ae_month(trust, month, attendances=1000, over_4h=100)
+    reporting = 3
+    few = read_league()
+    for trust in trusts[3:]:
+        factories.ae_month(trust, month, attendances=1000, over_4h=100)
+    reporting = 30
+    assert read_league() == few
