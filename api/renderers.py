@@ -11,23 +11,13 @@ OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 class RawJson:
     """JSON text written elsewhere (by the database), placed in a response as it is. Unlike
-    orjson's Fragment it can be pickled, as the data cache pickles a response's data."""
+    orjson's Fragment it can be pickled, as the data cache pickles a response's data; not a
+    dataclass, which orjson would write as an object of its fields."""
 
     __slots__ = ("text",)
 
     def __init__(self, text: str):
         self.text = text
-
-    def __getstate__(self):
-        return self.text
-
-    def __setstate__(self, text):
-        self.text = text
-
-    def __eq__(self, other):
-        return isinstance(other, RawJson) and other.text == self.text
-
-    __hash__ = None
 
 
 class Encoder(JSONEncoder):

@@ -66,10 +66,6 @@ def json_in_sql(model, columns: dict) -> bool:
     return True
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def json_row_sql(columns: dict, values: list[str]) -> str:
     """An SQL expression of the value columns `values` (one per declared column): the row's
     JSON text, keys in the declared order, dotted names nested, formats applied. row_to_json
@@ -88,7 +84,7 @@ def json_row_sql(columns: dict, values: list[str]) -> str:
             entries.append((parent, groups[parent]))
 
     def row_json(pairs) -> str:
-        cells = ", ".join(f"{cell} AS {_quoted(key)}" for key, cell in pairs)
+        cells = ", ".join(f"{cell} AS {connection.ops.quote_name(key)}" for key, cell in pairs)
         return f"(SELECT row_to_json(j) FROM (SELECT {cells}) AS j)"
 
     return row_json(
