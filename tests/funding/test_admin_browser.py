@@ -84,6 +84,8 @@ def test_an_announcement_entered_in_the_admin_is_allocated_and_published(
     assert page.input_value("#id_slug") == SLUG
     with live_worker():
         page.click("input[name=_continue]")
+        # The click returns once the next page starts; its messages may not be there yet.
+        page.wait_for_selector(".messagelist .success, .errornote", state="attached")
         assert page.locator(".messagelist .success").count() > 0, page.content()
         runs = page.locator("#fund-runs")
         deadline = time.monotonic() + 60
