@@ -30,17 +30,25 @@ def _csv(rows: list[dict], name: str) -> StreamingHttpResponse:
     return response
 
 
+# A page of funds at a time, so that the overview and the funds page cost the same however many
+# funds have been announced: each fund's totals are summed from its current allocations.
+FUNDS_PER_PAGE = 50
+
+
+def _funds_page(number):
+    return Paginator(funding_selectors.funds_with_totals(), FUNDS_PER_PAGE).get_page(number)
+
+
 @cached_until_data_changes
 def overview(request):
     points = selectors.monthly_performance()
     if request.GET.get("format") == "csv":
         return _csv(points, "england-four-hour-performance")
-    funds = funding_selectors.funds_with_totals()
     figure = figures.performance_over_time(points, selectors.announcements())
     return render(
         request,
         "dashboards/overview.html",
-        {"funds": funds, "points": points, "figure": _plain(figure)},
+        {"page": _funds_page(1), "points": points, "figure": _plain(figure)},
     )
 
 
@@ -105,9 +113,7 @@ def _funnel(window: Window, types, overdispersion: str) -> tuple[dict, list[dict
 
 @cached_until_data_changes
 def funds(request):
-    return render(
-        request, "dashboards/funds.html", {"funds": funding_selectors.funds_with_totals()}
-    )
+    return render(request, "dashboards/funds.html", {"page": _funds_page(request.GET.get("page"))})
 
 
 def _impact(fund: Fund, form: forms.ImpactForm) -> dict:

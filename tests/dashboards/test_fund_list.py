@@ -1,0 +1,68 @@
+"""The funds page and the overview's table of funds, on funds of their own: a page of funds at
+a time with their totals, so neither page grows with the number of funds announced."""
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+
+from dashboards import views
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(html: str) -> list[list[str]]:
+    """The funds table's rows, each cell as text."""
+    body = re.search(
+        r'<table class="nhsuk-table app-funds[^"]*">.*?<tbody[^>]*>(.*?)</tbody>', html, re.S
+    )
+    return [
+        [
+            unescape(re.sub(r"<[^>]+>|\s+", " ", cell)).strip()
+            for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    ]
+
+
+@pytest.fixture
+def five_funds(monkeypatch):
+    """Five funds announced a month apart, three to a page; the first paid to two trusts."""
+    monkeypatch.setattr(views, "FUNDS_PER_PAGE", 3)
+    first = factories.fixed_fund(
+        {factories.trust(): 300_00, factories.trust(): 200_00},
+        name="Fund announced first",
+        announced_on=dt.date(2031, 1, 10),
+    )
+    factories.run(first)
+    later = [
+        factories.fund(
+            name=f"Fund announced in month {month}", announced_on=dt.date(2031, month, 10)
+        )
+        for month in range(2, 6)
+    ]
+    return [first, *later]
+
+
+def test_the_funds_page_lists_a_page_of_funds_with_their_totals(client, five_funds):
+    html = client.get("/funds/").content.decode()
+    rows = _rows(html)
+    assert [row[0] for row in rows] == [
+        "Fund announced first",
+        "Fund announced in month 2",
+        "Fund announced in month 3",
+    ]
+    assert rows[0][3:] == ["£500", "£0", "£500", "2"]
+    assert "5 funds, page 1 of 2" in html
+    assert 'href="?page=2"' in html
+
+    rows = _rows(client.get("/funds/?page=2").content.decode())
+    assert [row[0] for row in rows] == ["Fund announced in month 4", "Fund announced in month 5"]
+
+
+def test_the_overview_lists_the_first_page_of_funds_and_links_to_them_all(client, five_funds):
+    html = client.get("/").content.decode()
+    assert [row[0] for row in _rows(html)] == [fund.name for fund in five_funds[:3]]
+    assert re.search(r'The first 3 funds: <a href="/funds/">all 5 funds</a>', html)
