@@ -1,6 +1,7 @@
 """The site as a browser sees it: served by gunicorn from another process on the test database
 with the demo data loaded, and Debian's chromium driven by playwright."""
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,6 +13,16 @@ from tests.live import chromium, served
 from tests.workers import BASE_DIR
 
 SCREENSHOTS = BASE_DIR / "tests" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    """Saves the whole page as tests/screenshots/<name>.png when SCREENSHOTS=1 is set, for a
+    person to look at; nothing asserts on it, and a full-page capture of a long page costs
+    seconds, so a plain test run takes none."""
+    if os.environ.get("SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
 
 # Each page and the charts it must draw.
 PAGES = {

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.dashboards.conftest import SCREENSHOTS
+from tests.dashboards.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -109,8 +109,7 @@ def test_london_winter_2013_14_against_2012_13_with_a_regional_total(page, site)
     assert all(cells(trusts.nth(i))[2] == "London" for i in range(trusts.count()))
     for percent in london[4:6]:
         assert re.fullmatch(r"\d+\.\d\d", percent)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "task-london-winter.png"), full_page=True)
+    screenshot(page, "task-london-winter")
     assert page.problems == []
 
 

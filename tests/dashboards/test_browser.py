@@ -2,14 +2,14 @@
 by a separate process on the test database with the demo data loaded.
 
 Each page must draw every chart with data, log no console error and ask no other host for
-anything. Screenshots land in tests/screenshots/ for review.
+anything. With SCREENSHOTS=1, screenshots land in tests/screenshots/ for review.
 """
 
 from pathlib import Path
 
 import pytest
 
-from tests.dashboards.conftest import PAGES, SCREENSHOTS
+from tests.dashboards.conftest import PAGES, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -24,8 +24,7 @@ def test_each_page_draws_its_charts_without_errors(page, site, name):
         # Plotly drew traces with points in them, not an empty frame.
         assert page.locator(f"#{chart} .main-svg").count() > 0
         assert page.locator(f"#{chart} .trace, #{chart} .point").count() > 0, chart
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, name)
     assert page.problems == []
 
 
@@ -92,8 +91,7 @@ def test_the_winter_fund_page_leads_with_the_failed_pretrend_test_then_the_check
     assert page.locator("#discontinuity").is_visible()
     assert "At the cut-off: rank 53 against rank 54" in page.locator("#discontinuity").inner_text()
     assert "week ends" in page.locator("#week-rule").inner_text()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "fund-winter-impact.png"), full_page=True)
+    screenshot(page, "fund-winter-impact")
     assert page.problems == []
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from sources import selectors, spc
 from sources.models import Fetch, Revision, SpcSignal
 from tests.dashboards.conftest import (  # noqa: F401 - fixtures
-    SCREENSHOTS,
     browser,
     page,
+    screenshot,
     site,
 )
 
@@ -99,8 +99,7 @@ def test_data_sources_shows_freshness_and_the_revision(page, site, fetch_history
     fetches = page.locator("#fetch-table tbody tr")
     assert fetches.count() == 2
     assert "New month imported" in fetches.all_inner_texts()[1]
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "data-sources.png"), full_page=True)
+    screenshot(page, "data-sources")
     assert page.problems == []
 
 
@@ -121,6 +120,5 @@ def test_whats_new_is_linked_from_home_and_lists_what_changed(page, site, fetch_
     feed = page.locator("#signals-list a").first.get_attribute("href")
     assert feed.startswith("/feeds/signals/region/")
     assert page.request.get(site + feed).headers["content-type"].startswith("application/atom")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "whats-new.png"), full_page=True)
+    screenshot(page, "whats-new")
     assert page.problems == []
