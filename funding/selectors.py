@@ -257,8 +257,12 @@ def inputs_fingerprint(*, fund: Fund) -> str:
 def current_allocations(*, fund: Fund | None = None, waves: bool = False) -> QuerySet[Allocation]:
     """The current runs' allocations; with `waves`, a parent fund's include its waves'."""
     rows = Allocation.objects.filter(run__is_current=True)
-    if fund is not None:
-        rows = rows.filter(Q(fund=fund) | Q(fund__parent=fund) if waves else Q(fund=fund))
+    if fund is not None and waves:
+        # By the family's ids, as in _fund_and_waves_current: "fund = f OR fund.parent = f"
+        # joined every allocation to its fund (0.1 s a query at 200,000 allocations).
+        rows = rows.filter(fund__in=Fund.objects.filter(Q(pk=fund.pk) | Q(parent=fund)))
+    elif fund is not None:
+        rows = rows.filter(fund=fund)
     return rows.select_related("recipient", "intermediary", "tranche", "fund")
 
 
