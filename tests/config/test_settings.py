@@ -3,6 +3,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
+from tests.conftest import service_missing
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -34,3 +39,13 @@ def test_sqlite_uses_wal_and_immediate_transactions():
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         assert options["transaction_mode"] == "IMMEDIATE"
         assert "journal_mode=WAL" in options["init_command"]
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile():
+    if connection.vendor != "postgresql":
+        service_missing("JIT is a PostgreSQL setting: run with DATABASE_URL=postgres://...")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
