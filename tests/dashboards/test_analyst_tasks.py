@@ -40,7 +40,9 @@ def test_a_trusts_money_and_its_change_after(page, site):
     row.get_by_role("link", name="RV8").click()
     funds = page.get_by_role("region", name="Funds received")
     first = funds.locator("tbody tr").first
-    assert first.get_by_role("link").count() == 1  # the fund, by name, linked to its page
+    # Waits for the trust's page: the click returns once the navigation starts, and counting
+    # at once found no row (one CI failure).
+    expect(first.get_by_role("link")).to_have_count(1)  # the fund, by name, linked to its page
     assert cells(first)[2].startswith("£")
 
     page.goto(site + "/performance/")
