@@ -66,3 +66,8 @@ def test_the_overview_lists_the_first_page_of_funds_and_links_to_them_all(client
     html = client.get("/").content.decode()
     assert [row[0] for row in _rows(html)] == [fund.name for fund in five_funds[:3]]
     assert re.search(r'The first 3 funds: <a href="/funds/">all 5 funds</a>', html)
+
+
+def test_a_single_fund_is_counted_in_the_singular(client):
+    factories.fund(name="The only fund", announced_on=dt.date(2031, 1, 10))
+    assert "<p>1 fund.</p>" in client.get("/funds/").content.decode()
