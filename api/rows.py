@@ -11,8 +11,9 @@ import functools
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from .csv import field_of
+from .csv import CsvFormat, field_of
 from .pagination import SYNC_PARAMETER
 from .renderers import RawJson
 
@@ -115,6 +116,28 @@ class JsonRowsQuery:
             return [text for (text,) in cursor.fetchall()]
 
 
+# An id no row has, put in a reversed address to find where a row's id goes.
+_ID_PLACEHOLDER = 987654321
+
+
+def _sql_text(text: str) -> str:
+    """Text as an SQL literal inside a statement that also takes %s parameters and is filled
+    in by str.format."""
+    quoted = "'" + text.replace("'", "''").replace("%", "%%") + "'"
+    return quoted.replace("{", "{{").replace("}", "}}")
+
+
+def identity_url(request, view_name: str) -> CsvFormat:
+    """A row's address by its id, as DRF's HyperlinkedIdentityField writes it, as the format of
+    the id column: reversed once a list instead of once a row."""
+    address = reverse(view_name, kwargs={"pk": _ID_PLACEHOLDER}, request=request)
+    prefix, suffix = address.split(str(_ID_PLACEHOLDER))
+    return CsvFormat(
+        lambda pk: f"{prefix}{pk}{suffix}",
+        f"{_sql_text(prefix)} || ({{v}})::text || {_sql_text(suffix)}",
+    )
+
+
 def json_rows(texts: list[str]) -> RawJson:
     return RawJson("[" + ",".join(texts) + "]")
 
@@ -144,8 +167,11 @@ class ValuesListMixin:
 
     list_columns: dict | None = None
 
+    def get_list_columns(self) -> dict | None:
+        return self.list_columns
+
     def list(self, request, *args, **kwargs):
-        columns = self.list_columns
+        columns = self.get_list_columns()
         if (
             columns is None
             or request.accepted_renderer.format != "json"

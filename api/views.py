@@ -38,11 +38,12 @@ from .analysis import TYPES_PATTERN, impact_payload
 from .caching import CachedReadsMixin, cached_read
 from .csv import POUNDS_SQL, CsvFormat, CSVRenderer, CsvStreamingMixin, iso_datetime_sql
 from .queries import ImpactQuery, query_validate
-from .rows import ValuesListMixin
+from .rows import ValuesListMixin, identity_url
 
 # The list and its CSV show the same columns.
 LIST_ACTIONS = ("list", "csv")
 CSV_DATETIME = CsvFormat(DateTimeField().to_representation, iso_datetime_sql(settings.TIME_ZONE))
+POUNDS = CsvFormat(serializers.pounds, POUNDS_SQL)
 
 
 class CsvReadOnlyViewSet(
@@ -265,7 +266,7 @@ class AllocationViewSet(CsvReadOnlyViewSet):
         "intermediary": "intermediary__ods_code",
         "tranche": "tranche__name",
         "basis": "basis",
-        "amount": ("amount_pence", CsvFormat(serializers.pounds, POUNDS_SQL)),
+        "amount": ("amount_pence", POUNDS),
         "rank": "rank",
         "rationale": "rationale",
     }
@@ -293,7 +294,7 @@ class AllocationViewSet(CsvReadOnlyViewSet):
         )
     ),
 )
-class RunViewSet(viewsets.ReadOnlyModelViewSet):
+class RunViewSet(ValuesListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RunSerializer
     filterset_class = filters.RunFilter
     ordering = ["-requested_at", "-id"]
@@ -302,6 +303,27 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AllocationRun.objects.select_related("fund").annotate(
         changed_at=Coalesce("finished_at", "started_at", "requested_at")
     )
+
+    def get_list_columns(self) -> dict:
+        """The serializer's fields; each run's url is the address of this request's host."""
+        return {
+            "id": "id",
+            "url": ("id", identity_url(self.request, "api:run-detail")),
+            "fund": "fund__slug",
+            "status": "status",
+            "is_current": "is_current",
+            "triggered_by": "triggered_by",
+            "inputs_fingerprint": "inputs_fingerprint",
+            "rule_kind": "rule_kind",
+            "rule_version": "rule_version",
+            "progress": "progress",
+            "requested_at": ("requested_at", CSV_DATETIME),
+            "started_at": ("started_at", CSV_DATETIME),
+            "finished_at": ("finished_at", CSV_DATETIME),
+            "total": ("total_pence", POUNDS),
+            "recipient_count": "recipient_count",
+            "error": "error",
+        }
 
 
 @extend_schema_view(

@@ -1,19 +1,21 @@
 """API lists answered from plain values (api/rows.py) and rendered by orjson read exactly as
 the serializer and DRF's JSON renderer would have written them."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from api import serializers
 from api.renderers import FastJSONRenderer
-from api.views import AllocationViewSet
+from api.views import AllocationViewSet, RunViewSet
 from datacache.versions import data_changed
-from funding.models import Allocation
+from funding.models import Allocation, AllocationRun
 from tests import factories
 from tests.api.conftest import computed_fund
 from tests.conftest import cache_clear, service_missing
@@ -153,3 +155,60 @@ def test_one_funds_csv_reads_the_version_once(client, fund, django_assert_max_nu
         response = client.get("/api/v1/allocations/csv/?fund=values-fund")
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 1 + 3
+
+
+@pytest.fixture
+def runs():
+    """A run in each state: pending (nothing finished, no total), succeeded, and failed with
+    an error that JSON must escape; one finished at a whole second, one with microseconds."""
+    fund = factories.fund(slug="runs-fund")
+    succeeded = factories.run_written(fund, {factories.trust(): 123_45})
+    AllocationRun.objects.filter(pk=succeeded.pk).update(
+        finished_at=dt.datetime(2013, 11, 5, 9, 30, tzinfo=dt.UTC), rule_version=3
+    )
+    factories.run(fund, triggered_by='admin "bob" \\ 100%')
+    AllocationRun.objects.create(
+        fund=fund,
+        triggered_by="worker",
+        status=AllocationRun.Status.FAILED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        error="Line\u2028sep\ttab {v} 'quoted'",
+    )
+    return AllocationRun.objects.filter(fund=fund)
+
+
+def test_the_run_list_is_what_the_serializer_gives(client, runs):
+    response = client.get("/api/v1/runs/?fund=runs-fund")
+
+    assert response.status_code == 200
+    request = APIRequestFactory().get("/api/v1/runs/")
+    expected = [
+        serializers.RunSerializer(run, context={"request": request}).data
+        for run in runs.select_related("fund").order_by("-requested_at", "-id")
+    ]
+    assert len(expected) == 3
+    assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
+    assert (
+        response.json()["results"][0]["url"]
+        == f"http://testserver/api/v1/runs/{expected[0]['id']}/"
+    )
+
+
+def test_postgresql_writes_the_run_list_as_python_would(client, runs, monkeypatch, settings):
+    if connection.vendor != "postgresql":
+        service_missing("the list's JSON is written by the database on PostgreSQL only")
+    settings.ALLOWED_HOSTS = ["api.example.org"]
+    url = "/api/v1/runs/?fund=runs-fund"
+    written_in_sql = client.get(url, HTTP_HOST="api.example.org")
+    monkeypatch.setattr("api.rows.json_in_sql", lambda model, columns: False)
+    written_in_python = client.get(url, HTTP_HOST="api.example.org")
+
+    assert written_in_sql.status_code == written_in_python.status_code == 200
+    assert written_in_sql.content == written_in_python.content
+    assert written_in_sql.json()["results"][0]["url"].startswith("http://api.example.org/")
+
+
+def test_the_run_list_declares_the_serializers_fields(rf):
+    view = RunViewSet(request=rf.get("/api/v1/runs/"))
+    assert list(view.get_list_columns()) == list(serializers.RunSerializer().fields)
