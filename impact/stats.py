@@ -13,6 +13,7 @@ management commands, views or notebooks alike.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -473,6 +474,12 @@ def regression_discontinuity(
 # --------------------------------------------------------------------------
 
 
+def _sign(value: float) -> int:
+    """-1, 0 or 1, as int(np.sign(value)) for a finite value, in a tenth of the time: a chart's
+    points are signed one by one."""
+    return (value > 0) - (value < 0)
+
+
 def _runs(flags: Sequence[int]) -> list[tuple[int, int, int]]:
     """(start, stop, value) for maximal stretches of equal non-zero flags."""
     out = []
@@ -505,7 +512,7 @@ def _shift_start(x: np.ndarray, mean: float, length: int) -> int | None:
     """Where the first run of ``length`` or more points on one side of the mean starts, at
     least ``length`` points in, so that the stretch before it has limits worth the name;
     None if there is none."""
-    side = [int(np.sign(v - mean)) for v in x]
+    side = [_sign(v - mean) for v in x.tolist()]
     for start, stop, _ in _runs(side):
         if start >= length and stop - start >= length:
             return start
@@ -516,10 +523,11 @@ def _signals(x: np.ndarray, limits: _Limits) -> list[tuple[str, int]]:
     """The first applicable rule for each point, and its side (+1 high, -1 low)."""
     n = len(x)
     mean = limits.mean
-    outside = [1 if v > limits.upper else -1 if v < limits.lower else 0 for v in x]
+    values = x.tolist()
+    outside = [1 if v > limits.upper else -1 if v < limits.lower else 0 for v in values]
 
     run = [0] * n
-    side = [int(np.sign(v - mean)) for v in x]
+    side = [_sign(v - mean) for v in values]
     for start, stop, s in _runs(side):
         if stop - start >= RUN_LENGTH:
             run[start:stop] = [s] * (stop - start)
@@ -527,13 +535,13 @@ def _signals(x: np.ndarray, limits: _Limits) -> list[tuple[str, int]]:
     # A trend of k points is k-1 consecutive steps in the same direction; a
     # point belongs to the trend if either step next to it is part of it.
     trend = [0] * n
-    steps = [int(np.sign(d)) for d in np.diff(x)]
+    steps = [_sign(after - before) for before, after in itertools.pairwise(values)]
     for start, stop, s in _runs(steps):
         if stop - start >= TREND_LENGTH - 1:
             trend[start : stop + 1] = [s] * (stop + 1 - start)
 
     high, low = mean + limits.two_sigma, mean - limits.two_sigma
-    beyond = [1 if v > high else -1 if v < low else 0 for v in x]
+    beyond = [1 if v > high else -1 if v < low else 0 for v in values]
     two_of_three = [0] * n
     for i in range(n - 2):
         window = beyond[i : i + 3]
