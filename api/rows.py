@@ -8,7 +8,7 @@ joined. Elsewhere the rows are read as values and turned into dicts here."""
 
 import functools
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connection, models
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -59,7 +59,10 @@ def json_in_sql(model, columns: dict) -> bool:
         return False
     for spec in columns.values():
         if isinstance(spec, str):
-            field = field_of(model, spec)
+            try:
+                field = field_of(model, spec)
+            except FieldDoesNotExist:  # an annotation: its JSON is not known to be Python's
+                return False
             if isinstance(field, models.ForeignKey):
                 field = field.target_field
             if not isinstance(field, AS_JSON):

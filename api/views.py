@@ -142,6 +142,26 @@ class FundViewSet(CsvReadOnlyViewSet):
     ordering = ["announced_on", "slug"]
     sync_ordering = ("updated_at", "id")
     csv_name = "funds"
+    # The list's JSON from one values query: the serializer's fields, in its order.
+    list_columns = {
+        "slug": "slug",
+        "name": "name",
+        "announced_by": "announced_by",
+        "announced_on": "announced_on",
+        "announced_on_certainty": "announced_on_certainty",
+        "total": ("total_pence", POUNDS),
+        "total_is_cap": "total_is_cap",
+        "financial_years": "financial_years",
+        "money_kind": "money_kind",
+        "route": "route",
+        "parent": "parent__slug",
+        "status": "status",
+        "modelled": ("modelled_pence", POUNDS),
+        "published": ("published_pence", POUNDS),
+        "recipient_count": "recipient_count",
+        "current_scenario": "current_scenario",
+        "updated_at": ("updated_at", CSV_DATETIME),
+    }
 
     def get_queryset(self):
         funds = funding_selectors.funds_with_totals().select_related("parent")

@@ -21,6 +21,7 @@ WEEKS = 20 * 52
 FIRST_WEEK_END = dt.date(1995, 1, 8)
 FUNDS = 50
 ALLOCATIONS_PER_FUND = 400
+PENCE_PER_ALLOCATION = 1_000_000
 
 
 AE_COLUMNS = (
@@ -144,7 +145,7 @@ def build(scale: int, *, seed: int = 2013) -> Built:
                 "dh",
                 FIRST_WEEK_END + dt.timedelta(days=7 * (i % WEEKS)),
                 "confirmed",
-                ALLOCATIONS_PER_FUND * 1_000_000,
+                ALLOCATIONS_PER_FUND * PENCE_PER_ALLOCATION,
                 False,
                 '["2013-14"]',
                 "Synthetic benchmark fund: not a real announcement.",
@@ -158,6 +159,8 @@ def build(scale: int, *, seed: int = 2013) -> Built:
         ),
     )
     fund_ids = _ids("funding_fund")
+    recipients = trust_ids + ccg_ids
+    each = min(ALLOCATIONS_PER_FUND, len(recipients))  # recipients of each fund
     copy_rows(
         "funding_allocationrun",
         (
@@ -172,18 +175,23 @@ def build(scale: int, *, seed: int = 2013) -> Built:
             "requested_at",
             "started_at",
             "finished_at",
+            "total_pence",
+            "published_pence",
+            "recipient_count",
             "notes",
             "error",
         ),
         (
-            (f, "succeeded", True, SOURCE, "", "fixed", "", 100, now, now, now, "[]", "")
+            (
+                *(f, "succeeded", True, SOURCE, "", "fixed", "", 100, now, now, now),
+                *(each * PENCE_PER_ALLOCATION, 0, each, "[]", ""),
+            )
             for f in fund_ids
         ),
     )
     run_of = dict(
         zip(fund_ids, _ids("funding_allocationrun"), strict=True)
     )  # one run per fund, in the same order
-    recipients = trust_ids + ccg_ids
     allocations = copy_rows(
         "funding_allocation",
         (
@@ -196,9 +204,9 @@ def build(scale: int, *, seed: int = 2013) -> Built:
             "details",
         ),
         (
-            (run_of[f], f, recipient, "modelled", 1_000_000, "Synthetic share", "{}")
+            (run_of[f], f, recipient, "modelled", PENCE_PER_ALLOCATION, "Synthetic share", "{}")
             for f in fund_ids
-            for recipient in rng.sample(recipients, min(ALLOCATIONS_PER_FUND, len(recipients)))
+            for recipient in rng.sample(recipients, each)
         ),
     )
     with connection.cursor() as cursor:

@@ -335,7 +335,10 @@ class AllocationRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What a succeeded run wrote: its modelled pence (the total), its published pence and
+    # how many recipients; the funds list adds up its funds' current runs, not their rows.
     total_pence = models.BigIntegerField(null=True, blank=True)
+    published_pence = models.BigIntegerField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(null=True, blank=True)
     notes = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
@@ -353,6 +356,16 @@ class AllocationRun(models.Model):
                 condition=Q(is_current=False) | Q(status="succeeded"),
                 name="only_a_succeeded_run_is_current",
                 violation_error_message="Only a run that succeeded can be current.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False)
+                | Q(
+                    total_pence__gte=0,
+                    published_pence__gte=0,
+                    recipient_count__isnull=False,
+                ),
+                name="a_current_run_has_its_totals",
+                violation_error_message="A current run must record its totals.",
             ),
             # The recompute lock: a second worker's claim on the same fund fails here,
             # whichever process or machine it runs on.

@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from trusts.models import (
@@ -21,7 +32,15 @@ from trusts.selectors import performance_by_organisation
 from trusts.windows import Window
 
 from . import rules
-from .models import Allocation, AllocationRule, Fund, PublishedAllocation, Scenario, Tranche
+from .models import (
+    Allocation,
+    AllocationRule,
+    AllocationRun,
+    Fund,
+    PublishedAllocation,
+    Scenario,
+    Tranche,
+)
 
 
 def _window(parameters: dict) -> Window:
@@ -287,12 +306,10 @@ def _family(fund_id) -> QuerySet[Fund]:
     return Fund.objects.filter(Q(pk=fund_id) | Q(parent=fund_id)).values("pk")
 
 
-def _fund_and_waves_current(**only) -> QuerySet[Allocation]:
+def _fund_and_waves_current_allocations() -> QuerySet[Allocation]:
     """The current allocations of the outer fund and of its waves, as one group."""
     return (
-        Allocation.objects.filter(
-            run__is_current=True, fund__in=_family(OuterRef(OuterRef("pk"))), **only
-        )
+        Allocation.objects.filter(run__is_current=True, fund__in=_family(OuterRef(OuterRef("pk"))))
         .order_by()
         .values("run__is_current")
     )
@@ -300,32 +317,41 @@ def _fund_and_waves_current(**only) -> QuerySet[Allocation]:
 
 def funds_with_totals() -> QuerySet[Fund]:
     """Every fund not withdrawn, with its current runs' totals and recipients, a parent
-    fund's rolled up from its waves (a recipient of both halves counts once)."""
+    fund's rolled up from its waves (a recipient of both halves counts once).
 
-    def pence(basis: str) -> Coalesce:
-        return Coalesce(
-            Subquery(
-                _fund_and_waves_current(basis=basis)
-                .annotate(total=Sum("amount_pence"))
-                .values("total")
-            ),
-            0,
+    The totals are the ones each current run recorded: summing 500 funds' allocations (three
+    passes over 200,000 rows) took 0.2 s. Only a parent's recipients are counted from its
+    allocations, since a recipient of two waves is one recipient."""
+
+    def current_runs(field: str) -> Coalesce:
+        runs = (
+            AllocationRun.objects.filter(
+                is_current=True, fund__in=_family(OuterRef(OuterRef("pk")))
+            )
+            .order_by()
+            .values("is_current")
         )
+        return Coalesce(Subquery(runs.annotate(total=Sum(field)).values("total")), 0)
 
+    family_recipients = Coalesce(
+        Subquery(
+            _fund_and_waves_current_allocations()
+            .annotate(count=Count("recipient", distinct=True))
+            .values("count")
+        ),
+        0,
+    )
     current_scenario = Scenario.objects.filter(fund=OuterRef("pk"), is_current=True)
     return (
         Fund.objects.exclude(status=Fund.Status.WITHDRAWN)
         .annotate(
             current_scenario=Subquery(current_scenario.values("name")[:1]),
-            modelled_pence=pence(Allocation.Basis.MODELLED),
-            published_pence=pence(Allocation.Basis.PUBLISHED),
-            recipient_count=Coalesce(
-                Subquery(
-                    _fund_and_waves_current()
-                    .annotate(count=Count("recipient", distinct=True))
-                    .values("count")
-                ),
-                0,
+            modelled_pence=current_runs("total_pence"),
+            published_pence=current_runs("published_pence"),
+            recipient_count=Case(
+                When(Exists(Fund.objects.filter(parent=OuterRef("pk"))), then=family_recipients),
+                default=current_runs("recipient_count"),
+                output_field=IntegerField(),
             ),
         )
         .order_by("announced_on", "slug")

@@ -400,6 +400,9 @@ def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
             rule_kind=rule.kind if rule else "",
             rule_version=rule.version if rule else None,
             total_pence=sum(r.amount_pence for r in rows if r.basis == Allocation.Basis.MODELLED),
+            published_pence=sum(
+                r.amount_pence for r in rows if r.basis == Allocation.Basis.PUBLISHED
+            ),
             recipient_count=len({r.recipient_id for r in rows}),
         )
         # The fund's totals come from its current run, so a client that syncs funds by

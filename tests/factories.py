@@ -185,6 +185,7 @@ def run_written(
         started_at=now,
         finished_at=now,
         total_pence=sum(pence_by_recipient.values()),
+        published_pence=0,
         recipient_count=len(pence_by_recipient),
     )
     Allocation.objects.bulk_create(

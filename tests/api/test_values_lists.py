@@ -6,16 +6,17 @@ import json
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from api import serializers
 from api.renderers import FastJSONRenderer
-from api.views import AllocationViewSet, RunViewSet
+from api.views import AllocationViewSet, FundViewSet, RunViewSet
 from datacache.versions import data_changed
-from funding.models import Allocation, AllocationRun
+from funding import selectors as funding_selectors
+from funding.models import Allocation, AllocationRun, Fund, Scenario
 from tests import factories
 from tests.api.conftest import computed_fund
 from tests.conftest import cache_clear, service_missing
@@ -212,3 +213,58 @@ def test_postgresql_writes_the_run_list_as_python_would(client, runs, monkeypatc
 def test_the_run_list_declares_the_serializers_fields(rf):
     view = RunViewSet(request=rf.get("/api/v1/runs/"))
     assert list(view.get_list_columns()) == list(serializers.RunSerializer().fields)
+
+
+@pytest.fixture
+def funds():
+    """A parent fund and its wave, a recipient of both; a fund following a named scenario;
+    a fund with no run; and one withdrawn (listed nowhere)."""
+    both, parent_only, wave_only = factories.trust(), factories.trust(), factories.trust()
+    parent = factories.fund(slug="values-parent", financial_years=["2013-14", "2014-15"])
+    wave = factories.fund(slug="values-wave", parent=parent, total_is_cap=True)
+    factories.run_written(parent, {both: 100_01, parent_only: 0})
+    factories.run_written(wave, {both: 50_00, wave_only: 25_00})
+    modelled = factories.fund(
+        slug="values-scenario", announced_on_certainty=Fund.DateCertainty.INFERRED
+    )
+    Scenario.objects.create(fund=modelled, name="Equal shares", kind="fixed", is_current=True)
+    factories.fund(slug="values-no-run")
+    factories.fund(slug="values-withdrawn", status=Fund.Status.WITHDRAWN)
+    # A summer time: written in the site's time zone (+01:00), not as stored (UTC).
+    Fund.objects.filter(slug="values-no-run").update(
+        updated_at=dt.datetime(2013, 7, 1, 12, 30, 0, 5, tzinfo=dt.UTC)
+    )
+
+
+def test_the_fund_list_is_what_the_serializer_gives(client, funds):
+    response = client.get("/api/v1/funds/?page_size=1000")
+
+    assert response.status_code == 200
+    request = APIRequestFactory().get("/api/v1/funds/")
+    expected = [
+        serializers.FundSerializer(fund, context={"request": request}).data
+        for fund in funding_selectors.funds_with_totals().select_related("parent")
+    ]
+    listed = response.json()["results"]
+    assert listed == json.loads(JSONRenderer().render(expected))
+    by_slug = {row["slug"]: row for row in listed}
+    assert "values-withdrawn" not in by_slug
+    # The parent's totals are its own run's and its wave's; a recipient of both counts once.
+    assert by_slug["values-parent"]["modelled"] == "175.01"
+    assert by_slug["values-parent"]["recipient_count"] == 3
+    assert (by_slug["values-wave"]["modelled"], by_slug["values-wave"]["parent"]) == (
+        "75.00",
+        "values-parent",
+    )
+    assert by_slug["values-scenario"]["current_scenario"] == "Equal shares"
+    assert by_slug["values-no-run"]["recipient_count"] == 0
+
+
+def test_the_fund_list_declares_the_serializers_fields():
+    assert list(FundViewSet.list_columns) == list(serializers.FundSerializer().fields)
+
+
+def test_a_current_run_must_record_its_totals():
+    fund = factories.fund()
+    with pytest.raises(IntegrityError, match="a_current_run_has_its_totals"):
+        AllocationRun.objects.create(fund=fund, status="succeeded", is_current=True)

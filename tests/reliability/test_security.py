@@ -138,7 +138,14 @@ def marked_up(winter):
     trust = Organisation.objects.create(
         ods_code="ZX1", name='=HYPERLINK("http://evil")<script>alert(1)</script>', kind="trust"
     )
-    run = AllocationRun.objects.create(fund=winter, status="succeeded", is_current=True)
+    run = AllocationRun.objects.create(
+        fund=winter,
+        status="succeeded",
+        is_current=True,
+        total_pence=0,
+        published_pence=100,
+        recipient_count=1,
+    )
     AllocationRun.objects.filter(fund=winter).exclude(pk=run.pk).update(is_current=False)
     Allocation.objects.create(
         run=run, fund=winter, recipient=trust, basis="published", amount_pence=100, rationale="x"
