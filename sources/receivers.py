@@ -26,8 +26,7 @@ def signals_detect_after_import(sender, results, **kwargs) -> None:
     months = spc.newest_months(
         file_names=[Path(result.file).name for result in results if result.category == "ae"]
     )
-    for month, codes in months.items():
-        spc.signals_detect(month=month, codes=codes)
+    spc.signals_detect_months(months)
     followed = Subscription.objects.filter(
         kind__in=[Subscription.Kind.TRUST, Subscription.Kind.REGION]
     )

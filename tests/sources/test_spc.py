@@ -1,7 +1,17 @@
 import datetime as dt
 from unittest import TestCase
 
-from sources.spc import months_back, series_signal
+import pytest
+
+from sources.models import SpcSignal
+from sources.spc import (
+    _one_decimal,
+    months_back,
+    series_signal,
+    signals_detect,
+    signals_detect_months,
+)
+from tests import factories
 
 MARCH = dt.date(2026, 3, 1)
 
@@ -37,3 +47,49 @@ class SeriesSignalTest(TestCase):
     def test_months_back_crosses_years(self):
         self.assertEqual(months_back(MARCH, 3), dt.date(2025, 12, 1))
         self.assertEqual(months_back(MARCH, 27), dt.date(2023, 12, 1))
+
+
+def _found(signals) -> list[tuple]:
+    return sorted((s.scope, s.subject, s.month, s.rule, s.direction, s.percent) for s in signals)
+
+
+@pytest.mark.django_db
+def test_months_detected_together_find_what_each_month_alone_finds():
+    """An import of many months reads every month's series in one query: each month must
+    still see only its own two years, its own providers and their whole region."""
+    february = months_back(MARCH, 1)
+    first, second, steady_trust = (factories.trust(region="Test") for _ in range(3))
+    over_4h = {}
+    for i in range(26):
+        month = months_back(MARCH, 25 - i)
+        over_4h[first, month] = 500 if month >= february else 100 + 20 * (i % 2)
+        # 25 months before March, in February's two years but not in March's, the second
+        # trust saw nobody within four hours: March's limits must not see it.
+        over_4h[second, month] = 500 if month == MARCH else 1000 if i == 1 else 100 + 20 * (i % 2)
+        over_4h[steady_trust, month] = 100 + 20 * (i % 2)
+    for (trust, month), over in over_4h.items():
+        factories.ae_month(trust, month, 1000, over)
+    # The first trust is news in February only, the second in March.
+    months = {february: {first.ods_code}, MARCH: {second.ods_code}}
+
+    together = signals_detect_months(months)
+    SpcSignal.objects.all().delete()
+    alone = [
+        signal
+        for month, codes in months.items()
+        for signal in signals_detect(month=month, codes=codes)
+    ]
+
+    assert _found(together) == _found(alone)
+    trusts = {(s.subject, s.month): s for s in together if s.scope == "trust"}
+    assert set(trusts) == {(first.ods_code, february), (second.ods_code, MARCH)}
+    own_two_years = [
+        (months_back(MARCH, back), 1000, over_4h[second, months_back(MARCH, back)])
+        for back in range(24)
+    ]
+    expected = series_signal(own_two_years, MARCH)
+    signal = trusts[second.ods_code, MARCH]
+    assert (signal.mean, signal.lower_limit) == (
+        _one_decimal(expected.mean),
+        _one_decimal(expected.lower),
+    )
