@@ -79,19 +79,31 @@ def ae_month(
 ) -> AEActivity:
     """One provider's A&E counts for the calendar month starting on `month`, with the summary
     tables the pages read brought up to date as an import would."""
-    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    figures = AEActivity.objects.create(
-        organisation=organisation,
-        grain="month",
-        period_start=month,
-        period_end=next_month - dt.timedelta(days=1),
-        department_type=department_type,
-        attendances=attendances,
-        over_4h=over_4h,
-        source_file="synthetic",
-        source_line=next(_numbers),
+    (figures,) = ae_months({(organisation, month): (attendances, over_4h)}, department_type)
+    return figures
+
+
+def ae_months(
+    counts: dict[tuple[Organisation, dt.date], tuple[int, int | None]], department_type: str = "1"
+) -> list[AEActivity]:
+    """Many providers' and months' counts ((provider, month) -> (attendances, over 4 hours)),
+    written at once, and the summaries refreshed once for their months."""
+    figures = AEActivity.objects.bulk_create(
+        AEActivity(
+            organisation=organisation,
+            grain="month",
+            period_start=month,
+            period_end=(month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            - dt.timedelta(days=1),
+            department_type=department_type,
+            attendances=attendances,
+            over_4h=over_4h,
+            source_file="synthetic",
+            source_line=next(_numbers),
+        )
+        for (organisation, month), (attendances, over_4h) in counts.items()
     )
-    ae_summaries_refresh(months=[month])
+    ae_summaries_refresh(months=sorted({month for _, month in counts}))
     return figures
 
 

@@ -67,8 +67,7 @@ def test_months_detected_together_find_what_each_month_alone_finds():
         # trust saw nobody within four hours: March's limits must not see it.
         over_4h[second, month] = 500 if month == MARCH else 1000 if i == 1 else 100 + 20 * (i % 2)
         over_4h[steady_trust, month] = 100 + 20 * (i % 2)
-    for (trust, month), over in over_4h.items():
-        factories.ae_month(trust, month, 1000, over)
+    factories.ae_months({key: (1000, over) for key, over in over_4h.items()})
     # The first trust is news in February only, the second in March.
     months = {february: {first.ods_code}, MARCH: {second.ods_code}}
 
