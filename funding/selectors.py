@@ -323,7 +323,7 @@ def funds_with_totals() -> QuerySet[Fund]:
     passes over 200,000 rows) took 0.2 s. Only a parent's recipients are counted from its
     allocations, since a recipient of two waves is one recipient."""
 
-    def current_runs(field: str) -> Coalesce:
+    def summed_over_current_runs(field: str) -> Coalesce:
         runs = (
             AllocationRun.objects.filter(
                 is_current=True, fund__in=_family(OuterRef(OuterRef("pk")))
@@ -346,11 +346,11 @@ def funds_with_totals() -> QuerySet[Fund]:
         Fund.objects.exclude(status=Fund.Status.WITHDRAWN)
         .annotate(
             current_scenario=Subquery(current_scenario.values("name")[:1]),
-            modelled_pence=current_runs("total_pence"),
-            published_pence=current_runs("published_pence"),
+            modelled_pence=summed_over_current_runs("total_pence"),
+            published_pence=summed_over_current_runs("published_pence"),
             recipient_count=Case(
                 When(Exists(Fund.objects.filter(parent=OuterRef("pk"))), then=family_recipients),
-                default=current_runs("recipient_count"),
+                default=summed_over_current_runs("recipient_count"),
                 output_field=IntegerField(),
             ),
         )
