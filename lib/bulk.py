@@ -88,3 +88,11 @@ def _insertable(model: type[models.Model]) -> list[models.Field]:
 
 def _json_text(value) -> str:
     return "{}" if value == {} else json.dumps(value)
+
+
+def planner_statistics_refresh() -> None:
+    """ANALYZE, after a bulk load: the query planner's statistics of tables that grew from
+    nothing in one go would say they are empty until autovacuum comes round, and plans made
+    for empty tables read every row (both PostgreSQL and SQLite keep such statistics)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from lib.bulk import planner_statistics_refresh
+
 from .importers import import_files
 from .models import SourceFile
 
@@ -112,3 +114,7 @@ def shipped_data_load(*, say: Callable[[str], None] = print) -> None:
     say("A&E activity:")
     for stage in AE_STAGES:
         stage_import(stage, say=say)
+    # Measured on PostgreSQL straight after loading into an empty database, before and after
+    # (first requests): a trust's page 0.22 s and 0.13 s, the winter fund's 1.35 s and
+    # 0.87 s, the overview 0.12 s and 0.06 s.
+    planner_statistics_refresh()
