@@ -29,12 +29,14 @@ def fund():
     return computed_fund("values-fund", {"ZV1": 400_01, "ZV2": 299_99, "ZV3": 0})
 
 
-def serialized(queryset) -> list[dict]:
-    request = APIRequestFactory().get("/api/v1/allocations/")
-    return [
-        serializers.AllocationSerializer(allocation, context={"request": request}).data
-        for allocation in queryset
-    ]
+def serialized(queryset, serializer=serializers.AllocationSerializer) -> list[dict]:
+    request = APIRequestFactory().get("/api/v1/")
+    return [serializer(row, context={"request": request}).data for row in queryset]
+
+
+def rendered(data: list[dict]) -> list[dict]:
+    """The serializer's data as DRF's JSON renderer writes it, read back."""
+    return json.loads(JSONRenderer().render(data))
 
 
 def test_the_allocation_list_is_what_the_serializer_gives(client, fund):
@@ -46,7 +48,7 @@ def test_the_allocation_list_is_what_the_serializer_gives(client, fund):
     )
     expected = serialized(listed.order_by("fund_id", "-amount_pence", "id"))
     assert len(expected) == 3
-    assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
+    assert response.json()["results"] == rendered(expected)
 
 
 def test_a_sync_by_cursor_still_pages_by_rows(client, fund):
@@ -183,13 +185,11 @@ def test_the_run_list_is_what_the_serializer_gives(client, runs):
     response = client.get("/api/v1/runs/?fund=runs-fund")
 
     assert response.status_code == 200
-    request = APIRequestFactory().get("/api/v1/runs/")
-    expected = [
-        serializers.RunSerializer(run, context={"request": request}).data
-        for run in runs.select_related("fund").order_by("-requested_at", "-id")
-    ]
+    expected = serialized(
+        runs.select_related("fund").order_by("-requested_at", "-id"), serializers.RunSerializer
+    )
     assert len(expected) == 3
-    assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
+    assert response.json()["results"] == rendered(expected)
     assert (
         response.json()["results"][0]["url"]
         == f"http://testserver/api/v1/runs/{expected[0]['id']}/"
@@ -240,13 +240,11 @@ def test_the_fund_list_is_what_the_serializer_gives(client, funds):
     response = client.get("/api/v1/funds/?page_size=1000")
 
     assert response.status_code == 200
-    request = APIRequestFactory().get("/api/v1/funds/")
-    expected = [
-        serializers.FundSerializer(fund, context={"request": request}).data
-        for fund in funding_selectors.funds_with_totals().select_related("parent")
-    ]
+    expected = serialized(
+        funding_selectors.funds_with_totals().select_related("parent"), serializers.FundSerializer
+    )
     listed = response.json()["results"]
-    assert listed == json.loads(JSONRenderer().render(expected))
+    assert listed == rendered(expected)
     by_slug = {row["slug"]: row for row in listed}
     assert "values-withdrawn" not in by_slug
     # The parent's totals are its own run's and its wave's; a recipient of both counts once.
