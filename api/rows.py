@@ -134,7 +134,8 @@ def identity_url(request, view_name: str) -> CsvFormat:
     """A row's address by its id, as DRF's HyperlinkedIdentityField writes it, as the format of
     the id column: reversed once a list instead of once a row."""
     address = reverse(view_name, kwargs={"pk": _ID_PLACEHOLDER}, request=request)
-    prefix, suffix = address.split(str(_ID_PLACEHOLDER))
+    # The last one: the id is in the path, whatever the host's name holds.
+    prefix, _, suffix = address.rpartition(str(_ID_PLACEHOLDER))
     return CsvFormat(
         lambda pk: f"{prefix}{pk}{suffix}",
         f"{_sql_text(prefix)} || ({{v}})::text || {_sql_text(suffix)}",

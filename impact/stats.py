@@ -475,8 +475,9 @@ def regression_discontinuity(
 
 
 def _sign(value: float) -> int:
-    """-1, 0 or 1, as int(np.sign(value)) for a finite value, in a tenth of the time: a chart's
-    points are signed one by one."""
+    """-1, 0 or 1, as int(np.sign(value)) for a finite value, in a quarter of the time (2.3
+    against 9.3 us for 24 points taken from an array): a chart's points are signed one by
+    one."""
     return (value > 0) - (value < 0)
 
 

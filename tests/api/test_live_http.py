@@ -44,6 +44,10 @@ def test_recompute_answers_202_with_the_runs_location_once_per_request(
         assert AllocationRun.objects.filter(fund=small_fund).count() == attempt
     status, _, body = call("GET", locations[0])
     assert status == 200 and json.loads(body)["fund"] == small_fund.slug
+    # The runs list writes each run's address itself (api.rows.identity_url): the same one.
+    status, _, body = call("GET", f"{live_site}/api/v1/runs/?fund={small_fund.slug}")
+    assert status == 200, body
+    assert sorted(run["url"] for run in json.loads(body)["results"]) == sorted(locations)
 
 
 def test_anonymous_recompute_is_refused_over_http(live_site, small_fund):

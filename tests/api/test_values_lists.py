@@ -13,6 +13,7 @@ from rest_framework.test import APIRequestFactory
 
 from api import serializers
 from api.renderers import FastJSONRenderer
+from api.rows import json_in_sql
 from api.views import AllocationViewSet, FundViewSet, RunViewSet
 from datacache.versions import data_changed
 from funding import selectors as funding_selectors
@@ -266,3 +267,12 @@ def test_a_current_run_must_record_its_totals():
     fund = factories.fund()
     with pytest.raises(IntegrityError, match="a_current_run_has_its_totals"):
         AllocationRun.objects.create(fund=fund, status="succeeded", is_current=True)
+
+
+def test_a_list_with_an_annotated_column_is_written_in_python():
+    """The funds list's totals are annotations, not fields: PostgreSQL is not asked to write
+    JSON for a column whose type the model does not say."""
+    if connection.vendor != "postgresql":
+        service_missing("the list's JSON is written by the database on PostgreSQL only")
+    assert json_in_sql(Fund, {"slug": "slug"})
+    assert not json_in_sql(Fund, {"slug": "slug", "modelled": "modelled_pence"})

@@ -99,4 +99,9 @@ def test_an_announcement_entered_in_the_admin_is_allocated_and_published(
     assert response.status == 200
     # RV8 had the worst type 1 performance of January to March 2013: first of the 53.
     assert page.locator("a[href='/trusts/RV8/']").count() > 0
+    # The funds list shows what the run recorded: its modelled total and its recipients.
+    page.goto(f"{site}/funds/")
+    row = page.locator("table.app-funds tbody tr", has=page.locator(f"a[href='/funds/{SLUG}/']"))
+    cells = row.locator("td").all_inner_texts()
+    assert cells[3:] == ["£250,000,000", "£221,000,000", "£0", "53"], cells
     assert page.problems == []
