@@ -69,4 +69,11 @@ def test_a_backup_restored_into_a_new_database_holds_every_row_of_every_table(tm
     )
     expected, restored = every_row(read_source), every_row(read_target)
     assert sum(map(len, expected.values())) > 50_000  # the shipped data, not an empty shell
-    assert restored == expected
+    # The tables that differ, by name and row counts: pytest's own diff of every row of every
+    # table took minutes to write.
+    differing = {
+        table: (len(rows), len(restored.get(table, [])))
+        for table, rows in expected.items()
+        if restored.get(table) != rows
+    }
+    assert differing == {}
