@@ -86,13 +86,13 @@ def analyst(django_user_model):
 
 @pytest.fixture
 def fund_admin(django_user_model):
-    """Enters announcements and recomputes allocations."""
-    from django.contrib.auth.models import Group
+    """Enters announcements and recomputes allocations: a member of the fund admins' group,
+    made here if this database does not have it yet (loading the demo makes it, and a
+    transactional test's flush removes it)."""
+    from funding.services import fund_admin_group_ensure
 
     user = django_user_model.objects.create_user("bob", password="bob-pass", is_staff=True)
-    group = Group.objects.filter(name="Fund admins").first()
-    if group:
-        user.groups.add(group)
+    fund_admin_group_ensure().user_set.add(user)
     return user
 
 

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 import pytest
 from knox.models import AuthToken
 
-from funding import services
 from funding.models import AllocationRun
 from tests.live import http
 
@@ -21,7 +20,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def admin_token(fund_admin) -> str:
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     return AuthToken.objects.create(user=fund_admin)[1]
 
 

@@ -3,7 +3,6 @@
 import pytest
 from knox.models import AuthToken
 
-from funding import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +20,6 @@ def fund():
 def test_only_fund_admins_can_recompute(client, request, fund, persona, expected):
     if persona:
         user = request.getfixturevalue(persona)
-        if persona == "fund_admin":
-            services.fund_admin_group_ensure().user_set.add(user)
         client.force_login(user)
     response = client.post(f"/api/v1/funds/{fund.slug}/recompute/")
     assert response.status_code == expected
@@ -32,7 +29,6 @@ def test_only_fund_admins_can_recompute(client, request, fund, persona, expected
 
 
 def test_a_token_works_for_a_fund_admin(client, fund_admin, fund):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     token = AuthToken.objects.create(user=fund_admin)[1]
     response = client.post(
         f"/api/v1/funds/{fund.slug}/recompute/", HTTP_AUTHORIZATION=f"Token {token}"

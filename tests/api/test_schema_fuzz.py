@@ -23,7 +23,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-from funding import services
 
 
 @pytest.fixture
@@ -102,7 +101,6 @@ class Workflows:
 
 @pytest.fixture
 def admin_token(fund_admin):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     return AuthToken.objects.create(user=fund_admin)[1]
 
 

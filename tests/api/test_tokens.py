@@ -11,7 +11,6 @@ from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
 
-from funding import services
 from funding.models import AllocationRun
 from tests.live import http
 
@@ -27,12 +26,6 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-def admin(fund_admin):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
-    return fund_admin
-
-
 def token_made(site: str, user="bob", password="bob-pass", body=b"days=30") -> dict:
     status, _, answer = http(
         "POST",
@@ -45,7 +38,7 @@ def token_made(site: str, user="bob", password="bob-pass", body=b"days=30") -> d
 
 
 def test_a_token_made_as_documented_recomputes_and_is_refused_once_revoked(
-    live_site, small_fund, admin
+    live_site, small_fund, fund_admin
 ):
     made = token_made(live_site)
     token = made["token"]
@@ -73,25 +66,25 @@ def test_a_token_made_as_documented_recomputes_and_is_refused_once_revoked(
     assert AllocationRun.objects.filter(fund=small_fund).count() == 2
 
 
-def test_only_a_hash_of_the_token_is_stored(live_site, admin):
+def test_only_a_hash_of_the_token_is_stored(live_site, fund_admin):
     token = token_made(live_site)["token"]
-    stored = AuthToken.objects.get(user=admin)
+    stored = AuthToken.objects.get(user=fund_admin)
     assert stored.digest != token and token not in stored.digest
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM knox_authtoken")
         assert not any(token in str(cell) for row in cursor.fetchall() for cell in row)
 
 
-def test_an_expired_token_is_refused(live_site, small_fund, admin):
+def test_an_expired_token_is_refused(live_site, small_fund, fund_admin):
     token = token_made(live_site)["token"]
-    AuthToken.objects.filter(user=admin).update(expiry=timezone.now() - timedelta(seconds=1))
+    AuthToken.objects.filter(user=fund_admin).update(expiry=timezone.now() - timedelta(seconds=1))
     status, _, _ = http(
         "POST", f"{live_site}/api/v1/funds/{small_fund.slug}/recompute/", headers=bearer(token)
     )
     assert status == 403
 
 
-def test_an_owner_cannot_see_or_revoke_another_users_token(live_site, admin, analyst):
+def test_an_owner_cannot_see_or_revoke_another_users_token(live_site, fund_admin, analyst):
     admins = token_made(live_site)
     analysts = token_made(live_site, "alice", "alice-pass")["token"]
     status, _, listed = http("GET", f"{live_site}/api/v1/tokens/", headers=bearer(analysts))
@@ -100,16 +93,16 @@ def test_an_owner_cannot_see_or_revoke_another_users_token(live_site, admin, ana
         "DELETE", f"{live_site}/api/v1/tokens/{admins['key']}/", headers=bearer(analysts)
     )
     assert status == 404
-    assert AuthToken.objects.filter(user=admin).count() == 1
+    assert AuthToken.objects.filter(user=fund_admin).count() == 1
 
 
-def test_a_token_is_only_made_for_the_right_password(live_site, admin):
+def test_a_token_is_only_made_for_the_right_password(live_site, fund_admin):
     status, _, _ = http("POST", f"{live_site}/api/v1/tokens/", headers=basic("bob", "wrong"))
     assert status == 403
     assert not AuthToken.objects.exists()
 
 
-def test_a_token_cannot_last_beyond_a_year(live_site, admin):
+def test_a_token_cannot_last_beyond_a_year(live_site, fund_admin):
     status, _, body = http(
         "POST",
         f"{live_site}/api/v1/tokens/",
@@ -119,12 +112,12 @@ def test_a_token_cannot_last_beyond_a_year(live_site, admin):
     assert status == 400 and "days" in json.loads(body)
 
 
-def test_a_token_made_in_the_old_admin_still_works_once_hashed(client, small_fund, admin):
+def test_a_token_made_in_the_old_admin_still_works_once_hashed(client, small_fund, fund_admin):
     from django.apps import apps
     from rest_framework.authtoken.models import Token
 
     migration = importlib.import_module("api.migrations.0001_drf_tokens_to_hashed_tokens")
-    old = Token.objects.create(user=admin)
+    old = Token.objects.create(user=fund_admin)
     migration.drf_tokens_hashed(apps, None)
     assert not Token.objects.exists()  # no plain-text copy left
     response = client.post(

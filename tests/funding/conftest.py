@@ -9,7 +9,6 @@ from funding.seed import demo_funds_seed
 
 @pytest.fixture
 def winter(fund_admin):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     demo_funds_seed()
     return Fund.objects.get(slug="ae-winter-2013-14")
 

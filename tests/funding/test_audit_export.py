@@ -24,7 +24,6 @@ def export(*arguments) -> list[dict]:
 
 
 def test_it_lists_who_changed_funds_rules_uploads_and_users(client, fund_admin, superuser):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     demo_funds_seed()
     winter = Fund.objects.get(slug="ae-winter-2013-14")
     winter.published_allocations.all().delete()  # the upload below lists the fund's whole

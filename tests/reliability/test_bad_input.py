@@ -257,7 +257,6 @@ RULE_POSTS = [
 def test_rule_parameters_of_the_wrong_kind_are_refused_by_their_field(
     client, fund_admin, winter, name, value, message
 ):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     client.force_login(fund_admin)
     before = database_checksum()
     response = admin_page_post(
@@ -284,7 +283,6 @@ API_POSTS = [
 
 @pytest.mark.parametrize(("url", "status"), API_POSTS, ids=lambda value: str(value)[:60])
 def test_bad_api_requests_are_refused_cleanly(client, fund_admin, winter, url, status):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     client.force_login(fund_admin)
     before = database_checksum()
     method = client.post if url.endswith("/recompute/") else client.get

@@ -51,7 +51,6 @@ def test_an_id_that_is_not_a_whole_number_is_refused(client, parameter, value):
 
 @pytest.fixture
 def winter(fund_admin, real_data):
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     demo_funds_seed()
     fund = Fund.objects.get(slug="ae-winter-2013-14")
     fund.published_allocations.all().delete()  # each test lists its own recipients

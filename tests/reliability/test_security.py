@@ -7,7 +7,6 @@ import io
 import pytest
 from django.test import Client
 
-from funding import services
 from funding.models import Allocation, AllocationRun, Fund
 from funding.seed import demo_funds_seed
 from trusts.models import Organisation
@@ -31,8 +30,6 @@ def as_persona(request, client):
     def login(persona: str) -> Client:
         if persona != "anonymous":
             user = request.getfixturevalue(persona)
-            if persona == "fund_admin":
-                services.fund_admin_group_ensure().user_set.add(user)
             client.force_login(user)
         return client
 

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from config.celery import app as celery_app
-from funding import services
 from funding.models import AllocationRun, Fund
 from funding.seed import demo_funds_seed
 from sources import alerts
@@ -96,7 +95,6 @@ def test_a_dry_run_of_import_ae_records_no_signal_and_sends_nothing(
 @pytest.fixture
 def funds_followed(real_data, addressed, fund_admin):
     analyst, outsider = addressed
-    services.fund_admin_group_ensure().user_set.add(fund_admin)
     demo_funds_seed()
     alerts.subscription_create(user=analyst, kind="fund", target=FUND)
     alerts.subscription_create(user=outsider, kind="fund", target=OTHER_FUND)
