@@ -252,8 +252,8 @@ def performance_by_organisation(
     columns (summed in SQL, one row an organisation), and the dated names of the
     organisations chosen."""
     chosen = {"codes": codes, "kinds": kinds, "regions": regions}
-    summary = summary_in(window, types=types, grain=grain)
-    if summary is None:
+    edges, months = _split_at_months(window)
+    if months is None:
         totals = list(
             _organisations_chosen(activity_in(window, types=types, grain=grain), **chosen)
             .values("organisation", **ORGANISATION_COLUMNS)
@@ -265,7 +265,16 @@ def performance_by_organisation(
             .order_by("name")
         )
     else:
-        totals = _summed_by_organisation(_organisations_chosen(summary, **chosen))
+        # The whole months from the summaries; only the days around them (a window of days,
+        # such as 15 January to 14 May) from the figures.
+        summary = summary_in(months, types=types, grain=grain)
+        figures = [activity_in(edge, types=types, grain=grain) for edge in edges]
+        totals = _summed_by_organisation(
+            [
+                _summary_blocks(_organisations_chosen(summary, **chosen)),
+                *(_figure_blocks(_organisations_chosen(rows, **chosen)) for rows in figures),
+            ]
+        )
     # Only dated names can differ from today's on the window's end (Organisation.name_on).
     names: dict[int, list[OrganisationName]] = {}
     dated = OrganisationName.objects.exclude(valid_from=None, valid_to=None)
@@ -286,25 +295,59 @@ def performance_by_organisation(
     ]
 
 
-def _summed_by_organisation(rows: QuerySet) -> list[dict]:
-    """Summary rows added up per organisation, in SQL, with its columns. An organisation's
-    types report the same periods (weekly figures are type 1 only; every type's month ends
-    on its last day), so the periods a block holds are those of its type with the most:
-    blocks are summed first, then organisations, one row each, whatever the blocks."""
-    blocks = (
+def _split_at_months(window: Window) -> tuple[list[Window], Window | None]:
+    """The days of a window before its first whole month and after its last, and its whole
+    months as one window (None, with the window as its only edge, if it holds none)."""
+    day = dt.timedelta(days=1)
+    first = window.start if window.start.day == 1 else _month_end(window.start) + day
+    last = window.end if window.end == _month_end(window.end) else window.end.replace(day=1) - day
+    if last < first:
+        return [window], None
+    edges = [(window.start, first - day), (last + day, window.end)]
+    return [Window(start, end) for start, end in edges if start <= end], Window(first, last)
+
+
+def _summary_blocks(rows: QuerySet) -> QuerySet:
+    """Summary rows summed per organisation, grain and block. An organisation's types report
+    the same periods (weekly figures are type 1 only; every type's month ends on its last
+    day), so the periods a block holds are those of its type with the most."""
+    return (
         rows.values("organisation", "grain", rows.model.block_field, **ORGANISATION_COLUMNS)
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"), periods=Max("periods"))
         .order_by()
     )
-    sql, params = blocks.query.sql_with_params()
+
+
+def _figure_blocks(rows: QuerySet[AEActivity]) -> QuerySet:
+    """Figures summed per organisation and grain, counting the periods they end on."""
+    return (
+        rows.values("organisation", "grain", **ORGANISATION_COLUMNS)
+        .annotate(
+            attendances=Sum("attendances"),
+            over_4h=Sum("over_4h"),
+            periods=Count("period_end", distinct=True),
+        )
+        .order_by()
+    )
+
+
+def _summed_by_organisation(blocks: Sequence[QuerySet]) -> list[dict]:
+    """Blocks (of summary rows or of figures) added up per organisation, in SQL, with its
+    columns: one row an organisation, whatever the blocks."""
     quote = connection.ops.quote_name
     keys = ", ".join(quote(key) for key in ("organisation", *ORGANISATION_COLUMNS))
     sums = ("attendances", "over_4h", "periods")
+    selects, params = [], []
+    for block in blocks:
+        sql, block_params = block.query.sql_with_params()
+        selects.append(f"SELECT {keys}, {', '.join(map(quote, sums))} FROM ({sql}) block")
+        params.extend(block_params)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {keys}, "
             + ", ".join(f"CAST(SUM({quote(name)}) AS BIGINT)" for name in sums)
-            + f" FROM ({sql}) blocks GROUP BY {keys} ORDER BY {quote('name')}",
+            + f" FROM ({' UNION ALL '.join(selects)}) blocks GROUP BY {keys} "
+            + f"ORDER BY {quote('name')}",
             params,
         )
         columns = ("organisation", *ORGANISATION_COLUMNS, *sums)

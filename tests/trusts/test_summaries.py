@@ -259,6 +259,12 @@ WINDOWS = [
     financial_quarter_window(2014, 3),
     month_window(2016, 4),
     Window(dt.date(2014, 10, 1), dt.date(2015, 6, 30)),  # weeks into months, quarters apart
+    # Windows of days: the whole months from the summaries, the days around them from the
+    # figures.
+    Window(dt.date(2012, 1, 15), dt.date(2012, 5, 14)),  # days either side (weeks only)
+    Window(dt.date(2014, 10, 20), dt.date(2015, 6, 30)),  # days, then weeks into months
+    Window(dt.date(2014, 4, 1), dt.date(2014, 7, 10)),  # whole months, then days
+    Window(dt.date(2013, 3, 10), dt.date(2013, 3, 20)),  # days inside one month
 ]
 
 
@@ -283,6 +289,14 @@ def test_performance_read_from_the_summaries_is_the_figures_summed(real_data, wi
     }
 
     assert summed and read == summed
+
+
+def test_a_window_of_days_reads_its_whole_months_from_the_summaries(real_data):
+    window = Window(dt.date(2012, 1, 15), dt.date(2012, 5, 14))
+    with CaptureQueriesContext(connection) as queries:
+        performance_by_organisation(window, types=("1",))
+    month_summary = AEMonthSummary._meta.db_table
+    assert any(f'"{month_summary}"' in query["sql"] for query in queries.captured_queries)
 
 
 @pytest.mark.parametrize("by", ["month", "quarter", "year"])
