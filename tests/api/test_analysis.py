@@ -8,11 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pytest
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 from scipy import stats as scipy_stats
 
 from funding import services
 from funding.models import AllocationRun, Fund
+from trusts.selectors import activity_in, types_parse
+from trusts.windows import Window
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
@@ -109,6 +112,28 @@ def test_an_spc_chart_needs_two_points(client):
     response = client.get("/api/v1/performance/spc/?from=2013-01-01&to=2013-01-31&code=RV8")
     assert response.status_code == 400
     assert "needs two" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("types", ["1", "all"])
+def test_a_league_over_a_window_of_days_is_its_figures_summed(client, types):
+    """15 January to 14 May: the whole months in between are read from the summaries, the
+    days around them from the figures; the API gives what the figures add up to."""
+    window = Window(dt.date(2012, 1, 15), dt.date(2012, 5, 14))
+    summed = {
+        row["organisation__ods_code"]: (row["attendances"], row["over_4h"])
+        for row in activity_in(window, types=types_parse(types))
+        .values("organisation__ods_code")
+        .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+        if row["attendances"]
+    }
+
+    response = client.get(f"/api/v1/performance/league/?from=2012-01-15&to=2012-05-14&type={types}")
+
+    assert response.status_code == 200
+    listed = {
+        row["ods_code"]: (row["attendances"], row["over_4h"]) for row in response.json()["results"]
+    }
+    assert len(summed) > 100 and listed == summed
 
 
 def test_the_funnel_places_every_trust_against_limits(client):
