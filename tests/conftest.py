@@ -115,7 +115,35 @@ def superuser(django_user_model):
 
 
 @pytest.fixture(scope="session")
-def real_data(django_db_setup, django_db_blocker):
+def test_database(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """The test database, for fixtures that write outside any test (the national data, the
+    demo funds) and for servers in other processes.
+
+    pytest-django sets it up only when a selected test asks for it, by mark or by fixture, and
+    a browser test asks for neither: the site it drives has a connection of its own. Run alone,
+    such a test wrote the national data to the database DATABASE_URL names, a developer's own,
+    and the demo fixture then deleted every fund in it."""
+    from django.db import DEFAULT_DB_ALIAS, connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=0,
+            interactive=False,
+            aliases={DEFAULT_DB_ALIAS},
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def real_data(test_database, django_db_blocker):
     """The real public data we ship, imported once into the test database.
 
     It stays in the test database between runs (--reuse-db) and is skipped when the

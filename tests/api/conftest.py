@@ -11,8 +11,7 @@ from trusts.models import Organisation
 
 @pytest.fixture(scope="module")
 def demo_site(demo_data, django_db_blocker, static_collected):
-    """The demo funds, committed, served by gunicorn as in production. A module using it marks
-    its tests `django_db`, so that this session's test database is set up."""
+    """The demo funds, committed, served by gunicorn as in production."""
     with (
         django_db_blocker.unblock(),
         served("gunicorn", static_root=static_collected) as base,
@@ -21,7 +20,7 @@ def demo_site(demo_data, django_db_blocker, static_collected):
 
 
 @pytest.fixture(scope="module", params=SERVERS)
-def live_site(request, django_db_setup, django_db_blocker, static_collected):
+def live_site(request, test_database, django_db_blocker, static_collected):
     """The site under the development server (`make run`), then under gunicorn. Tests using it
     commit their own data (`django_db(transaction=True)`): a transaction held open by the test
     would make the server wait for the database."""
