@@ -30,9 +30,20 @@ def axe_source():
     return AXE.read_text()
 
 
-def _open(browser, site, path, charts, viewport):
-    width, height = viewport
-    context = browser.new_context(viewport={"width": width, "height": height})
+@pytest.fixture(scope="module")
+def contexts(browser):
+    """A browser context for each viewport, kept across pages as a reader's tab would be: a new
+    context for each page loaded and compiled plotly.js again each time."""
+    opened = {
+        name: browser.new_context(viewport={"width": width, "height": height})
+        for name, (width, height) in VIEWPORTS.items()
+    }
+    yield opened
+    for context in opened.values():
+        context.close()
+
+
+def _open(context, site, path, charts):
     page = context.new_page()
     page.goto(site + path)
     for chart in charts:
@@ -41,7 +52,7 @@ def _open(browser, site, path, charts, viewport):
         page.wait_for_selector(READY[path], state="attached", timeout=30_000)
     # Tables folded into <details> are checked open, as a reader would open them.
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    return context, page
+    return page
 
 
 def _violations(page, axe_source):
@@ -64,12 +75,12 @@ def _violations(page, axe_source):
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", ACCESSIBILITY_PAGES)
 def test_axe_finds_no_violation_and_no_page_scrolls_sideways_on_a_phone(
-    site, browser, axe_source, name, viewport
+    site, contexts, axe_source, name, viewport
 ):
     """Both checks on one opening of the page: opening each page again at the phone's size for
     the width alone cost a second and a half a page."""
     path, charts = ACCESSIBILITY_PAGES[name]
-    context, page = _open(browser, site, path, charts, VIEWPORTS[viewport])
+    page = _open(contexts[viewport], site, path, charts)
     try:
         widths = page.evaluate(
             "({page: document.documentElement.scrollWidth, viewport: window.innerWidth})"
@@ -77,7 +88,7 @@ def test_axe_finds_no_violation_and_no_page_scrolls_sideways_on_a_phone(
         violations = _violations(page, axe_source)
         screenshot(page, f"a11y-{name}-{viewport}")
     finally:
-        context.close()
+        page.close()
     assert violations == []
     assert widths["page"] <= widths["viewport"], widths
 
