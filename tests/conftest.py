@@ -115,7 +115,22 @@ def superuser(django_user_model):
 
 
 @pytest.fixture(scope="session")
-def test_database(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
+def django_db_modify_db_settings(django_db_modify_db_settings) -> str:
+    """pytest-django's (a suffix for each xdist worker's test database), then the name of the
+    database the settings give, before a test database takes its place."""
+    from django.db import connection
+
+    return connection.settings_dict["NAME"]
+
+
+@pytest.fixture(scope="session")
+def test_database(
+    django_db_modify_db_settings,
+    django_db_setup,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+):
     """The test database, for fixtures that write outside any test (the national data, the
     demo funds) and for servers in other processes.
 
@@ -126,7 +141,7 @@ def test_database(django_db_setup, django_db_blocker, django_db_keepdb, django_d
     from django.db import DEFAULT_DB_ALIAS, connection
     from django.test.utils import setup_databases, teardown_databases
 
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+    if connection.settings_dict["NAME"] != django_db_modify_db_settings:
         yield
         return
     with django_db_blocker.unblock():

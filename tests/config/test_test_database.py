@@ -7,7 +7,10 @@ import os
 import subprocess
 import sys
 
-from tests.workers import BASE_DIR
+import psycopg
+from django.db import connection
+
+from tests.workers import BASE_DIR, worker_database_url
 
 PROBE = '''
 import trusts.services
@@ -25,12 +28,29 @@ trusts.services.shipped_data_load = national_data_load
 
 def test_a_browser_test_run_alone(real_data):
     """Asks for the national data as the browser tests do, and for no database."""
+
+
+def test_beside_a_test_with_a_database(db, real_data):
+    """pytest-django's test database, and the fixture's data in it: not a second one."""
+    import os
+
+    from django.db import connection
+
+    from trusts.models import Organisation
+
+    named = connection.settings_dict["TEST"]["NAME"]
+    own = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    assert connection.settings_dict["NAME"] == (named or f"test_{own}")
+    assert Organisation.objects.filter(ods_code="PROBE").exists()
 '''
 
 
 def test_a_test_needing_the_national_data_alone_writes_to_the_test_database(tmp_path):
+    """On the session's kind of database: on PostgreSQL, pytest-django names a single
+    process's test database by the database's own name, which a check must not take for
+    the name the settings gave."""
     (tmp_path / "test_probe.py").write_text(PROBE)
-    own_database = tmp_path / "own.sqlite3"
+    own_database, database_url, own_database_exists = _own_database(tmp_path)
     result = subprocess.run(
         [
             sys.executable,
@@ -53,7 +73,7 @@ def test_a_test_needing_the_national_data_alone_writes_to_the_test_database(tmp_
         cwd=BASE_DIR,
         env={
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{own_database}",
+            "DATABASE_URL": database_url,
             "TEST_SESSION": f"probe-{os.getpid()}",
             "PYTEST_ADDOPTS": "",
         },
@@ -62,4 +82,23 @@ def test_a_test_needing_the_national_data_alone_writes_to_the_test_database(tmp_
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert not own_database.exists()
+    assert "2 passed" in result.stdout
+    assert not own_database_exists(), own_database
+
+
+def _own_database(tmp_path):
+    """A developer's database that does not exist yet: its name, its URL, and how to tell
+    whether something made it."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "own.sqlite3"
+        return path, f"sqlite:///{path}", path.exists
+    name = f"own_database_{os.getpid()}"
+    server = worker_database_url().rsplit("/", 1)[0]
+
+    def exists() -> bool:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            return bool(
+                admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            )
+
+    return name, f"{server}/{name}", exists
