@@ -57,27 +57,32 @@ def test_rows_are_read_in_the_same_order_whatever_order_they_were_written_in(tmp
     assert forwards == backwards == {"history": sorted(written)}
 
 
+@pytest.fixture
 def new_database(tmp_path):
-    """A new, empty database beside the test database: its URL and how to read it."""
+    """A new, empty database beside the test database, named after it (so another test session
+    on the same server has its own), and removed afterwards: its URL and how to read it."""
     if connection.vendor == "sqlite":
         path = tmp_path / "restored.sqlite3"
-        return f"sqlite:///{path}", lambda: sqlite3.connect(path)
-    name = f"restore_drill_{os.environ.get('TEST_SESSION', '0')}"
-    admin_url = worker_database_url().rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
+        yield f"sqlite:///{path}", lambda: sqlite3.connect(path)
+        return
+    server, test_database = worker_database_url().rsplit("/", 1)
+    name = f"{test_database}_restore_drill"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = worker_database_url().rsplit("/", 1)[0] + f"/{name}"
-    return url, lambda: psycopg.connect(url)
+        yield f"{server}/{name}", lambda: psycopg.connect(f"{server}/{name}")
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("real_data")
-def test_a_backup_restored_into_a_new_database_holds_every_row_of_every_table(tmp_path):
+def test_a_backup_restored_into_a_new_database_holds_every_row_of_every_table(
+    tmp_path, new_database
+):
     source = worker_database_url()
     backup = tmp_path / "drill.backup"
     assert "Backed up to" in manage("backup", str(backup), database_url=source).stdout
-    target_url, read_target = new_database(tmp_path)
+    target_url, read_target = new_database
     assert (
         "Restored from" in manage("restore", "--yes", str(backup), database_url=target_url).stdout
     )
