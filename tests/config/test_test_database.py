@@ -46,9 +46,9 @@ def test_beside_a_test_with_a_database(db, real_data):
 
 
 def test_a_test_needing_the_national_data_alone_writes_to_the_test_database(tmp_path):
-    """On the session's kind of database: on PostgreSQL, pytest-django names a single
-    process's test database by the database's own name, which a check must not take for
-    the name the settings gave."""
+    """On the session's kind of database. On PostgreSQL in one process, the test database is
+    test_ and the database's name, with no suffix: a guard that took that name for the
+    developer's own set a second test database up (test_test_...)."""
     (tmp_path / "test_probe.py").write_text(PROBE)
     own_database, database_url, own_database_exists = _own_database(tmp_path)
     result = subprocess.run(
