@@ -65,8 +65,8 @@ def new_database(tmp_path):
         path = tmp_path / "restored.sqlite3"
         yield f"sqlite:///{path}", lambda: sqlite3.connect(path)
         return
-    server, test_database = worker_database_url().rsplit("/", 1)
-    name = f"{test_database}_restore_drill"
+    server, session_database = worker_database_url().rsplit("/", 1)
+    name = f"{session_database}_restore_drill"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
