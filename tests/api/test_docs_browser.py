@@ -5,10 +5,9 @@ import urllib.request
 
 import pytest
 
-from tests.live import chromium
+from tests.dashboards.conftest import browser  # noqa: F401 (a fixture)
 
-# django_db: the served site reads this session's test database, so it must be set up.
-pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -19,14 +18,7 @@ def site(demo_site):
 
 
 @pytest.fixture
-def browser():
-    """Per test: playwright's loop must not be running while the test's transaction opens."""
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def docs(browser, site):
+def docs(browser, site):  # noqa: F811
     """The docs page, with every console error and refused script collected in `problems`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

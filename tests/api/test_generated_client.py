@@ -16,7 +16,7 @@ import pytest
 
 from funding.selectors import current_allocations
 
-# django_db: the served site reads this session's test database, so it must be set up.
+# django_db: the tests compare what the client got with the database.
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 FUND = "ae-winter-2013-14"
