@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
+from lib.expressions import JSONType
 from trusts.models import Organisation
 
 from . import rules
@@ -80,6 +82,13 @@ class Fund(models.Model):
                 condition=~Q(parent=models.F("id")),
                 name="fund_not_own_wave",
                 violation_error_message="A fund cannot be a wave of itself: choose another parent.",
+            ),
+            # Pages read each year of every fund: one string read as a list of characters
+            # broke them all.
+            models.CheckConstraint(
+                condition=Exact(JSONType("financial_years"), "array"),
+                name="fund_financial_years_a_list",
+                violation_error_message='Financial years must be a list, such as ["2013-14"].',
             ),
         ]
 

@@ -3,20 +3,46 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import JSONField, Value
 
 # Migrating back and forth changes the schema, which a rolled-back test cannot undo.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("funding", "0011_fund_status_step_history")
 AFTER = ("funding", "0012_run_published_pence")
+YEARS_LISTED = ("funding", "0013_fund_financial_years_a_list")
 
 
 def _migrate(target: tuple[str, str]):
     executor = MigrationExecutor(connection)
     executor.migrate([target])
     return MigrationExecutor(connection).loader.project_state([target]).apps
+
+
+@pytest.fixture(autouse=True)
+def latest_schema_afterwards():
+    """The tests that follow, in this process, find every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _fund_stored(apps, slug: str, financial_years) -> None:
+    """A fund as a shell or raw SQL could store it before 0013, its years whatever JSON."""
+    Fund = apps.get_model("funding", "Fund")
+    Fund.objects.create(
+        slug=slug,
+        name=slug,
+        announced_by="dh",
+        announced_on=dt.date(2013, 9, 10),
+        total_pence=1_000_00,
+        purpose="A fund from before the migration",
+        money_kind="new",
+        route="direct_to_trusts",
+    )
+    Fund.objects.filter(slug=slug).update(financial_years=financial_years)
 
 
 def test_0012_records_what_each_succeeded_run_wrote():
@@ -66,3 +92,42 @@ def test_0012_records_what_each_succeeded_run_wrote():
     assert totals(current) == (300_00, 250_00, 2)
     assert totals(earlier) == (99_00, 0, 1)
     assert totals(failed) == (None, None, None)
+
+
+def test_0013_lists_years_stored_as_one_string_and_refuses_a_string_afterwards():
+    apps = _migrate(AFTER)
+    _fund_stored(apps, "one-string", "2013-14")
+    _fund_stored(apps, "json-null", Value(None, JSONField()))
+    _fund_stored(apps, "listed", ["2013-14", "2014-15"])
+
+    Fund = _migrate(YEARS_LISTED).get_model("funding", "Fund")
+
+    assert dict(Fund.objects.values_list("slug", "financial_years")) == {
+        "one-string": ["2013-14"],
+        "json-null": [],
+        "listed": ["2013-14", "2014-15"],
+    }
+    with pytest.raises(IntegrityError, match="fund_financial_years_a_list"), transaction.atomic():
+        Fund.objects.filter(slug="listed").update(financial_years="2013-14")
+
+
+def test_0013_stops_at_years_it_cannot_read_naming_the_fund_and_changes_nothing_until_corrected():
+    apps = _migrate(AFTER)
+    _fund_stored(apps, "one-string", "2013-14")
+    _fund_stored(apps, "an-object", {"from": "2013-14"})
+
+    with pytest.raises(ValueError, match=r"an-object: \{'from': '2013-14'\}"):
+        _migrate(YEARS_LISTED)
+
+    Fund = _migrate(AFTER).get_model("funding", "Fund")
+    assert dict(Fund.objects.values_list("slug", "financial_years")) == {
+        "one-string": "2013-14",
+        "an-object": {"from": "2013-14"},
+    }
+    # Corrected as the message asks, the migration goes through.
+    Fund.objects.filter(slug="an-object").update(financial_years=["2013-14"])
+    Fund = _migrate(YEARS_LISTED).get_model("funding", "Fund")
+    assert dict(Fund.objects.values_list("slug", "financial_years")) == {
+        "one-string": ["2013-14"],
+        "an-object": ["2013-14"],
+    }
