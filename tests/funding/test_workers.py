@@ -40,6 +40,15 @@ def wait_for(runs, timeout=60):
     raise AssertionError(f"runs did not finish: {statuses}")
 
 
+def retry_scheduled(run_id: int) -> bool:
+    """Whether a worker holds the run's task for later (a retry's countdown): the task was
+    sent without one."""
+    held = celery_app.control.inspect(timeout=0.5).scheduled() or {}
+    return any(
+        entry["request"]["args"] == [run_id] for entries in held.values() for entry in entries
+    )
+
+
 def test_two_workers_racing_for_one_fund_make_exactly_one_new_run():
     fund = small_fund()
     runs = [AllocationRun.objects.create(fund=fund, triggered_by=f"race {i}") for i in range(2)]
@@ -66,16 +75,13 @@ def test_a_run_waits_while_another_worker_holds_its_fund():
     waiting = AllocationRun.objects.create(fund=fund, triggered_by="waiting")
     with live_worker():
         celery_app.send_task("funding.tasks.recompute_fund", args=[waiting.pk])
-        # The task keeps no result (the run's row holds the outcome), so the test watches the
-        # row: a worker that did not wait computes a one-recipient fund within a second or
-        # two, while one that waits retries every 3 s and leaves the run pending.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        # A worker that waits puts the task back for 3 s, where the worker holds it until
+        # then; one that did not wait would have computed the fund on taking it.
+        deadline = time.monotonic() + 30
+        while not retry_scheduled(waiting.pk):
             waiting.refresh_from_db()
-            if waiting.status != "pending":
-                break  # it did not wait: the assertions below say how
-            time.sleep(0.2)
-        assert waiting.status == "pending"
+            assert waiting.status == "pending", "the run went ahead beside the one holding its fund"
+            assert time.monotonic() < deadline, "the worker never put the run back to wait"
         assert not AllocationRun.objects.filter(fund=fund, is_current=True).exists()
         AllocationRun.objects.filter(pk=held.pk).update(
             status=AllocationRun.Status.FAILED, finished_at=timezone.now(), error="test over"
