@@ -4,10 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
-from lib.expressions import JSONType
+from lib.expressions import json_type_is
 from trusts.models import Organisation
 
 from . import rules
@@ -86,7 +85,7 @@ class Fund(models.Model):
             # Pages read each year of every fund: one string read as a list of characters
             # broke them all.
             models.CheckConstraint(
-                condition=Exact(JSONType("financial_years"), "array"),
+                condition=json_type_is("financial_years", "array"),
                 name="fund_financial_years_a_list",
                 violation_error_message='Financial years must be a list, such as ["2013-14"].',
             ),
@@ -219,6 +218,15 @@ class AllocationRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=json_type_is("parameters", "object"),
+                name="rule_parameters_an_object",
+                violation_error_message="A rule's parameters must be named values (a JSON object).",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"{self.fund}: {self.get_kind_display()} (v{self.version})"
 
@@ -253,6 +261,13 @@ class Scenario(models.Model):
                 condition=Q(is_current=True),
                 name="one_current_scenario_per_fund",
                 violation_error_message="Only one scenario of a fund can be the current model.",
+            ),
+            models.CheckConstraint(
+                condition=json_type_is("parameters", "object"),
+                name="scenario_parameters_an_object",
+                violation_error_message=(
+                    "A scenario's parameters must be named values (a JSON object)."
+                ),
             ),
         ]
 
@@ -384,6 +399,11 @@ class AllocationRun(models.Model):
                 name="one_running_run_per_fund",
                 violation_error_message="Another run of this fund is running; try again later.",
             ),
+            models.CheckConstraint(
+                condition=json_type_is("notes", "array"),
+                name="run_notes_a_list",
+                violation_error_message="A run's notes must be a list of sentences.",
+            ),
         ]
         indexes = [
             # The recompute service looks for a succeeded run with the same fingerprint.
@@ -451,6 +471,13 @@ class Allocation(models.Model):
                 condition=Q(amount_pence__gte=0),
                 name="allocation_not_negative",
                 violation_error_message="An allocation cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=json_type_is("details", "object"),
+                name="allocation_details_an_object",
+                violation_error_message=(
+                    "An allocation's details must be named values (a JSON object)."
+                ),
             ),
         ]
         indexes = [

@@ -1,6 +1,7 @@
 """Database expressions Django does not ship, written for both of our databases."""
 
 from django.db.models import CharField, Func
+from django.db.models.lookups import Exact
 
 
 class JSONType(Func):
@@ -13,3 +14,9 @@ class JSONType(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="JSONB_TYPEOF", **extra_context)
+
+
+def json_type_is(field: str, json_type: str) -> Exact:
+    """A CheckConstraint's condition: the column holds JSON of that type ("array" or
+    "object", which both databases name alike)."""
+    return Exact(JSONType(field), json_type)

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = ("funding", "0011_fund_status_step_history")
 AFTER = ("funding", "0012_run_published_pence")
 YEARS_LISTED = ("funding", "0013_fund_financial_years_a_list")
+JSON_SHAPED = ("funding", "0014_json_columns_shaped")
 
 
 def _migrate(target: tuple[str, str]):
@@ -29,7 +30,7 @@ def latest_schema_afterwards():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def _fund_stored(apps, slug: str, financial_years) -> None:
+def _fund_stored(apps, slug: str, financial_years):
     """A fund as a shell or raw SQL could store it before 0013, its years whatever JSON."""
     Fund = apps.get_model("funding", "Fund")
     Fund.objects.create(
@@ -43,6 +44,7 @@ def _fund_stored(apps, slug: str, financial_years) -> None:
         route="direct_to_trusts",
     )
     Fund.objects.filter(slug=slug).update(financial_years=financial_years)
+    return Fund.objects.get(slug=slug)
 
 
 def test_0012_records_what_each_succeeded_run_wrote():
@@ -130,4 +132,25 @@ def test_0013_stops_at_years_it_cannot_read_naming_the_fund_and_changes_nothing_
     assert dict(Fund.objects.values_list("slug", "financial_years")) == {
         "one-string": ["2013-14"],
         "an-object": ["2013-14"],
+    }
+
+
+def test_0014_empties_json_null_and_stops_at_parameters_that_are_a_list_until_corrected():
+    apps = _migrate(YEARS_LISTED)
+    Rule = apps.get_model("funding", "AllocationRule")
+    emptied = Rule.objects.create(fund=_fund_stored(apps, "null", ["2013-14"]), kind="fixed")
+    listed = Rule.objects.create(fund=_fund_stored(apps, "listed", ["2013-14"]), kind="worst_n")
+    Rule.objects.filter(pk=emptied.pk).update(parameters=Value(None, JSONField()))
+    Rule.objects.filter(pk=listed.pk).update(parameters=["n", 50])
+
+    with pytest.raises(ValueError, match=rf"AllocationRule {listed.pk}: parameters is \['n', 50\]"):
+        _migrate(JSON_SHAPED)
+
+    Rule = _migrate(YEARS_LISTED).get_model("funding", "AllocationRule")
+    assert Rule.objects.get(pk=emptied.pk).parameters is None  # nothing was written
+    Rule.objects.filter(pk=listed.pk).update(parameters={"n": 50})
+    Rule = _migrate(JSON_SHAPED).get_model("funding", "AllocationRule")
+    assert dict(Rule.objects.values_list("pk", "parameters")) == {
+        emptied.pk: {},
+        listed.pk: {"n": 50},
     }
