@@ -54,11 +54,14 @@ def test_the_development_server_holds_no_connection_per_request():
             base = f"http://127.0.0.1:{port}"
             wait_until(lambda: _answers(f"{base}/healthz"), 60, "the development server")
             counts = []
-            for request in range(1, 201):
+            for request in range(1, 51):
                 assert _answers(f"{base}/api/v1/funds/?format=json")
-                if request in (20, 200):
+                if request in (10, 50):
                     counts.append(_connections(postgres.url, "devserver"))
-            assert counts[1] <= counts[0] <= 2, counts
+            # Not a count that must fall: the last request's thread may not yet have closed
+            # its connection when the count is taken ([0, 1] was seen). With connections kept
+            # (CONN_MAX_AGE=60, as under gunicorn) it counted [7, 10].
+            assert max(counts) <= 2, counts
         finally:
             server.terminate()
             server.wait(timeout=20)
