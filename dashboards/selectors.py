@@ -13,7 +13,13 @@ from funding import selectors as funding_selectors
 from funding import services as funding_services
 from funding.models import Fund, SpendingReport
 from funding.money import format_pounds_whole, pence_to_pounds
-from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Succession
+from trusts.models import (
+    FoundationTrustStatus,
+    Organisation,
+    OrganisationName,
+    Succession,
+    normalise_name,
+)
 from trusts.selectors import (
     league_table,
     monthly_series,
@@ -358,6 +364,87 @@ def organisation_profile(code: str) -> Organisation:
         Prefetch("successions", queryset=Succession.objects.select_related("successor")),
         Prefetch("predecessions", queryset=Succession.objects.select_related("predecessor")),
     ).get(ods_code=code)
+
+
+@dataclass(frozen=True)
+class FormerName:
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def former_names(organisation: Organisation) -> list[FormerName]:
+    """The dated names other than today's (spelling aside), each once over every source that
+    dates it: sources that name trusts by name give today's name the dates of their files too,
+    and two files the same old name overlapping dates. An open end in any source stays open."""
+    current = normalise_name(organisation.name)
+    spans: dict[str, FormerName] = {}
+    for name in organisation.names.all():
+        key = normalise_name(name.name)
+        if key == current or not (name.valid_from or name.valid_to):
+            continue
+        seen = spans.setdefault(key, FormerName(name.name, name.valid_from, name.valid_to))
+        spans[key] = FormerName(
+            seen.name,
+            None
+            if None in (seen.valid_from, name.valid_from)
+            else min(seen.valid_from, name.valid_from),
+            None if None in (seen.valid_to, name.valid_to) else max(seen.valid_to, name.valid_to),
+        )
+    return sorted(spans.values(), key=lambda span: span.valid_from or dt.date.min)
+
+
+# How a kind of succession reads on the page of the organisation taken over and on the page of
+# the one taking over, before the other organisations' names and after them.
+SUCCESSION_WORDS = {
+    Succession.Kind.MERGER: ("Merged into", "Merged into this organisation:", ""),
+    Succession.Kind.ACQUISITION: ("Acquired by", "Acquired", ""),
+    Succession.Kind.SPLIT: ("Split between", "Took on part of", ""),
+    Succession.Kind.REPLACEMENT: ("Replaced by", "Replaced", " (reorganisation)"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """Organisations taken over or taking over on one day, in the words of the page's side;
+    `others` are each organisation with its share of the one split, as text ("" if whole or
+    not known)."""
+
+    words: str
+    others: list[tuple[Organisation, str]]
+    suffix: str
+    effective_on: dt.date
+
+
+def _share(percent: Decimal | None) -> str:
+    return f"{percent.normalize():f}%" if percent is not None and percent < 100 else ""
+
+
+def changes(organisation: Organisation) -> list[Change]:
+    """The organisation's mergers, acquisitions, splits and replacements, from either side,
+    one line a kind and day (a split into three is one line naming all three, largest share
+    first)."""
+    grouped: dict[tuple, list[Succession]] = {}
+    for succession in organisation.successions.all():
+        grouped.setdefault((succession.effective_on, succession.kind, 0), []).append(succession)
+    for succession in organisation.predecessions.all():
+        grouped.setdefault((succession.effective_on, succession.kind, 1), []).append(succession)
+    lines = []
+    for (effective_on, kind, side), successions in sorted(grouped.items()):
+        others = [
+            (s.successor if side == 0 else s.predecessor, s.share_percent) for s in successions
+        ]
+        others.sort(key=lambda other: (-(other[1] or 0), other[0].name))
+        words = SUCCESSION_WORDS[kind]
+        lines.append(
+            Change(
+                words=words[side],
+                others=[(other, _share(percent)) for other, percent in others],
+                suffix=words[2],
+                effective_on=effective_on,
+            )
+        )
+    return lines
 
 
 def allocations_received(code: str) -> list[dict]:

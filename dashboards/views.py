@@ -303,6 +303,8 @@ def trust_detail(request, code):
         "dashboards/trust_detail.html",
         {
             "organisation": organisation,
+            "former_names": selectors.former_names(organisation),
+            "changes": selectors.changes(organisation),
             "form": form,
             "points": points,
             "received": received,
