@@ -1,6 +1,7 @@
 """Names: the weekly files' spellings match rows to codes; pages show official spellings."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -34,3 +35,12 @@ def test_the_league_page_shows_the_official_spelling(client):
     page = client.get("/league/", {"from": "2013-01-01", "to": "2013-03-31"})
     text = page.content.decode()
     assert "WiC" not in text.replace("WIC", "")
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("09A", "NHS Central London (Westminster) CCG"), ("DT301", "Herts Urgent Care (Ascots Lane)")],
+)
+def test_a_word_in_brackets_of_an_ods_name_is_capitalised(client, code, name):
+    page = client.get(f"/trusts/{code}/").content.decode()
+    assert re.search(r"<h1>(.*?) <span", page).group(1) == name

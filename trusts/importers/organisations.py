@@ -61,6 +61,15 @@ PCT_CLOSED_ON = dt.date(2013, 3, 31)
 CCGS_OPENED_ON = dt.date(2013, 4, 1)
 
 
+def _capitalised(word: str) -> str:
+    """Its first letter in capitals, after any bracket or quote: "(WESTMINSTER)" is
+    "(Westminster)"."""
+    letters = re.search(r"[^\W\d_]", word)
+    if not letters:
+        return word
+    return word[: letters.start()] + word[letters.start() :].capitalize()
+
+
 def display_name(upper: str) -> str:
     """ODS writes names in capitals; show them as people write them."""
     words = []
@@ -70,7 +79,7 @@ def display_name(upper: str) -> str:
         elif position and word.casefold() in SMALL_WORDS:
             words.append(word.casefold())
         else:
-            words.append("-".join(part.capitalize() for part in word.split("-")))
+            words.append("-".join(_capitalised(part) for part in word.split("-")))
     text = " ".join(words)
     return re.sub(r"'S\b", "'s", text)
 
