@@ -43,7 +43,7 @@ class Fund(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     class DateCertainty(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed (a dated page says so)"
+        CONFIRMED = "confirmed", "Confirmed: a dated page says so"
         INFERRED = "inferred", "Inferred from wording and dated coverage"
         NOT_CONFIRMED = "not_confirmed", "Not confirmed"
 

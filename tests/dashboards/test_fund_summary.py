@@ -1,0 +1,36 @@
+"""The summary at the top of a fund's page, on a fund of its own."""
+
+import re
+from html import unescape
+
+import pytest
+
+from funding.models import Fund
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def summary(client, fund: Fund) -> dict[str, str]:
+    """The summary list's rows as the reader sees them: heading and text."""
+    html = client.get(f"/funds/{fund.slug}/").content.decode()
+    rows = re.findall(
+        r'<dt class="nhsuk-summary-list__key">(.*?)</dt><dd[^>]*>(.*?)</dd>', html, re.DOTALL
+    )
+    return {key: " ".join(unescape(re.sub(r"<[^>]+>", " ", value)).split()) for key, value in rows}
+
+
+@pytest.mark.parametrize(
+    ("certainty", "words"),
+    [
+        (Fund.DateCertainty.CONFIRMED, "the date confirmed: a dated page says so"),
+        (Fund.DateCertainty.INFERRED, "the date inferred from wording and dated coverage"),
+        (Fund.DateCertainty.NOT_CONFIRMED, "the date not confirmed"),
+    ],
+)
+def test_the_announcement_says_how_sure_its_date_is_in_one_sentence(client, certainty, words):
+    fund = factories.fund(announced_on_certainty=certainty)
+
+    assert (
+        summary(client, fund)["Announced"] == f"10 September 2013 by Department of Health; {words}"
+    )
