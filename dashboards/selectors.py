@@ -494,6 +494,7 @@ def _spending_line(report: SpendingReport, category: str, pence: int) -> dict:
         "period": report.period,
         "category": category,
         "amount": pence_to_pounds(pence),
+        "amount_pence": pence,
         "percent_of_allocation": share,
     }
 
