@@ -55,14 +55,17 @@ def newest_months(*, file_names: list[str]) -> dict[dt.date, set[str]]:
     """The newest month of monthly figures in each of the files, with the providers the file
     gives figures for that month: where an import can have made a signal appear or go. Older
     months of a file spanning many (a historical table) are history, not news."""
+    figures = AEActivity.objects.filter(grain=Grain.MONTH, source_file__in=file_names)
+    # Two queries for any number of files: the shipped data's 71 took two a file, 1.4 s.
+    newest = dict(
+        figures.values_list("source_file").annotate(newest=Max("period_start")).order_by()
+    )
     months: dict[dt.date, set[str]] = defaultdict(set)
-    for name in file_names:
-        figures = AEActivity.objects.filter(grain=Grain.MONTH, source_file=name)
-        newest = figures.aggregate(newest=Max("period_start"))["newest"]
-        if newest is not None:
-            months[newest] |= set(
-                figures.filter(period_start=newest).values_list("organisation__ods_code", flat=True)
-            )
+    for source_file, period_start, code in figures.filter(
+        period_start__in=set(newest.values())
+    ).values_list("source_file", "period_start", "organisation__ods_code"):
+        if newest[source_file] == period_start:
+            months[period_start].add(code)
     return dict(months)
 
 

@@ -7,11 +7,13 @@ from sources.models import SpcSignal
 from sources.spc import (
     _one_decimal,
     months_back,
+    newest_months,
     series_signal,
     signals_detect,
     signals_detect_months,
 )
 from tests import factories
+from trusts.models import AEActivity
 
 MARCH = dt.date(2026, 3, 1)
 
@@ -92,3 +94,27 @@ def test_months_detected_together_find_what_each_month_alone_finds():
         _one_decimal(expected.mean),
         _one_decimal(expected.lower),
     )
+
+
+@pytest.mark.django_db
+def test_each_files_newest_month_with_the_providers_it_gives_then():
+    """A file spanning months is news only at its newest; a month that is one file's newest
+    and another's older month takes only the first file's providers."""
+    january, february = months_back(MARCH, 2), months_back(MARCH, 1)
+    spanning, late, february_only, other = (factories.trust() for _ in range(4))
+    written = {
+        "history.csv": [(spanning, january), (late, february), (spanning, MARCH)],
+        "february.csv": [(february_only, february)],
+        "elsewhere.csv": [(other, MARCH)],
+    }
+    for source_file, figures in written.items():
+        for organisation, month in figures:
+            factories.ae_month(organisation, month, 1000, 100)
+            AEActivity.objects.filter(organisation=organisation, period_start=month).update(
+                source_file=source_file
+            )
+
+    assert newest_months(file_names=["history.csv", "february.csv", "missing.csv"]) == {
+        MARCH: {spanning.ods_code},
+        february: {february_only.ods_code},
+    }
