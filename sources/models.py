@@ -102,6 +102,7 @@ class SpcSignal(models.Model):
     detected_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "SPC signal"
         ordering = ["-month", "-detected_at", "scope", "subject"]
         constraints = [
             # Detecting twice (a second import, a beat run twice) records nothing new.

@@ -86,6 +86,12 @@ def test_the_api_refuses_writes_even_to_a_fund_admin(fetched, client, fund_admin
     assert client.post("/api/v1/fetches/", {}).status_code == 405
 
 
+def test_the_admin_names_spc_signals_as_the_pages_do(client, superuser):
+    client.force_login(superuser)
+    index = client.get("/admin/").content.decode()
+    assert ">SPC signals</a>" in index and "Spc signals" not in index
+
+
 def test_fetches_are_listed_in_the_admin_and_cannot_be_written_by_hand(fetched, client, superuser):
     client.force_login(superuser)
     listing = client.get("/admin/sources/fetch/").content.decode()
