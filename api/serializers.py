@@ -16,7 +16,13 @@ from funding.models import (
     Tranche,
     TrancheCondition,
 )
-from trusts.models import FoundationTrustStatus, Organisation, OrganisationName, Population
+from trusts.models import (
+    FoundationTrustStatus,
+    Organisation,
+    OrganisationName,
+    Population,
+    Succession,
+)
 
 
 def pounds(pence: int) -> str:
@@ -91,16 +97,22 @@ class OrganisationDetailSerializer(OrganisationSerializer):
         )
 
     def get_successors(self, organisation) -> list[dict]:
-        return [
-            {"ods_code": s.successor.ods_code, "effective_on": s.effective_on, "kind": s.kind}
-            for s in organisation.successions.all()
-        ]
+        return [_succession(s.successor, s) for s in organisation.successions.all()]
 
     def get_predecessors(self, organisation) -> list[dict]:
-        return [
-            {"ods_code": s.predecessor.ods_code, "effective_on": s.effective_on, "kind": s.kind}
-            for s in organisation.predecessions.all()
-        ]
+        return [_succession(s.predecessor, s) for s in organisation.predecessions.all()]
+
+
+def _succession(other: Organisation, succession: Succession) -> dict:
+    """The other organisation of a succession; share_percent is the share of the predecessor
+    that passed to the successor (a split's), null where not known."""
+    share = succession.share_percent
+    return {
+        "ods_code": other.ods_code,
+        "effective_on": succession.effective_on,
+        "kind": succession.kind,
+        "share_percent": None if share is None else f"{share:.3f}",
+    }
 
 
 class FundSourceSerializer(serializers.ModelSerializer):
