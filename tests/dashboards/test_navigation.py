@@ -1,6 +1,7 @@
 """The header says where the reader is; the footer leads to the glossary."""
 
 import re
+from html import unescape
 
 import pytest
 
@@ -31,6 +32,27 @@ def test_a_page_inside_a_section_marks_that_section(client):
 def test_the_title_names_the_page_and_the_site(client):
     html = client.get("/funds/").content.decode()
     assert "<title>Funds – NHS urgent-care funding tracker</title>" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/data-sources/", "Data sources"),
+        ("/whats-new/", "What's new"),
+        ("/accounts/login/", "Sign in"),
+        ("/alerts/unsubscribe/not-a-token/", "Unsubscribe"),
+    ],
+)
+def test_every_title_names_the_site_once(client, path, heading):
+    html = client.get(path).content.decode()
+    title = unescape(re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1))
+    assert title == f"{heading} – NHS urgent-care funding tracker"
+
+
+def test_the_alerts_title_names_the_site_once(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("synthetic-reader"))
+    html = client.get("/alerts/").content.decode()
+    assert "<title>Email alerts – NHS urgent-care funding tracker</title>" in html
 
 
 def test_the_glossary_defines_the_terms_the_pages_use(client):
