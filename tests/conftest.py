@@ -37,9 +37,19 @@ MARKS_BY_FIXTURE = {
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for fixture in set(item.fixturenames) & MARKS_BY_FIXTURE.keys():
-            item.add_marker(MARKS_BY_FIXTURE[fixture])
+        for mark in marks_by_fixtures(item):
+            item.add_marker(mark)
     transactional_last(config, items)
+
+
+def marks_by_fixtures(item) -> set[str]:
+    """The marks of the fixtures a test uses. The names it is parametrized by are left out: a
+    page number parametrized as `page` is not playwright's page (the suite parametrizes no
+    fixture indirectly)."""
+    callspec = getattr(item, "callspec", None)
+    parametrized = set(callspec.params) if callspec else set()
+    used = set(item.fixturenames) - parametrized
+    return {MARKS_BY_FIXTURE[fixture] for fixture in used & MARKS_BY_FIXTURE.keys()}
 
 
 def transactional(item) -> bool:

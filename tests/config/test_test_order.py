@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import transactional, transactional_last
+from tests.conftest import marks_by_fixtures, transactional, transactional_last
 
 
 def item(nodeid: str, *, marker=None, fixtures=()):
@@ -63,3 +63,12 @@ def test_a_file_mixing_the_two_kinds_is_refused_when_workers_take_whole_files():
     # One test at a time, a worker still runs them in the suite's order.
     transactional_last(config("load"), items)
     assert [i.nodeid for i in items] == ["mixed.py::reads", "mixed.py::flushes"]
+
+
+def test_a_test_is_marked_by_the_fixtures_it_uses_not_by_a_parameter_named_like_one():
+    uses_the_browser = item("b.py::t", fixtures=["page", "real_data"])
+    numbers_its_pages = item("a.py::t[2]", fixtures=["page", "client"])
+    numbers_its_pages.callspec = SimpleNamespace(params={"page": "2"})
+
+    assert marks_by_fixtures(uses_the_browser) == {"browser", "national"}
+    assert marks_by_fixtures(numbers_its_pages) == set()
