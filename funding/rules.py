@@ -498,8 +498,29 @@ class RuleKind:
         return self.reads_for(parameters) if self.reads_for else self.reads
 
 
-def _kinds_words(p: dict) -> str:
-    return " or ".join(k.replace("_", " ") for k in p.get("eligible_kinds", [])) or "organisation"
+# Each kind of organisation (trusts.models.Organisation.Kind) as prose names one and many.
+KIND_NOUNS = {
+    "trust": ("trust", "trusts"),
+    "ccg": ("CCG", "CCGs"),
+    "pct": ("PCT", "PCTs"),
+    "pct_cluster": ("PCT cluster", "PCT clusters"),
+    "sha": ("strategic health authority", "strategic health authorities"),
+    "nhse_region": ("NHS England region", "NHS England regions"),
+    "area_team": ("NHS England area team", "NHS England area teams"),
+    "local_authority": ("local authority", "local authorities"),
+    "hwb": ("health and wellbeing board", "health and wellbeing boards"),
+    "other_provider": ("other A&E provider", "other A&E providers"),
+    "national": ("national body", "national bodies"),
+}
+
+
+def _kinds_words(p: dict, *, plural: bool = False) -> str:
+    kinds = p.get("eligible_kinds", [])
+    # A kind not listed (parameters are checked as names, not against the model's kinds) is
+    # named as stored rather than breaking the fund's page.
+    return " or ".join(KIND_NOUNS.get(kind, (kind, kind))[plural] for kind in kinds) or (
+        "organisations" if plural else "organisation"
+    )
 
 
 def _window_words(p: dict) -> str:
@@ -542,8 +563,9 @@ def _worst_n_words(p: dict) -> str:
         else ""
     )
     return (
-        f"{_pounds_words(p['total'])} to {named}the {p['n']} {_kinds_words(p)}s with the lowest "
-        f"four-hour performance{_window_words(p)}{quotas}, {SHARE_WORDS[p['share']]}."
+        f"{_pounds_words(p['total'])} to {named}the {p['n']} {_kinds_words(p, plural=True)} "
+        f"with the lowest four-hour performance{_window_words(p)}{quotas}, "
+        f"{SHARE_WORDS[p['share']]}."
     )
 
 
@@ -683,7 +705,7 @@ RULE_KINDS = (
             candidates, total_pence=_total(p), metric=p["metric"]
         ),
         words=lambda p: (
-            f"{_pounds_words(p['total'])} shared among {_kinds_words(p)}s pro rata to "
+            f"{_pounds_words(p['total'])} shared among {_kinds_words(p, plural=True)} pro rata to "
             f"{p['metric']}."
         ),
     ),

@@ -34,3 +34,10 @@ def test_the_announcement_says_how_sure_its_date_is_in_one_sentence(client, cert
     assert (
         summary(client, fund)["Announced"] == f"10 September 2013 by Department of Health; {words}"
     )
+
+
+def test_the_rule_names_kinds_of_organisation_as_people_write_them(client):
+    fund = factories.fund()
+    factories.rule(fund, "top_slice", percent="3.5", eligible_kinds=["ccg"], budget_year="2015-16")
+
+    assert summary(client, fund)["Rule"] == "3.5% of each CCG's 2015-16 baseline budget."

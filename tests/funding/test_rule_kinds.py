@@ -7,6 +7,7 @@ import pytest
 from funding import rules, services
 from funding.forms import field_name, parameter_fields
 from funding.models import AllocationRule, Fund, Scenario
+from trusts.models import Organisation
 
 
 class RuleKindRegistryTests(TestCase):
@@ -17,6 +18,9 @@ class RuleKindRegistryTests(TestCase):
                 self.assertEqual(list(model._meta.get_field("kind").choices), registered)
         self.assertEqual(AllocationRule.Kind.choices, registered)
         self.assertEqual(AllocationRule.Kind.WORST_N, "worst_n")
+
+    def test_the_rules_words_name_every_kind_of_organisation(self):
+        self.assertEqual(set(rules.KIND_NOUNS), set(Organisation.Kind.values))
 
     def test_each_kind_is_filed_under_its_own_key_once(self):
         self.assertEqual(list(rules.KINDS), [kind.key for kind in rules.RULE_KINDS])

@@ -264,7 +264,7 @@ def test_it_describes_a_rule_in_plain_words():
         },
     )
     assert words == (
-        "£2.00 per head of registered population on 2015-10-01 for each eligible ccg, "
+        "£2.00 per head of registered population on 2015-10-01 for each eligible CCG, "
         "up to £100,000,000.00 in all."
     )
 

@@ -618,6 +618,27 @@ WINDOW = {"window_from": "2013-01-01", "window_to": "2013-03-31", "department_ty
             "within groups: 1 foundation trusts and 2 NHS trusts, pro rata to four-hour breaches.",
         ),
         (
+            "pro_rata",
+            {
+                "total": "3",
+                "metric": "attendances",
+                "eligible_kinds": ["trust", "other_provider", "hwb"],
+            },
+            "£3.00 shared among trusts or other A&E providers or health and wellbeing boards "
+            "pro rata to attendances.",
+        ),
+        (
+            "pro_rata",
+            {"total": "1", "metric": "population", "eligible_kinds": []},
+            "£1.00 shared among organisations pro rata to population.",
+        ),
+        # A kind the words do not know is named as stored, not a broken page.
+        (
+            "pro_rata",
+            {"total": "1", "metric": "population", "eligible_kinds": ["ambulance_trust"]},
+            "£1.00 shared among ambulance_trust pro rata to population.",
+        ),
+        (
             "complement",
             {
                 "total": "15000000",
@@ -625,7 +646,7 @@ WINDOW = {"window_from": "2013-01-01", "window_to": "2013-03-31", "department_ty
                 "eligible_kinds": ["ccg"],
                 "excluded_funds": ["winter-2013", "second-wave"],
             },
-            "£15,000,000.00 to every eligible ccg not funded by winter-2013, second-wave, "
+            "£15,000,000.00 to every eligible CCG not funded by winter-2013, second-wave, "
             "pro rata to population.",
         ),
         (
@@ -640,11 +661,11 @@ WINDOW = {"window_from": "2013-01-01", "window_to": "2013-03-31", "department_ty
             "£1.00 to every eligible organisation not funded by a, in equal shares over "
             "2013-01-01 to 2013-03-31 (A&E type 1).",
         ),
-        ("top_slice", TOP_SLICE, "100% of each pct's 2010-11 baseline budget."),
+        ("top_slice", TOP_SLICE, "100% of each PCT's 2010-11 baseline budget."),
         (
             "pro_rata",
             {"total": "100", "metric": "population", "eligible_kinds": ["ccg"]},
-            "£100.00 shared among ccgs pro rata to population.",
+            "£100.00 shared among CCGs pro rata to population.",
         ),
     ],
 )
@@ -652,7 +673,7 @@ def test_it_describes_each_kind_in_plain_words(kind, parameters, words):
     if words is None:  # per capita without a cap: the optional part is left out
         parameters = {key: value for key, value in parameters.items() if key != "cap"}
         words = (
-            "£2.00 per head of resident population on 2015-10-01 for each eligible ccg or "
+            "£2.00 per head of resident population on 2015-10-01 for each eligible CCG or "
             "local authority."
         )
     assert rules.describe(kind, parameters) == words
