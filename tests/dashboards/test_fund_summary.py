@@ -1,12 +1,12 @@
 """The summary at the top of a fund's page, on a fund of its own."""
 
 import re
-from html import unescape
 
 import pytest
 
 from funding.models import Fund
 from tests import factories
+from tests.html import list_items, text
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def summary(client, fund: Fund) -> dict[str, str]:
     rows = re.findall(
         r'<dt class="nhsuk-summary-list__key">(.*?)</dt><dd[^>]*>(.*?)</dd>', html, re.DOTALL
     )
-    return {key: " ".join(unescape(re.sub(r"<[^>]+>", " ", value)).split()) for key, value in rows}
+    return {key: text(value) for key, value in rows}
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,13 @@ def test_the_rule_names_kinds_of_organisation_as_people_write_them(client):
     factories.rule(fund, "top_slice", percent="3.5", eligible_kinds=["ccg"], budget_year="2015-16")
 
     assert summary(client, fund)["Rule"] == "3.5% of each CCG's 2015-16 baseline budget."
+
+
+def test_a_source_is_listed_with_what_it_says_and_no_dangling_colon_when_it_says_nothing(client):
+    fund = factories.fund()
+    fund.sources.create(title="Synthetic statement", url="https://example.org/a", says="£3.8bn")
+    fund.sources.create(title="Synthetic interview", url="https://example.org/b")
+
+    html = client.get(f"/funds/{fund.slug}/").content.decode()
+
+    assert list_items(html, "Sources") == ["Synthetic statement: £3.8bn", "Synthetic interview"]

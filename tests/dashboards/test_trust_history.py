@@ -2,12 +2,11 @@
 and who took over whom, in the right direction, with the shares of a split."""
 
 import datetime as dt
-import re
-from html import unescape
 
 import pytest
 
 from tests import factories
+from tests.html import list_items
 from trusts.models import OrganisationName, Succession
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +15,8 @@ APRIL_2013 = dt.date(2013, 4, 1)
 
 
 def history(client, code: str) -> list[str]:
-    """The History list's items as the reader sees them: text only, spaces collapsed."""
-    html = client.get(f"/trusts/{code}/").content.decode()
-    listed = re.search(r"<h2>History</h2>\s*<ul[^>]*>(.*?)</ul>", html, re.DOTALL).group(1)
-    items = re.findall(r"<li>(.*?)</li>", listed, re.DOTALL)
-    return [" ".join(unescape(re.sub(r"<[^>]+>", "", item)).split()) for item in items]
+    """The History list's items as the reader sees them."""
+    return list_items(client.get(f"/trusts/{code}/").content.decode(), "History")
 
 
 def named(organisation, name: str, valid_from, valid_to, source: str) -> None:
