@@ -16,7 +16,11 @@ from .money import format_pounds, largest_remainder, pounds_to_pence, round_half
 DEPARTMENT_TYPES = ("1", "2", "other")
 POPULATION_BASES = ("registered", "resident")
 PRO_RATA_METRICS = ("population", "budget_pence", "attendances", "over_4h", "metric")
-GROUPS = {"foundation_trust": "foundation trusts", "nhs_trust": "NHS trusts"}
+# Each group of a quota, as prose names one member and many.
+GROUPS = {
+    "foundation_trust": ("foundation trust", "foundation trusts"),
+    "nhs_trust": ("NHS trust", "NHS trusts"),
+}
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,9 @@ def _chosen_worst(
         for group, quota in quotas.items():
             already = sum(1 for entry in chosen if entry[1].group == group)
             if already > quota:
-                raise RuleError(f"{already} named {GROUPS[group]}, more than the quota {quota}")
+                raise RuleError(
+                    f"{already} named {GROUPS[group][already != 1]}, more than the quota {quota}"
+                )
             chosen += [entry for entry in rest if entry[1].group == group][: quota - already]
     return sorted(chosen, key=lambda entry: entry[0])
 
@@ -214,7 +220,7 @@ def worst_n(
     for _, c, _ in ranked:
         group_ranks[c.group or ""] = group_ranks.get(c.group or "", 0) + 1
         if quotas:
-            within[c.code] = f"; {group_ranks[c.group]} worst of the {GROUPS[c.group]}"
+            within[c.code] = f"; {group_ranks[c.group]} worst of the {GROUPS[c.group][1]}"
     return _ordered(
         [
             Share(
@@ -558,7 +564,9 @@ def _worst_n_words(p: dict) -> str:
     )
     quotas = (
         " ranked within groups: "
-        + " and ".join(f"{count} {GROUPS[group]}" for group, count in p["quotas"].items())
+        + " and ".join(
+            f"{count} {GROUPS[group][count != 1]}" for group, count in p["quotas"].items()
+        )
         if p.get("quotas")
         else ""
     )

@@ -131,6 +131,11 @@ def test_a_named_recipient_fills_its_groups_quota_exactly():
     [
         ((), {"foundation_trust": 1, "nhs_trust": 2}, "the quotas add up to 3, not 2"),
         (("N1", "N2"), ONE_EACH, "2 named NHS trusts, more than the quota 1"),
+        (
+            ("F1",),
+            {"foundation_trust": 0, "nhs_trust": 2},
+            "1 named foundation trust, more than the quota 0",
+        ),
     ],
 )
 def test_quotas_that_cannot_be_met_are_refused(named, quotas, message):
@@ -615,7 +620,7 @@ WINDOW = {"window_from": "2013-01-01", "window_to": "2013-03-31", "department_ty
             },
             "£10.00 to the 2 recipients named by sources (RA1, RB2), then the 5 trusts with the "
             "lowest four-hour performance over 2013-01-01 to 2013-03-31 (A&E type 1, 2) ranked "
-            "within groups: 1 foundation trusts and 2 NHS trusts, pro rata to four-hour breaches.",
+            "within groups: 1 foundation trust and 2 NHS trusts, pro rata to four-hour breaches.",
         ),
         (
             "pro_rata",
