@@ -133,6 +133,9 @@ def league(rows: Sequence[dict]) -> go.Figure:
         **{**LAYOUT, "height": max(420, 28 * len(rows))},
         xaxis_title="% within 4 hours",
         yaxis={"autorange": "reversed", "type": "category"},
+        # Plotly shrinks a name that does not fit its bar, to 6 pixels on a phone: hidden
+        # instead below 10, every name shown at one size.
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
     return figure
 

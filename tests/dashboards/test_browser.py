@@ -108,3 +108,18 @@ def test_a_before_window_over_the_selection_months_is_flagged_on_the_page(page, 
     assert "regression to the mean" in warning.inner_text()
     assert "before_from_day=1&before_from_month=11&before_from_year=2012" in page.url
     assert page.problems == []
+
+
+def test_on_a_phone_the_league_bars_name_trusts_in_legible_type_or_not_at_all(page, site):
+    """A name too long for its bar is left to the hover and the table, not shrunk to a few
+    pixels."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "/league/")
+    page.wait_for_selector("#chart-league[data-drawn]", state="attached")
+    sizes = page.evaluate(
+        """Array.from(document.querySelectorAll('#chart-league .bartext'))
+             .filter(text => text.textContent && getComputedStyle(text).display !== 'none')
+             .map(text => parseFloat(getComputedStyle(text).fontSize)
+                          * (text.getCTM() ? text.getCTM().a : 1))"""
+    )
+    assert sizes and min(sizes) >= 10, sizes
