@@ -3,6 +3,7 @@
 from __future__ import annotations  # `-> go.Figure` would import plotly as this module loads
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -374,18 +375,26 @@ def spending(lines: Sequence[dict]) -> go.Figure:
         figure.add_trace(
             go.Bar(
                 x=[float(r["amount"]) for r in chosen],
-                y=[r["category"] for r in chosen],
+                y=[_wrapped(r["category"]) for r in chosen],
                 name=recipient,
                 orientation="h",
             )
         )
+    # The categories' own width, in lines of a few words, and the legend under the bars: a
+    # margin wide enough for the longest category on one line left a phone no room for bars.
     figure.update_layout(
-        **{**LAYOUT, "margin": {"l": 380, "r": 20, "t": 30, "b": 50}},
+        **LAYOUT,
         barmode="group",
         xaxis_title="£",
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
     )
     return figure
+
+
+def _wrapped(label: str, width: int = 24) -> str:
+    """A label in lines of at most `width` characters (a longer word on a line of its own)."""
+    return "<br>".join(textwrap.wrap(label, width)) or label
 
 
 def deciles(rows: Sequence[dict], name: str) -> go.Figure:

@@ -123,3 +123,26 @@ def test_on_a_phone_the_league_bars_name_trusts_in_legible_type_or_not_at_all(pa
                           * (text.getCTM() ? text.getCTM().a : 1))"""
     )
     assert sizes and min(sizes) >= 10, sizes
+
+
+def test_on_a_phone_the_spending_chart_keeps_room_for_its_bars_and_whole_labels(page, site):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "/spending/")
+    page.wait_for_selector("#chart-spending[data-drawn]", state="attached")
+    shown = page.evaluate(
+        """(() => {
+          const chart = document.getElementById('chart-spending');
+          const box = chart.getBoundingClientRect();
+          const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
+          const labels = Array.from(chart.querySelectorAll('.ytick text'))
+            .map(label => label.getBoundingClientRect());
+          const legend = chart.querySelector('.legend').getBoundingClientRect();
+          return {
+            plotShare: plot.width / box.width,
+            labelsInside: labels.every(
+              label => label.left >= box.left && label.right <= plot.left + 1),
+            legendClear: legend.top >= plot.bottom || legend.left >= plot.right,
+          };
+        })()"""
+    )
+    assert shown["plotShare"] >= 0.45 and shown["labelsInside"] and shown["legendClear"], shown
