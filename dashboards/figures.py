@@ -21,6 +21,8 @@ NHS_GREEN = "#007f3b"
 NHS_GREY = "#768692"
 NHS_DARK = "#330072"
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "height": 420, "hovermode": "closest"}
+# Under the plot, across: a legend at the side took half a phone's width from the plot.
+LEGEND_BELOW = {"orientation": "h", "y": -0.2}
 
 
 def _latest(points: Sequence[dict]) -> str:
@@ -49,9 +51,7 @@ def performance_over_time(points: Sequence[dict], announcements: Sequence[dict])
             )
         )
     sources = sorted({s for p in points for s in p["sources"].split("; ") if s})
-    figure.update_layout(
-        title=_sources_title(_latest(points), sources), legend={"orientation": "h", "y": -0.2}
-    )
+    figure.update_layout(title=_sources_title(_latest(points), sources), legend=LEGEND_BELOW)
     # The funds are marked by a dotted line each and a triangle at the top that names them on
     # hover, never by text on the chart: nine labels in a few years overlapped into a block.
     by_month: dict[str, list[str]] = {}
@@ -203,7 +203,7 @@ def funding_scatter(rows: Sequence[dict], *, y: str, x: str) -> go.Figure:
         figure.add_hline(y=95, line_dash="dash", line_color=NHS_RED)
     else:
         figure.add_hline(y=0, line_color=NHS_GREY)
-    figure.update_layout(**LAYOUT, xaxis_title=x_title, yaxis_title=y_title)
+    figure.update_layout(**LAYOUT, xaxis_title=x_title, yaxis_title=y_title, legend=LEGEND_BELOW)
     return figure
 
 
@@ -230,7 +230,7 @@ def event_study(series: Sequence[tuple[str, Sequence[dict]]]) -> go.Figure:
     figure.add_vline(x=0, line_dash="dot", line_color=NHS_RED, annotation_text="Announced")
     figure.update_layout(
         **LAYOUT,
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         xaxis_title="Months from the announcement",
         yaxis_title="Funded minus control (points)",
     )
@@ -301,6 +301,7 @@ def spc(rows: Sequence[dict], sources: Sequence[str] = ()) -> go.Figure:
         **{**LAYOUT, "margin": _top_margin(sources)},
         title=_sources_title(labels[-1] if labels else "none", sources),
         yaxis_title="% within 4 hours",
+        legend=LEGEND_BELOW,
     )
     return figure
 
@@ -380,14 +381,14 @@ def spending(lines: Sequence[dict]) -> go.Figure:
                 orientation="h",
             )
         )
-    # The categories' own width, in lines of a few words, and the legend under the bars: a
-    # margin wide enough for the longest category on one line left a phone no room for bars.
+    # The categories' own width, in lines of a few words: a margin wide enough for the longest
+    # category on one line left a phone no room for bars.
     figure.update_layout(
         **LAYOUT,
         barmode="group",
         xaxis_title="£",
         yaxis={"autorange": "reversed", "automargin": True},
-        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
+        legend=LEGEND_BELOW,
     )
     return figure
 
@@ -428,7 +429,7 @@ def deciles(rows: Sequence[dict], name: str) -> go.Figure:
     )
     figure.update_layout(
         **{**LAYOUT, "hovermode": "x unified"},
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         yaxis_title="% within 4 hours (type 1)",
     )
     return figure

@@ -85,12 +85,27 @@ def test_axe_finds_no_violation_and_no_page_scrolls_sideways_on_a_phone(
         widths = page.evaluate(
             "({page: document.documentElement.scrollWidth, viewport: window.innerWidth})"
         )
+        cramped = page.evaluate(CRAMPED_CHARTS)
         violations = _violations(page, axe_source)
         screenshot(page, f"a11y-{name}-{viewport}")
     finally:
         page.close()
     assert violations == []
     assert widths["page"] <= widths["viewport"], widths
+    assert cramped == [], cramped
+
+
+# Charts whose bars, lines or points get under half the chart's width, or whose legend lies
+# over them: on a phone, a legend at the side or a margin for long labels took the width.
+CRAMPED_CHARTS = """Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart => {
+  const box = chart.getBoundingClientRect();
+  const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
+  const legend = chart.querySelector('.legend');
+  const key = legend ? legend.getBoundingClientRect() : null;
+  const over = key !== null && key.width > 0 && !(key.top >= plot.bottom
+    || key.bottom <= plot.top || key.left >= plot.right || key.right <= plot.left);
+  return {chart: chart.id, share: Math.round(100 * plot.width / box.width) / 100, over: over};
+}).filter(chart => chart.share < 0.45 || chart.over)"""
 
 
 TRANSFERRED = """() => [performance.getEntriesByType("navigation")[0],
