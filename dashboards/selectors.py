@@ -378,20 +378,25 @@ def former_names(organisation: Organisation) -> list[FormerName]:
     dates it: sources that name trusts by name give today's name the dates of their files too,
     and two files the same old name overlapping dates. An open end in any source stays open."""
     current = normalise_name(organisation.name)
-    spans: dict[str, FormerName] = {}
+    by_name: dict[str, list[OrganisationName]] = {}
     for name in organisation.names.all():
-        key = normalise_name(name.name)
-        if key == current or not (name.valid_from or name.valid_to):
-            continue
-        seen = spans.setdefault(key, FormerName(name.name, name.valid_from, name.valid_to))
-        spans[key] = FormerName(
-            seen.name,
-            None
-            if None in (seen.valid_from, name.valid_from)
-            else min(seen.valid_from, name.valid_from),
-            None if None in (seen.valid_to, name.valid_to) else max(seen.valid_to, name.valid_to),
+        if name.normalised != current and (name.valid_from or name.valid_to):
+            by_name.setdefault(name.normalised, []).append(name)
+    spans = [
+        FormerName(
+            names[0].name,
+            _bound([n.valid_from for n in names], min),
+            _bound([n.valid_to for n in names], max),
         )
-    return sorted(spans.values(), key=lambda span: span.valid_from or dt.date.min)
+        for names in by_name.values()
+    ]
+    return sorted(spans, key=lambda span: span.valid_from or dt.date.min)
+
+
+def _bound(days: list[dt.date | None], pick) -> dt.date | None:
+    """The earliest start or latest end of a name's dates; None (open) if any source left it
+    open."""
+    return None if None in days else pick(days)
 
 
 # How a kind of succession reads on the page of the organisation taken over and on the page of
