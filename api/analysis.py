@@ -1,5 +1,7 @@
 """Performance and impact endpoints: thin views over trusts.selectors and impact.selectors."""
 
+from collections.abc import Sequence
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -15,15 +17,19 @@ from trusts.models import Basis, Organisation
 from trusts.selectors import (
     STANDARD_PERCENT,
     WEEK_RULE,
+    LeagueRow,
+    league_page,
     league_table,
     monthly_series,
     percent_within_4h,
     performance_table,
     period_label,
 )
+from trusts.windows import Window
 
 from .caching import CachedReadsMixin, cached_read
 from .csv import CsvStreamingMixin
+from .pagination import MAX_PAGE_SIZE, Pages
 from .queries import FunnelQuery, LeagueQuery, SeriesQuery, SpcQuery, query_validate
 
 TYPES_PATTERN = r"^(all|(1|2|other)(,(1|2|other))*)$"
@@ -123,19 +129,70 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
         return {**super().get_serializer_context(), "by": getattr(self, "by", "month")}
 
 
+class RankedLeague:
+    """The league as Django's paginator reads it: each slice is one query that ranks in the
+    database and counts the whole league, so a page costs the same for 150 or 1,500 trusts.
+    `limit` keeps only the worst."""
+
+    def __init__(self, window: Window, types: Sequence[str], limit: int | None):
+        self.window, self.types, self.limit = window, types, limit
+        self.counted: int | None = None
+
+    def count(self) -> int:
+        if self.counted is None:
+            self.counted = league_page(self.window, types=self.types, size=0).count
+        return min(self.counted, self.limit or self.counted)
+
+    def __getitem__(self, cut: slice) -> list[LeagueRow]:
+        stop = cut.stop if self.limit is None else min(cut.stop, self.limit)
+        page = league_page(
+            self.window, types=self.types, offset=cut.start, size=max(0, stop - cut.start)
+        )
+        self.counted = page.count
+        return page.rows
+
+
 class LeagueView(APIView):
-    """Four-hour performance over a window, worst first, with the funds each received."""
+    """Four-hour performance over a window, worst first, with the funds each received, a page
+    at a time (CSV: the whole league)."""
 
     @extend_schema(
-        parameters=[*WINDOW_PARAMETERS, OpenApiParameter("limit", int)],
+        parameters=[
+            *WINDOW_PARAMETERS,
+            OpenApiParameter("limit", int, description="only the worst this many"),
+            OpenApiParameter("page", int, description="a page number (JSON only)"),
+            OpenApiParameter(
+                "page_size", int, description=f"rows a page, 1 to {MAX_PAGE_SIZE:,} (JSON only)"
+            ),
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     @cached_read
     def get(self, request):
         q = query_validate(LeagueQuery, request.query_params)
-        rows = league_table(q["window"], types=q["type"], limit=q.get("limit"))
+        if request.accepted_renderer.format == "csv":
+            return Response(
+                self._rows(league_table(q["window"], types=q["type"], limit=q.get("limit")))
+            )
+        pages = Pages()
+        rows = pages.paginate_queryset(
+            RankedLeague(q["window"], q["type"], q.get("limit")), request, view=self
+        )
+        return Response(
+            {
+                "from": q["start"],
+                "to": q["end"],
+                "types": q["type"],
+                "standard_percentage": f"{STANDARD_PERCENT:.2f}",
+                "week_rule": WEEK_RULE,
+                **pages.get_paginated_response(self._rows(rows)).data,
+            }
+        )
+
+    @staticmethod
+    def _rows(rows: list[LeagueRow]) -> list[dict]:
         funded = funding_selectors.funds_received_by([r.ods_code for r in rows])
-        results = [
+        return [
             {
                 "rank": row.rank,
                 "ods_code": row.ods_code,
@@ -147,18 +204,6 @@ class LeagueView(APIView):
             }
             for row in rows
         ]
-        if request.accepted_renderer.format == "csv":
-            return Response(results)
-        return Response(
-            {
-                "from": q["start"],
-                "to": q["end"],
-                "types": q["type"],
-                "standard_percentage": f"{STANDARD_PERCENT:.2f}",
-                "week_rule": WEEK_RULE,
-                "results": results,
-            }
-        )
 
 
 def _unavailable(error: impact.ImpactUnavailable) -> ValidationError:

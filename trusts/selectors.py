@@ -8,7 +8,7 @@ its own data: its monthly figures where it has them, else the weeks that end in 
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
@@ -246,52 +246,31 @@ def performance_by_organisation(
     regions: Iterable[str] | None = None,
     grain: str | None = None,
 ) -> list[Performance]:
-    """Counts and four-hour performance per organisation, named as it was at the window's end.
+    """Counts and four-hour performance per organisation, named as it was at the window's end,
+    in order of name.
 
     Two queries whatever the number of organisations: the sums per organisation with its
     columns (summed in SQL, one row an organisation), and the dated names of the
     organisations chosen."""
     chosen = {"codes": codes, "kinds": kinds, "regions": regions}
-    edges, months = _split_at_months(window)
-    if months is None:
-        totals = list(
-            _organisations_chosen(activity_in(window, types=types, grain=grain), **chosen)
-            .values("organisation", **ORGANISATION_COLUMNS)
-            .annotate(
-                attendances=Sum("attendances"),
-                over_4h=Sum("over_4h"),
-                periods=Count("period_end", distinct=True),
-            )
-            .order_by("name")
-        )
-    else:
-        # The whole months from the summaries; only the days around them (a window of days,
-        # such as 15 January to 14 May) from the figures.
-        summary = summary_in(months, types=types, grain=grain)
-        figures = [activity_in(edge, types=types, grain=grain) for edge in edges]
-        totals = _summed_by_organisation(
-            [
-                _summary_blocks(_organisations_chosen(summary, **chosen)),
-                *(_figure_blocks(_organisations_chosen(rows, **chosen)) for rows in figures),
-            ]
-        )
-    # Only dated names can differ from today's on the window's end (Organisation.name_on).
-    names: dict[int, list[OrganisationName]] = {}
-    dated = OrganisationName.objects.exclude(valid_from=None, valid_to=None)
-    for name in _organisations_chosen(dated, **chosen):
-        names.setdefault(name.organisation_id, []).append(name)
+    totals = _organisation_totals(window, types=types, grain=grain, **chosen)
+    names = _organisations_chosen(OrganisationName.objects.all(), **chosen)
+    return _named(Performance, totals.rows, window, names)
+
+
+def _named(row_class: type[Performance], rows: list[dict], window: Window, names: QuerySet) -> list:
+    """Rows of totals as row_class, each organisation named as it was at the window's end
+    from its names among `names`. Only dated names can differ from today's
+    (Organisation.name_on)."""
+    dated: dict[int, list[OrganisationName]] = {}
+    for name in names.exclude(valid_from=None, valid_to=None):
+        dated.setdefault(name.organisation_id, []).append(name)
     return [
-        Performance(
-            ods_code=row["ods_code"],
-            name=name_on(row["name"], window.end, names.get(row["organisation"], [])),
-            kind=row["kind"],
-            region=row["region"],
-            attendances=row["attendances"],
-            over_4h=row["over_4h"],
-            periods=row["periods"],
+        row_class(
+            **{column: row[column] for column in row if column not in ("organisation", "name")},
+            name=name_on(row["name"], window.end, dated.get(row["organisation"], [])),
         )
-        for row in totals
-        if row["attendances"]
+        for row in rows
     ]
 
 
@@ -331,27 +310,127 @@ def _figure_blocks(rows: QuerySet[AEActivity]) -> QuerySet:
     )
 
 
-def _summed_by_organisation(blocks: Sequence[QuerySet]) -> list[dict]:
-    """Blocks (of summary rows or of figures) added up per organisation, in SQL, with its
-    columns: one row an organisation, whatever the blocks."""
+def _totals_sql(
+    window: Window,
+    *,
+    types: Sequence[str],
+    grain: str | None,
+    chosen: dict,
+) -> tuple[str, list]:
+    """SQL (and its parameters) of the figures summed per organisation with its columns, one
+    row an organisation: the whole months from the summaries, only the days around them (a
+    window of days, such as 15 January to 14 May) from the figures."""
+    edges, months = _split_at_months(window)
+    blocks = [
+        _figure_blocks(_organisations_chosen(activity_in(edge, types=types, grain=grain), **chosen))
+        for edge in edges
+    ]
+    if months is not None:
+        summary = summary_in(months, types=types, grain=grain)
+        blocks.insert(0, _summary_blocks(_organisations_chosen(summary, **chosen)))
     quote = connection.ops.quote_name
     keys = ", ".join(quote(key) for key in ("organisation", *ORGANISATION_COLUMNS))
-    sums = ("attendances", "over_4h", "periods")
     selects, params = [], []
     for block in blocks:
         sql, block_params = block.query.sql_with_params()
-        selects.append(f"SELECT {keys}, {', '.join(map(quote, sums))} FROM ({sql}) block")
+        selects.append(f"SELECT {keys}, {', '.join(map(quote, SUMS))} FROM ({sql}) block")
         params.extend(block_params)
+    return (
+        f"SELECT {keys}, "
+        + ", ".join(f"CAST(SUM({quote(name)}) AS BIGINT) AS {quote(name)}" for name in SUMS)
+        + f" FROM ({' UNION ALL '.join(selects)}) blocks GROUP BY {keys}",
+        params,
+    )
+
+
+SUMS = ("attendances", "over_4h", "periods")
+TOTALS_COLUMNS = ("organisation", *ORGANISATION_COLUMNS, *SUMS)
+
+
+@dataclass(frozen=True)
+class Totals:
+    rows: list[dict]
+    # Organisations with attendances in the window, those on other pages included.
+    count: int
+
+
+def _organisation_totals(
+    window: Window,
+    *,
+    types: Sequence[str],
+    grain: str | None,
+    ranked: bool = False,
+    offset: int = 0,
+    size: int | None = None,
+    **chosen,
+) -> Totals:
+    """The organisations with attendances in the window and their sums, in order of name, or
+    ranked worst first (equal performance by ODS code); `size` of them from `offset`, with
+    the count of all. Ranked and cut in SQL, so a page costs the same at any number of
+    organisations."""
+    sql, params = _totals_sql(window, types=types, grain=grain, chosen=chosen)
+    quote = connection.ops.quote_name
+    over_4h, attendances = quote("over_4h"), quote("attendances")
+    # "* 1.0": an exact decimal division on PostgreSQL, a double on SQLite; both keep the
+    # order of the ratios of whole numbers as large as any count of attendances.
+    order = (
+        f"{over_4h} * 1.0 / {attendances} DESC, {quote('ods_code')}" if ranked else quote("name")
+    )
+    cut = "" if size is None else f" LIMIT {int(size)} OFFSET {int(offset)}"
+    columns = ", ".join(map(quote, TOTALS_COLUMNS))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {keys}, "
-            + ", ".join(f"CAST(SUM({quote(name)}) AS BIGINT)" for name in sums)
-            + f" FROM ({' UNION ALL '.join(selects)}) blocks GROUP BY {keys} "
-            + f"ORDER BY {quote('name')}",
+            f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) totals "
+            f"WHERE {attendances} > 0 ORDER BY {order}{cut}",
             params,
         )
-        columns = ("organisation", *ORGANISATION_COLUMNS, *sums)
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+        if fetched:
+            count = fetched[0][-1]
+        elif not offset and size != 0:
+            count = 0
+        else:  # an empty page past the last, or none asked for: counted on its own
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) totals WHERE {attendances} > 0", params)
+            [count] = cursor.fetchone()
+    return Totals([dict(zip(TOTALS_COLUMNS, row[:-1], strict=True)) for row in fetched], count)
+
+
+@dataclass(frozen=True)
+class League:
+    rows: list[LeagueRow]
+    count: int
+
+
+def league_page(
+    window: Window,
+    *,
+    types: Sequence[str],
+    offset: int = 0,
+    size: int | None = None,
+    kinds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    grain: str | None = None,
+) -> League:
+    """`size` organisations of the league from `offset` (all of them without a size), worst
+    first, with the number in the whole league."""
+    totals = _organisation_totals(
+        window,
+        types=types,
+        grain=grain,
+        ranked=True,
+        offset=offset,
+        size=size,
+        kinds=kinds,
+        regions=regions,
+        codes=None,
+    )
+    rows = [{**row, "rank": rank} for rank, row in enumerate(totals.rows, start=offset + 1)]
+    # Every dated name of the organisations chosen, not the page's by id: one query text
+    # whatever the page holds, and there are few dated names.
+    names = _organisations_chosen(
+        OrganisationName.objects.all(), codes=None, kinds=kinds, regions=regions
+    )
+    return League(_named(LeagueRow, rows, window, names), totals.count)
 
 
 def league_table(
@@ -364,12 +443,9 @@ def league_table(
     grain: str | None = None,
 ) -> list[LeagueRow]:
     """Organisations ranked worst first; equal performance is ranked by ODS code."""
-    ranked = sorted(
-        performance_by_organisation(window, types=types, kinds=kinds, regions=regions, grain=grain),
-        key=lambda row: (Decimal(row.over_4h) / row.attendances * -1, row.ods_code),
-    )
-    rows = [LeagueRow(rank=rank, **asdict(row)) for rank, row in enumerate(ranked, start=1)]
-    return rows[:limit] if limit else rows
+    return league_page(
+        window, types=types, size=limit or None, kinds=kinds, regions=regions, grain=grain
+    ).rows
 
 
 @dataclass(frozen=True)

@@ -127,13 +127,16 @@ def test_a_league_over_a_window_of_days_is_its_figures_summed(client, types):
         if row["attendances"]
     }
 
-    response = client.get(f"/api/v1/performance/league/?from=2012-01-15&to=2012-05-14&type={types}")
+    response = client.get(
+        f"/api/v1/performance/league/?from=2012-01-15&to=2012-05-14&type={types}&page_size=1000"
+    )
 
     assert response.status_code == 200
     listed = {
         row["ods_code"]: (row["attendances"], row["over_4h"]) for row in response.json()["results"]
     }
     assert len(summed) > 100 and listed == summed
+    assert response.json()["count"] == len(summed)
 
 
 def test_the_funnel_places_every_trust_against_limits(client):

@@ -39,8 +39,8 @@ def test_rv8_from_2010_to_2016_is_charted_from_its_weeks(client):
 
 def test_a_league_across_both_grains_counts_the_weeks_and_the_months(client):
     def attendances(query):
-        rows = client.get(f"/api/v1/performance/league/?{query}&type=1").json()["results"]
-        return {r["ods_code"]: r["attendances"] for r in rows}
+        body = client.get(f"/api/v1/performance/league/?{query}&type=1&page_size=1000").json()
+        return {r["ods_code"]: r["attendances"] for r in body["results"]}
 
     both = attendances("from=2014-01-01&to=2016-12-31")
     weeks = attendances("from=2014-01-01&to=2015-12-31")

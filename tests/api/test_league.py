@@ -92,3 +92,60 @@ def test_the_league_reads_the_same_queries_for_3_or_30_trusts(client, window):
         factories.ae_month(trust, month, attendances=1000, over_4h=100)
     reporting = 30
     assert read_league() == few
+
+
+def _reporting_trusts(count: int, month: dt.date) -> list:
+    """Trusts ranked by their index: the first reports the worst performance."""
+    trusts = [factories.trust() for _ in range(count)]
+    for index, trust in enumerate(trusts):
+        factories.ae_month(trust, month, attendances=1000, over_4h=300 - 10 * index)
+    return trusts
+
+
+JANUARY_2031 = "from=2031-01-01&to=2031-01-31&type=1"
+
+
+def test_the_league_comes_in_pages_with_the_count_of_the_whole_league(client):
+    trusts = _reporting_trusts(5, dt.date(2031, 1, 1))
+
+    first = client.get(f"/api/v1/performance/league/?{JANUARY_2031}&page_size=2").json()
+    assert first["count"] == 5
+    assert [(r["rank"], r["ods_code"]) for r in first["results"]] == [
+        (1, trusts[0].ods_code),
+        (2, trusts[1].ods_code),
+    ]
+    assert first["previous"] is None
+    assert "page=2" in first["next"] and "page_size=2" in first["next"]
+    assert first["standard_percentage"] == "95.00"  # the window's terms stay beside the page
+
+    last = client.get(first["next"].replace("page=2", "page=3")).json()
+    assert [(r["rank"], r["ods_code"]) for r in last["results"]] == [(5, trusts[4].ods_code)]
+    assert last["next"] is None
+
+
+def test_a_limited_league_counts_and_pages_only_the_worst(client):
+    trusts = _reporting_trusts(5, dt.date(2031, 1, 1))
+
+    body = client.get(f"/api/v1/performance/league/?{JANUARY_2031}&limit=3&page_size=2&page=2")
+    assert body.json()["count"] == 3
+    assert [r["ods_code"] for r in body.json()["results"]] == [trusts[2].ods_code]
+
+
+def test_the_league_as_csv_is_the_whole_league_not_a_page(client):
+    trusts = _reporting_trusts(3, dt.date(2031, 1, 1))
+
+    response = client.get(f"/api/v1/performance/league/?{JANUARY_2031}&page_size=1&format=csv")
+    lines = b"".join(response.streaming_content if response.streaming else [response.content])
+    codes = [line.split(",")[1] for line in lines.decode().splitlines()[1:]]
+    assert codes == [trust.ods_code for trust in trusts]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("page_size=0", "page_size"), ("page=9", "page"), ("page=x", "page")]
+)
+def test_the_league_refuses_a_page_it_does_not_have(client, query, field):
+    _reporting_trusts(2, dt.date(2031, 1, 1))
+
+    response = client.get(f"/api/v1/performance/league/?{JANUARY_2031}&{query}")
+    assert response.status_code == 400
+    assert field in response.json()
