@@ -43,9 +43,11 @@ def test_sqlite_uses_wal_and_immediate_transactions():
 
 @pytest.mark.services
 @pytest.mark.django_db
-def test_postgresql_connections_do_not_jit_compile():
+def test_postgresql_connections_do_not_jit_compile_and_price_random_reads_as_on_ssd():
     if connection.vendor != "postgresql":
         service_missing("JIT is a PostgreSQL setting: run with DATABASE_URL=postgres://...")
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)
