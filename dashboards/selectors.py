@@ -1,7 +1,6 @@
 """Rows for each chart, one set of queries per page."""
 
 import datetime as dt
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +21,7 @@ from trusts.models import (
 )
 from trusts.selectors import (
     league_table,
+    monthly_deciles,
     monthly_series,
     percent_within_4h,
     performance_by_organisation,
@@ -530,34 +530,25 @@ def trust_against_deciles(code: str, window: Window) -> list[dict]:
     """Month by month over the window: every trust's type 1 four-hour performance cut into
     national deciles (10th to 90th percentile), and this trust's own figure, as OpenPrescribing
     sets a practice against the deciles of all practices."""
-    by_month: dict[dt.date, dict[str, Decimal]] = {}
-    # Four columns as tuples: every trust's months (37,000 rows at ten times England) as
-    # dicts of every column took most of a trust page's first request.
-    months = performance_table(
-        window, types=["1"], by="month", kinds=[Organisation.Kind.TRUST]
-    ).values_list("period", "ods_code", "attendances", "over_4h")
-    for month, ods_code, attendances, over_4h in months:
-        percent = percent_within_4h(attendances, over_4h)
-        if percent is not None:
-            by_month.setdefault(month, {})[ods_code] = percent
+    trusts = [Organisation.Kind.TRUST]
+    own = {
+        f"{month:%Y-%m}": percent_within_4h(attendances, over_4h)
+        for month, attendances, over_4h in performance_table(
+            window, types=["1"], by="month", codes=[code], kinds=trusts
+        ).values_list("period", "attendances", "over_4h")
+    }
     return [
         {
-            "month": f"{month:%Y-%m}",
-            "trusts": len(figures),
+            "month": month.month,
+            "trusts": month.organisations,
             **{
                 f"p{decile}": cut.quantize(Decimal("0.01"))
-                for decile, cut in zip(DECILES, _deciles(list(figures.values())), strict=True)
+                for decile, cut in zip(DECILES, month.cuts, strict=True)
             },
-            "percent": figures.get(code),
+            "percent": own.get(month.month),
         }
-        for month, figures in sorted(by_month.items())
-        if len(figures) >= 10
+        for month in monthly_deciles(window, types=["1"], kinds=trusts)
     ]
-
-
-def _deciles(values: list[Decimal]) -> list[Decimal]:
-    """The nine cut points, interpolated between the ordered values (NumPy's "linear")."""
-    return statistics.quantiles(values, n=10, method="inclusive")
 
 
 def deciles_summary(rows: Sequence[dict], name: str) -> str:

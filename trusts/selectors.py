@@ -601,6 +601,72 @@ def performance_table(
     )
 
 
+@dataclass(frozen=True)
+class MonthDeciles:
+    month: str  # 2013-01
+    organisations: int
+    cuts: list[Decimal]  # the 10th to the 90th percentile
+
+
+def monthly_deciles(
+    window: Window, *, types: Sequence[str], kinds: Iterable[str], least: int = 10
+) -> list[MonthDeciles]:
+    """Month by month, the nine cut points of the organisations' four-hour percentages (each
+    rounded as shown, then interpolated as statistics.quantiles(n=10, method="inclusive") and
+    NumPy's "linear" do), for months with at least `least` organisations.
+
+    Ranked in SQL, which sends back only the two organisations each cut lies between: at 10x
+    England every trust's month, 37,000 rows, came back to be sorted in Python."""
+    summary = summary_in(window, types=types, finest="month")
+    if summary is None:  # a window that starts or ends inside a month
+        months = performance_table(window, types=types, by="month", kinds=kinds)
+    else:
+        # Grouped by ids, not by the codes and names a table shows.
+        months = (
+            _organisations_chosen(summary, codes=None, kinds=kinds, regions=None)
+            .values("organisation", period=F("month"))
+            .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+        )
+    sql, params = (
+        months.values("period", "attendances", "over_4h").order_by().query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    period, attendances, over_4h = map(quote, ("period", "attendances", "over_4h"))
+    # Cut i lies between the j-th and (j+1)-th smallest of n, j = i * (n - 1) // 10.
+    positions = ", ".join(f"{i} * (n - 1) / 10 + {k}" for i in range(1, 10) for k in (0, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {period}, n, position, {attendances}, {over_4h} FROM ("
+            f"SELECT {period}, {attendances}, {over_4h}, "
+            f"ROW_NUMBER() OVER (PARTITION BY {period} ORDER BY CAST({over_4h} AS DOUBLE "
+            f"PRECISION) / {attendances} DESC) - 1 AS position, "
+            f"COUNT(*) OVER (PARTITION BY {period}) AS n "
+            f"FROM ({sql}) figures WHERE {attendances} > 0) ranked "
+            f"WHERE n >= %s AND position IN ({positions})",
+            [*params, least],
+        )
+        read = cursor.fetchall()
+    by_month: dict[str, tuple[int, dict[int, Decimal]]] = {}
+    for month, count, position, month_attendances, month_over_4h in read:
+        # str(): a date on PostgreSQL, its ISO text on SQLite
+        entry = by_month.setdefault(str(month)[:7], (count, {}))
+        entry[1][position] = percent_within_4h(month_attendances, month_over_4h)
+    return [
+        MonthDeciles(month, count, _inclusive_cuts(count, value_at))
+        for month, (count, value_at) in sorted(by_month.items())
+    ]
+
+
+def _inclusive_cuts(count: int, value_at: dict[int, Decimal]) -> list[Decimal]:
+    """statistics.quantiles(values, n=10, method="inclusive") from the only values it reads,
+    by their position among the `count` values in order."""
+    cuts = []
+    for i in range(1, 10):
+        j, delta = divmod(i * (count - 1), 10)
+        cuts.append((value_at[j] * (10 - delta) + value_at[j + 1] * delta) / 10)
+    return cuts
+
+
 SHARE_SOURCE = "NHS England's published type 1 percentage (no counts)"
 
 
