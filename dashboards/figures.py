@@ -175,7 +175,8 @@ def funding_scatter(rows: Sequence[dict], *, y: str, x: str) -> go.Figure:
     funded or not, the symbol foundation trust or not."""
     y_key, y_title = {
         "after": ("percent_after", "% within 4 hours, after"),
-        "change": ("change_points", "Change in % within 4 hours (points), after − before"),
+        # Two lines: on one, the title ran past the top of a phone's chart.
+        "change": ("change_points", "Change in % within 4 hours<br>(points, after − before)"),
     }[y]
     x_key, x_title = {
         "total": ("received", "Funding received (£)"),

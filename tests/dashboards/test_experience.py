@@ -95,8 +95,9 @@ def test_axe_finds_no_violation_and_no_page_scrolls_sideways_on_a_phone(
     assert cramped == [], cramped
 
 
-# Charts whose bars, lines or points get under half the chart's width, or whose legend lies
-# over them: on a phone, a legend at the side or a margin for long labels took the width.
+# Charts whose bars, lines or points get under half the chart's width, whose legend lies over
+# them, or whose titles run off the chart: on a phone, a legend at the side or a margin for
+# long labels took the width, and a long axis title ran off the top.
 CRAMPED_CHARTS = """Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart => {
   const box = chart.getBoundingClientRect();
   const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
@@ -104,8 +105,15 @@ CRAMPED_CHARTS = """Array.from(document.querySelectorAll('.js-plotly-plot')).map
   const key = legend ? legend.getBoundingClientRect() : null;
   const over = key !== null && key.width > 0 && !(key.top >= plot.bottom
     || key.bottom <= plot.top || key.left >= plot.right || key.right <= plot.left);
-  return {chart: chart.id, share: Math.round(100 * plot.width / box.width) / 100, over: over};
-}).filter(chart => chart.share < 0.45 || chart.over)"""
+  const cut = Array.from(chart.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text'))
+    .filter(title => {
+      const edge = title.getBoundingClientRect();
+      return edge.width > 0 && (edge.top < box.top - 1 || edge.bottom > box.bottom + 1
+        || edge.left < box.left - 1 || edge.right > box.right + 1);
+    }).map(title => title.textContent);
+  return {chart: chart.id, share: Math.round(100 * plot.width / box.width) / 100, over: over,
+    cut: cut};
+}).filter(chart => chart.share < 0.45 || chart.over || chart.cut.length)"""
 
 
 TRANSFERRED = """() => [performance.getEntriesByType("navigation")[0],
