@@ -87,3 +87,12 @@ def test_an_api_address_that_matches_nothing_is_a_json_404(live_site, request):
     assert json.loads(body) == {"detail": "Not found."}
     status, headers, _ = call("GET", f"{live_site}/no-such-page/")
     assert status == 404 and headers["Content-Type"].startswith("text/html")
+
+
+def test_a_browser_asking_for_favicon_ico_is_led_to_the_sites_icon(live_site):
+    """Asked on any response without an icon link (API JSON, a CSV): urllib follows the
+    redirect, as a browser does, to the hashed static file the server holds."""
+    status, headers, body = call("GET", f"{live_site}/favicon.ico")
+    assert status == 200
+    assert headers["Content-Type"] == "image/svg+xml"
+    assert body.startswith(b"<svg")
