@@ -58,7 +58,10 @@
 
   function cellValue(row, column) {
     var cell = row.cells[column];
-    var text = cell ? cell.textContent.trim() : "";
+    var text = cell ? cell.textContent : "";
+    // A responsive table names each value on a phone; the name is not part of the value.
+    var heading = cell && cell.querySelector(".nhsuk-table-responsive__heading");
+    text = text.slice(heading ? heading.textContent.length : 0).trim();
     var number = text.replace(/[£,%\s]/g, "").replace(/^−/, "-");
     if (number !== "" && !isNaN(number)) return { number: parseFloat(number) };
     return { text: text.toLowerCase() };

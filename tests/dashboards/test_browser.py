@@ -146,3 +146,26 @@ def test_on_a_phone_the_spending_chart_keeps_room_for_its_bars_and_whole_labels(
         })()"""
     )
     assert shown["plotShare"] >= 0.45 and shown["labelsInside"] and shown["legendClear"], shown
+
+
+def test_on_a_phone_a_funds_tranches_read_down_the_screen_with_their_headings(page, site):
+    """Long conditions in a five-column table left a phone a sideways scroll to reach them,
+    beside rows a screen tall; each tranche is read as a card instead, each value named."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "/funds/better-care-fund-2015-16/")
+    table = page.locator("table", has_text="Performance-linked phase 1")
+    box = table.evaluate(
+        """t => ({scroll: t.parentElement.scrollWidth, client: t.parentElement.clientWidth,
+                 right: t.getBoundingClientRect().right})"""
+    )
+    assert box["scroll"] <= box["client"] + 1 and box["right"] <= 390, box
+    conditions = table.locator("td", has_text="Delayed transfers of care").first
+    assert conditions.is_visible()
+    assert conditions.inner_text().startswith("Conditions")
+    # Sorting still reads the values, not the headings shown beside them on a phone.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    table.get_by_role("button", name="Amount").click()
+    table.get_by_role("button", name="Amount").click()
+    first = table.locator("tbody tr").first.locator("td").first
+    assert "Other pooled funding" in first.inner_text()
+    assert page.problems == []
