@@ -148,24 +148,44 @@ def test_on_a_phone_the_spending_chart_keeps_room_for_its_bars_and_whole_labels(
     assert shown["plotShare"] >= 0.45 and shown["labelsInside"] and shown["legendClear"], shown
 
 
-def test_on_a_phone_a_funds_tranches_read_down_the_screen_with_their_headings(page, site):
-    """Long conditions in a five-column table left a phone a sideways scroll to reach them,
-    beside rows a screen tall; each tranche is read as a card instead, each value named."""
+@pytest.mark.parametrize(
+    ("path", "row_text", "cell_text", "heading"),
+    [
+        ("/funds/", "Better Care Fund 2015-16", "£3,800,000,000", "Announced total"),
+        (
+            "/funds/better-care-fund-2015-16/",
+            "Performance-linked phase 1",
+            "Delayed transfers of care",
+            "Conditions",
+        ),
+    ],
+)
+def test_on_a_phone_funds_and_tranches_read_down_the_screen_with_their_headings(
+    page, site, path, row_text, cell_text, heading
+):
+    """Amounts and long conditions in tables of five and seven columns were a sideways scroll
+    away on a phone, beside rows a screen tall; each fund or tranche reads as a card instead,
+    each value named."""
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(site + "/funds/better-care-fund-2015-16/")
-    table = page.locator("table", has_text="Performance-linked phase 1")
+    page.goto(site + path)
+    table = page.locator("main table", has_text=row_text)
     box = table.evaluate(
         """t => ({scroll: t.parentElement.scrollWidth, client: t.parentElement.clientWidth,
                  right: t.getBoundingClientRect().right})"""
     )
     assert box["scroll"] <= box["client"] + 1 and box["right"] <= 390, box
-    conditions = table.locator("td", has_text="Delayed transfers of care").first
-    assert conditions.is_visible()
-    assert conditions.inner_text().startswith("Conditions")
-    # Sorting still reads the values, not the headings shown beside them on a phone.
-    page.set_viewport_size({"width": 1366, "height": 900})
-    table.get_by_role("button", name="Amount").click()
-    table.get_by_role("button", name="Amount").click()
+    cell = table.locator("tr", has_text=row_text).locator("td", has_text=cell_text).first
+    assert cell.is_visible()
+    assert cell.inner_text().startswith(heading)
+    assert page.problems == []
+
+
+def test_sorting_a_responsive_table_reads_the_values_not_the_headings_beside_them(page, site):
+    page.goto(site + "/funds/better-care-fund-2015-16/")
+    table = page.locator("main table", has_text="Performance-linked phase 1")
+    amount = table.get_by_role("button", name="Amount")
+    amount.click()
+    amount.click()  # descending: the largest tranche first
     first = table.locator("tbody tr").first.locator("td").first
     assert "Other pooled funding" in first.inner_text()
     assert page.problems == []

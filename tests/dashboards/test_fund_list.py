@@ -14,16 +14,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(html: str) -> list[list[str]]:
-    """The funds table's rows, each cell as text."""
+    """The funds table's rows, each cell's value as text (without the heading a phone shows
+    beside it)."""
     body = re.search(
-        r'<table class="nhsuk-table app-funds[^"]*">.*?<tbody[^>]*>(.*?)</tbody>', html, re.S
+        r'<table [^>]*class="[^"]*app-funds[^"]*">.*?<tbody[^>]*>(.*?)</tbody>', html, re.S
     )
+    heading = r'<span class="nhsuk-table-responsive__heading"[^>]*>[^<]*</span>'
     return [
         [
-            unescape(re.sub(r"<[^>]+>|\s+", " ", cell)).strip()
+            unescape(re.sub(r"<[^>]+>|\s+", " ", re.sub(heading, "", cell))).strip()
             for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)
         ]
-        for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body.group(1), re.S)
     ]
 
 
