@@ -152,6 +152,7 @@ def test_on_a_phone_the_spending_chart_keeps_room_for_its_bars_and_whole_labels(
     ("path", "row_text", "cell_text", "heading"),
     [
         ("/funds/", "Better Care Fund 2015-16", "£3,800,000,000", "Announced total"),
+        ("/trusts/RV8/", "A&E winter fund 2013-14", "£4,217,132", "Amount"),
         (
             "/funds/better-care-fund-2015-16/",
             "Performance-linked phase 1",
@@ -160,12 +161,12 @@ def test_on_a_phone_the_spending_chart_keeps_room_for_its_bars_and_whole_labels(
         ),
     ],
 )
-def test_on_a_phone_funds_and_tranches_read_down_the_screen_with_their_headings(
+def test_on_a_phone_funds_tranches_and_receipts_read_down_the_screen_with_their_headings(
     page, site, path, row_text, cell_text, heading
 ):
     """Amounts and long conditions in tables of five and seven columns were a sideways scroll
-    away on a phone, beside rows a screen tall; each fund or tranche reads as a card instead,
-    each value named."""
+    away on a phone, beside rows a screen tall; each fund, tranche or receipt reads as a card
+    instead, each value named."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(site + path)
     table = page.locator("main table", has_text=row_text)
