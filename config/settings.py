@@ -358,7 +358,7 @@ REST_FRAMEWORK = {
     # Anonymous readers by address, signed-in and token users each by account.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "api.throttling.SignedInRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="600/minute"),
