@@ -4,9 +4,13 @@ kept), entities read, spaces collapsed."""
 import re
 from html import unescape
 
+# NHS.UK's responsive tables repeat each column's heading inside its cells, shown beside the
+# value on a phone only: a wider screen hides it, and it is not part of the value.
+CELL_HEADING = re.compile(r'<span class="nhsuk-table-responsive__heading"[^>]*>.*?</span>')
+
 
 def text(fragment: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", CELL_HEADING.sub("", fragment))).split())
 
 
 def list_items(html: str, heading: str) -> list[str]:

@@ -3,28 +3,23 @@ a time with their totals, so neither page grows with the number of funds announc
 
 import datetime as dt
 import re
-from html import unescape
 
 import pytest
 
 from dashboards import views
 from tests import factories
+from tests.html import text
 
 pytestmark = pytest.mark.django_db
 
 
 def _rows(html: str) -> list[list[str]]:
-    """The funds table's rows, each cell's value as text (without the heading a phone shows
-    beside it)."""
+    """The funds table's rows, each cell's value as text."""
     body = re.search(
         r'<table [^>]*class="[^"]*app-funds[^"]*">.*?<tbody[^>]*>(.*?)</tbody>', html, re.S
     )
-    heading = r'<span class="nhsuk-table-responsive__heading"[^>]*>[^<]*</span>'
     return [
-        [
-            unescape(re.sub(r"<[^>]+>|\s+", " ", re.sub(heading, "", cell))).strip()
-            for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)
-        ]
+        [text(cell) for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body.group(1), re.S)
     ]
 
