@@ -404,7 +404,9 @@ class AllocationRuleInline(admin.StackedInline):
         return formset
 
 
-class FundSourceInline(ConstraintMessagesInline, admin.TabularInline):
+# Sources, tranches and spending reports are stacked: as tables, their addresses, notes and
+# six or more fields made a fund's page up to 2,593 pixels wide on a 1,366-pixel screen.
+class FundSourceInline(ConstraintMessagesInline, admin.StackedInline):
     model = FundSource
     extra = 0
 
@@ -414,7 +416,7 @@ class FundStatusChangeInline(ConstraintMessagesInline, admin.TabularInline):
     extra = 0
 
 
-class TrancheInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
+class TrancheInline(ConstraintMessagesInline, PoundsInAdmin, admin.StackedInline):
     model = Tranche
     formset = TrancheFormSet
     extra = 0
@@ -427,7 +429,7 @@ class PublishedAllocationInline(ConstraintMessagesInline, PoundsInAdmin, admin.T
     raw_id_fields = ("recipient", "tranche")
 
 
-class SpendingReportInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
+class SpendingReportInline(ConstraintMessagesInline, PoundsInAdmin, admin.StackedInline):
     model = SpendingReport
     extra = 0
     show_change_link = True

@@ -105,3 +105,27 @@ def test_an_announcement_entered_in_the_admin_is_allocated_and_published(
     cells = row.locator("td").all_inner_texts()
     assert cells[3:] == ["£250,000,000", "£221,000,000", "£0", "53"], cells
     assert page.problems == []
+
+
+def test_every_funds_change_page_fits_a_laptop_screen(page, site, officer):  # noqa: F811
+    """As tables, the sources (address, what each says), the tranches (six fields) and the
+    spending reports (notes, addresses) made a fund's page 2,008 to 2,593 pixels wide on a
+    1,366-pixel screen: the last columns, delete boxes included, a sideways scroll away."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "officer")
+    page.fill("#id_password", "officer-pass")
+    page.click("input[type=submit]")
+    page.goto(site + "/admin/funding/fund/")
+    changes = page.locator("#result_list tbody th a").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    assert len(changes) >= 8
+    widths = {}
+    for change in changes:
+        page.goto(change)
+        page.wait_for_selector("#fund_form")
+        widths[page.locator("#id_name").input_value()] = page.evaluate(
+            "document.documentElement.scrollWidth"
+        )
+    assert all(width <= 1366 for width in widths.values()), widths
