@@ -8,6 +8,7 @@ anything. With SCREENSHOTS=1, screenshots land in tests/screenshots/ for review.
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.dashboards.conftest import PAGES, screenshot
 
@@ -189,4 +190,22 @@ def test_sorting_a_responsive_table_reads_the_values_not_the_headings_beside_the
     amount.click()  # descending: the largest tranche first
     first = table.locator("tbody tr").first.locator("td").first
     assert "Other pooled funding" in first.inner_text()
+    assert page.problems == []
+
+
+def test_on_a_phone_the_menu_is_one_row_with_the_rest_behind_more(page, site):
+    """Eight links took three rows (266 pixels) before the page began; NHS.UK's navigation
+    keeps one row and puts what does not fit behind "More"."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "/funds/")
+    navigation = page.locator("#header-navigation")
+    more = navigation.get_by_role("button", name="Browse More")
+    expect(more).to_be_visible()
+    assert navigation.bounding_box()["height"] <= 80  # one row (three were 200)
+    league = page.get_by_role("link", name="League table")
+    expect(league).to_be_hidden()
+    more.click()
+    expect(more).to_have_attribute("aria-expanded", "true")
+    league.click()
+    page.wait_for_url("**/league/")
     assert page.problems == []
