@@ -19,10 +19,18 @@ def text(html: str) -> str:
 
 
 def inline_cell_errors(html: str, name: str) -> list[str]:
-    """The errors the admin shows in the table cell of the inline field with this name."""
-    cell = re.search(rf'<td class="field-[^"]*">((?:(?!</td>).)*name="{name}".*?)</td>', html, re.S)
-    assert cell, f"no cell for {name}"
-    return [markup.unescape(message) for message in re.findall(r"<li>(.*?)</li>", cell.group(1))]
+    """The errors the admin shows by the inline field with this name: the list Django ties to
+    the field (its id, which the field's aria-describedby names), whether the inline is a
+    table or stacked."""
+    assert f'name="{name}"' in html, f"no field {name}"
+    errors = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', html, re.S)
+    return (
+        []
+        if errors is None
+        else [
+            markup.unescape(message) for message in re.findall(r"<li>(.*?)</li>", errors.group(1))
+        ]
+    )
 
 
 def history_rows(client, fund) -> list[str]:
