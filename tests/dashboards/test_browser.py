@@ -150,20 +150,15 @@ def test_on_a_phone_the_spending_chart_keeps_room_for_its_bars_and_whole_labels(
 
 
 @pytest.mark.parametrize(
-    ("path", "row_text", "cell_text", "heading"),
+    ("path", "row_text", "heading"),
     [
-        ("/funds/", "Better Care Fund 2015-16", "£3,800,000,000", "Announced total"),
-        ("/trusts/RV8/", "A&E winter fund 2013-14", "£4,217,132", "Amount"),
-        (
-            "/funds/better-care-fund-2015-16/",
-            "Performance-linked phase 1",
-            "Delayed transfers of care",
-            "Conditions",
-        ),
+        ("/funds/", "Better Care Fund 2015-16", "Announced total"),
+        ("/trusts/RV8/", "A&E winter fund 2013-14", "Amount"),
+        ("/funds/better-care-fund-2015-16/", "Performance-linked phase 1", "Conditions"),
     ],
 )
 def test_on_a_phone_funds_tranches_and_receipts_read_down_the_screen_with_their_headings(
-    page, site, path, row_text, cell_text, heading
+    page, site, path, row_text, heading
 ):
     """Amounts and long conditions in tables of five and seven columns were a sideways scroll
     away on a phone, beside rows a screen tall; each fund, tranche or receipt reads as a card
@@ -176,9 +171,12 @@ def test_on_a_phone_funds_tranches_and_receipts_read_down_the_screen_with_their_
                  right: t.getBoundingClientRect().right})"""
     )
     assert box["scroll"] <= box["client"] + 1 and box["right"] <= 390, box
-    cell = table.locator("tr", has_text=row_text).locator("td", has_text=cell_text).first
+    # The row's cell in the heading's column, whatever the value the data gives it.
+    column = table.locator("thead th").all_inner_texts().index(heading)
+    cell = table.locator("tbody tr", has_text=row_text).first.locator("td").nth(column)
     assert cell.is_visible()
-    assert cell.inner_text().startswith(heading)
+    shown = cell.inner_text()
+    assert shown.startswith(heading) and shown[len(heading) :].strip(), shown
     assert page.problems == []
 
 
