@@ -532,10 +532,8 @@ def trust_against_deciles(code: str, window: Window) -> list[dict]:
     sets a practice against the deciles of all practices."""
     trusts = [Organisation.Kind.TRUST]
     own = {
-        f"{month:%Y-%m}": percent_within_4h(attendances, over_4h)
-        for month, attendances, over_4h in performance_table(
-            window, types=["1"], by="month", codes=[code], kinds=trusts
-        ).values_list("period", "attendances", "over_4h")
+        f"{row['period']:%Y-%m}": percent_within_4h(row["attendances"], row["over_4h"])
+        for row in performance_table(window, types=["1"], by="month", codes=[code], kinds=trusts)
     }
     return [
         {

@@ -478,9 +478,27 @@ class AESummary(models.Model):
         )
 
 
+# Every column the readers sum, carried in the window index: a window's rows are then read
+# from the index's adjacent pages, not one table page each (at 10x England a quarter's 13,500
+# monthly rows took 30 ms from the table, 4.5 ms from the index alone).
+SUMMED_COLUMNS = [
+    "organisation",
+    "attendances",
+    "over_4h",
+    "figures",
+    "periods",
+    "figures_official_monthly",
+    "figures_nhsr",
+    "figures_republished_monthly",
+    "figures_apportioned_weekly",
+    "figures_weekly_sitrep",
+]
+
+
 def _summary_keys(block: str, what: str) -> tuple[list, list]:
     """A summary's key (one row per organisation, grain, block and type), and the index the
-    league, performance and funnel read it by: every organisation's rows for some blocks."""
+    league, performance and funnel read it by: every organisation's rows for some blocks,
+    covering what they sum (PostgreSQL; SQLite keeps the key columns only)."""
     name = f"ae_{what}"
     return (
         [
@@ -490,7 +508,13 @@ def _summary_keys(block: str, what: str) -> tuple[list, list]:
                 violation_error_message=f"An organisation's {what} is summed once per type.",
             )
         ],
-        [models.Index(fields=["grain", block, "department_type"], name=f"{name}_window")],
+        [
+            models.Index(
+                fields=["grain", block, "department_type"],
+                include=SUMMED_COLUMNS,
+                name=f"{name}_window",
+            )
+        ],
     )
 
 

@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
-from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Sum, When
+from django.db.models.functions import Cast, ExtractYear, TruncMonth, TruncQuarter
 
 from .models import (
     AEActivity,
@@ -552,42 +552,38 @@ def performance_table(
     """Counts per organisation and period (week, month, FY quarter or FY), grouped in SQL.
 
     Rows are dicts with ods_code, name, period (a date, or the FY's first year), attendances,
-    over_4h and periods (how many source figures were summed).
+    over_4h and periods (how many source figures were summed). By month, a window of days
+    reads its whole months from the summaries and only its part-months from the figures.
     """
     if by not in PERIOD_GRAINS:
         raise ValueError(f"{by!r}: group by {', '.join(PERIOD_GRAINS)}")
+    chosen = {"codes": codes, "kinds": kinds, "regions": regions}
     summary = None if by == "week" else summary_in(window, types=types, finest=by)
     if summary is not None:
-        rows = _organisations_chosen(summary, codes=codes, kinds=kinds, regions=regions)
-        bucket = F({"month": "month", "quarter": "quarter", "year": "financial_year"}[by])
-        counts = {
-            "periods": Sum("figures"),
-            **{f"figures_{basis}": Sum(f"figures_{basis}") for basis in Basis.values},
-        }
+        rows = _summary_periods(summary, by, chosen)
     else:
-        rows = _organisations_chosen(
-            activity_in(window, types=types, grain=Grain.WEEK if by == "week" else None),
-            codes=codes,
-            kinds=kinds,
-            regions=regions,
-        )
-        # NHS financial quarters start in January, April, July and October, as calendar
-        # ones do.
-        bucket = {
-            "week": F("period_end"),
-            "month": TruncMonth("period_end"),
-            "quarter": TruncQuarter("period_end"),
-            "year": Case(
-                When(period_end__month__lt=4, then=ExtractYear("period_end") - 1),
-                default=ExtractYear("period_end"),
-            ),
-        }[by]
-        counts = {
-            "periods": Count("id"),
-            **{f"figures_{basis}": Count("id", filter=Q(basis=basis)) for basis in Basis.values},
-        }
+        edges, months = _split_at_months(window)
+        if by == "month" and months is not None:
+            whole = summary_in(months, types=types, finest="month")
+            # An edge is part of a month the whole months do not hold: no period is in two
+            # parts, so the parts are put together as they are.
+            rows = _summary_periods(whole, by, chosen).union(
+                *(_figure_periods(activity_in(edge, types=types), by, chosen) for edge in edges),
+                all=True,
+            )
+        else:
+            rows = _figure_periods(
+                activity_in(window, types=types, grain=Grain.WEEK if by == "week" else None),
+                by,
+                chosen,
+            )
+    return rows.order_by("ods_code", "period")
+
+
+def _performance_rows(rows: QuerySet, bucket, counts: dict, chosen: dict) -> QuerySet:
     return (
-        rows.annotate(period=bucket)
+        _organisations_chosen(rows, **chosen)
+        .annotate(period=bucket)
         .values("period")
         .annotate(
             ods_code=F("organisation__ods_code"),
@@ -597,8 +593,37 @@ def performance_table(
             **counts,
         )
         .values(*PERFORMANCE_COLUMNS)
-        .order_by("ods_code", "period")
+        .order_by()
     )
+
+
+def _summary_periods(rows: QuerySet, by: str, chosen: dict) -> QuerySet:
+    counts = {
+        "periods": Sum("figures"),
+        **{f"figures_{basis}": Sum(f"figures_{basis}") for basis in Basis.values},
+    }
+    bucket = F({"month": "month", "quarter": "quarter", "year": "financial_year"}[by])
+    return _performance_rows(rows, bucket, counts, chosen)
+
+
+def _figure_periods(rows: QuerySet[AEActivity], by: str, chosen: dict) -> QuerySet:
+    # NHS financial quarters start in January, April, July and October, as calendar ones do.
+    bucket = {
+        "week": F("period_end"),
+        # A date, as the summaries' month is (PostgreSQL truncates to a timestamp), so that
+        # part-months and whole months can be put together.
+        "month": Cast(TruncMonth("period_end"), DateField()),
+        "quarter": TruncQuarter("period_end"),
+        "year": Case(
+            When(period_end__month__lt=4, then=ExtractYear("period_end") - 1),
+            default=ExtractYear("period_end"),
+        ),
+    }[by]
+    counts = {
+        "periods": Count("id"),
+        **{f"figures_{basis}": Count("id", filter=Q(basis=basis)) for basis in Basis.values},
+    }
+    return _performance_rows(rows, bucket, counts, chosen)
 
 
 @dataclass(frozen=True)
@@ -627,9 +652,7 @@ def monthly_deciles(
             .values("organisation", period=F("month"))
             .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
         )
-    sql, params = (
-        months.values("period", "attendances", "over_4h").order_by().query.sql_with_params()
-    )
+    sql, params = months.order_by().query.sql_with_params()
     quote = connection.ops.quote_name
     period, attendances, over_4h = map(quote, ("period", "attendances", "over_4h"))
     # Cut i lies between the j-th and (j+1)-th smallest of n, j = i * (n - 1) // 10.

@@ -1,7 +1,9 @@
 """The performance list's rows, written straight from each row, read as its serializer's
 declared fields would have written them."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -94,3 +96,27 @@ def test_a_run_of_whole_months_is_read_as_a_range_and_a_broken_run_block_by_bloc
         ("2031-07", 250),
         ("2031-08", 1_000),
     ]
+
+
+def test_a_window_of_days_by_month_lists_its_part_months_with_its_whole_months(client, figures):
+    """15 April to 20 January: May to December from the month summary, the days of April and
+    January from the figures (January's monthly figure ends after the window, so its week
+    counts), in JSON and CSV alike."""
+    url = "/api/v1/performance/?from=2012-04-15&to=2013-01-20&by=month&code=ZP1,ZP2"
+
+    rows = client.get(url).json()["results"]
+    csv_text = b"".join(client.get(url + "&format=csv").streaming_content).decode()
+
+    listed = [(row["ods_code"], row["period"], row["attendances"]) for row in rows]
+    assert listed == [
+        ("ZP1", "2012-04", 5_000),
+        ("ZP1", "2012-05", 5_200),
+        ("ZP2", "2012-06", 0),
+        ("ZP2", "2013-01", 1_100),
+    ]
+    assert rows[-1]["sources"] == "weekly_sitrep"
+    in_csv = [
+        (line["ods_code"], line["period"], int(line["attendances"]))
+        for line in csv.DictReader(io.StringIO(csv_text))
+    ]
+    assert in_csv == listed

@@ -299,9 +299,27 @@ def test_a_window_of_days_reads_its_whole_months_from_the_summaries(real_data):
     assert any(f'"{month_summary}"' in query["sql"] for query in queries.captured_queries)
 
 
-@pytest.mark.parametrize("by", ["month", "quarter", "year"])
-def test_the_performance_table_read_from_the_summaries_is_the_figures_summed(real_data, by):
-    window = Window(dt.date(2014, 4, 1), dt.date(2016, 3, 31))
+def test_a_window_of_days_by_month_reads_its_whole_months_from_the_summaries(real_data):
+    window = Window(dt.date(2012, 1, 15), dt.date(2012, 5, 14))
+    with CaptureQueriesContext(connection) as queries:
+        list(performance_table(window, types=("1",), by="month"))
+    month_summary = AEMonthSummary._meta.db_table
+    assert any(f'"{month_summary}"' in query["sql"] for query in queries.captured_queries)
+
+
+TWO_YEARS = Window(dt.date(2014, 4, 1), dt.date(2016, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("by", "window"),
+    [
+        ("quarter", TWO_YEARS),
+        ("year", TWO_YEARS),
+        *(("month", window) for window in [TWO_YEARS, *WINDOWS]),
+    ],
+    ids=str,
+)
+def test_the_performance_table_read_from_the_summaries_is_the_figures_summed(real_data, by, window):
     bucket = {"month": lambda end: end.replace(day=1), "quarter": quarter, "year": financial_year}
     summed: dict[tuple, list] = {}
     for code, end, attendances, over_4h in activity_in(window, types=ALL_TYPES).values_list(
