@@ -104,6 +104,8 @@ def endpoints(*, repeat: int) -> list[dict]:
     median of COLD_ASKS such requests; the query count is the main URL's), and p50/p95 over
     repeated requests of the main URL (served from the data cache until the data changes
     again)."""
+    import config.wsgi  # noqa: F401  # requests are served as in a web worker (its collector)
+
     client = Client()
     rows = []
     for url in PAGES + API_LISTS:
