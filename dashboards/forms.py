@@ -1,6 +1,7 @@
 """The pages' filters: query-string forms, so a view is shared by its link."""
 
 import datetime as dt
+import re
 
 from django import forms
 from django.http import QueryDict
@@ -10,6 +11,8 @@ from impact import stats
 from trusts.models import DepartmentType, Organisation
 from trusts.selectors import ALL_TYPES
 from trusts.windows import Window
+
+ISO_SHAPED = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 class DayMonthYearWidget(forms.MultiWidget):
@@ -36,11 +39,15 @@ class DayMonthYearWidget(forms.MultiWidget):
         return [None, None, None]
 
     def format_value(self, value):
-        # An ISO date from a link or a field's initial value is shown in its three boxes.
+        # An ISO date from a link or a field's initial value is shown in its three boxes; one
+        # in that shape that is not a real day (2013-02-30) too, so the reader can mend it.
         if isinstance(value, str):
             try:
                 return self.decompress(dt.date.fromisoformat(value))
             except ValueError:
+                if shaped := ISO_SHAPED.fullmatch(value.strip()):
+                    year, month, day = shaped.groups()
+                    return [str(int(day)), str(int(month)), year]
                 return value
         return value
 

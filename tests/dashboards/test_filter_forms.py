@@ -88,6 +88,17 @@ def test_a_date_that_is_not_whole_or_real_says_so(client, computed, query, messa
     assert target == "id_after_to_0" and message in text
 
 
+def test_a_link_whose_date_is_not_real_shows_that_date_in_the_boxes_to_mend(client, computed):
+    response = client.get("/league/?from=2013-02-30&to=2013-03-31&type=1")
+    html = response.content.decode()
+    assert response.status_code == 400
+    [(target, text)] = error_summary_links(html)
+    assert target == "id_from_0" and "must be a real date" in text
+    shown = inputs(html)
+    assert (shown["from_day"], shown["from_month"], shown["from_year"]) == ("30", "2", "2013")
+    assert (shown["to_day"], shown["to_month"], shown["to_year"]) == ("31", "3", "2013")
+
+
 def test_department_types_are_checkboxes_and_old_links_still_tick_them(client, computed):
     assert inputs(client.get("/performance/").content.decode())["type"] == ["1"]
     html = client.get("/performance/?type=1,2").content.decode()
