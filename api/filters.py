@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
 from trusts.models import Organisation
+from trusts.selectors import named
 
 
 class CodeListField(forms.CharField):
@@ -57,7 +58,11 @@ class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
     region = django_filters.CharFilter()
     code = CodeListFilter(field_name="ods_code", help_text="ODS code(s), comma-separated")
-    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    name = django_filters.CharFilter(
+        method="filter_name",
+        help_text="words of the name, now or before; case, apostrophes and punctuation do not "
+        "matter",
+    )
     updated_since = SinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="changed since; paged by cursor"
     )
@@ -65,6 +70,9 @@ class OrganisationFilter(django_filters.FilterSet):
     class Meta:
         model = Organisation
         fields = ["kind", "region"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(named(value))
 
 
 class AllocationFilter(django_filters.FilterSet):

@@ -23,6 +23,7 @@ from trusts.selectors import (
     league_table,
     monthly_deciles,
     monthly_series,
+    named,
     percent_within_4h,
     performance_by_organisation,
     performance_table,
@@ -324,7 +325,7 @@ def organisation_directory(*, kind: str, region: str | None, search: str) -> Que
     if region:
         organisations = organisations.filter(region=region)
     if search:
-        organisations = organisations.filter(Q(name__icontains=search) | Q(ods_code__iexact=search))
+        organisations = organisations.filter(named(search) | Q(ods_code__iexact=search))
     return organisations
 
 

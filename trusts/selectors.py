@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Sum, When
-from django.db.models.functions import Cast, ExtractYear, TruncMonth, TruncQuarter
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, ExtractYear, Lower, Replace, TruncMonth, TruncQuarter
 
 from .models import (
     AEActivity,
@@ -26,8 +26,10 @@ from .models import (
     Basis,
     DepartmentType,
     Grain,
+    Organisation,
     OrganisationName,
     name_on,
+    normalise_name,
 )
 from .summaries import ENGLAND_CODE, financial_year_start, quarter_of
 from .windows import Window, financial_year_of
@@ -209,6 +211,28 @@ def _organisations_chosen(
     if regions:
         rows = rows.filter(organisation__region__in=list(regions))
     return rows
+
+
+# normalise_name's spelling, near enough in SQL (which has no portable regular expressions):
+# apostrophes dropped, "&" as "and", the punctuation names carry as spaces.
+SPELLING = (("'", ""), ("\u2019", ""), ("&", " and "), (".", " "), (",", " "), ("-", " "))
+
+
+def named(search: str) -> Q:
+    """Organisations whose name holds every word of the search, or that once had a name
+    holding the search: case, apostrophes, "&" and punctuation do not matter, so "kings
+    college", "King\u2019s" and "guys" find the trusts a reader means."""
+    words = normalise_name(search).split()
+    if not words:
+        return Q()
+    spelt = Lower("name")
+    for written, read in SPELLING:
+        spelt = Replace(spelt, Value(written), Value(read))
+    current = Organisation.objects.alias(spelt_name=spelt)
+    for word in words:
+        current = current.filter(spelt_name__contains=word)
+    former = OrganisationName.objects.filter(normalised__contains=" ".join(words))
+    return Q(pk__in=current.values("pk")) | Q(pk__in=former.values("organisation"))
 
 
 @dataclass(frozen=True)
