@@ -30,6 +30,38 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
+class FundSlugFilter(django_filters.ModelChoiceFilter):
+    """A fund by its slug: a slug no fund has is refused, naming it (an empty list would read
+    as "this fund has none")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "a fund's slug")
+        super().__init__(
+            field_name="fund",
+            queryset=Fund.objects.all(),
+            to_field_name="slug",
+            error_messages={"invalid_choice": "no fund has the slug %(value)r"},
+            **kwargs,
+        )
+
+
+class FinancialYearField(forms.CharField):
+    """An NHS financial year as the funds list them: 2013-14."""
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return ""
+        start, _, end = text.partition("-")
+        if not (len(start) == 4 and start.isdigit() and end == f"{(int(start) + 1) % 100:02d}"):
+            raise forms.ValidationError(f"{text!r}: write a financial year as 2013-14")
+        return text
+
+
+class FinancialYearFilter(django_filters.CharFilter):
+    field_class = FinancialYearField
+
+
 class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 time, turned to UTC: ISO allows offsets PostgreSQL refuses (beyond 15:59)."""
 
@@ -76,7 +108,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class AllocationFilter(django_filters.FilterSet):
-    fund = django_filters.CharFilter(field_name="fund__slug", help_text="a fund's slug")
+    fund = FundSlugFilter()
     recipient = CodeListFilter(
         field_name="recipient__ods_code", help_text="ODS code(s) of recipients, comma-separated"
     )
@@ -84,7 +116,7 @@ class AllocationFilter(django_filters.FilterSet):
         field_name="recipient__kind", choices=Organisation.Kind.choices
     )
     region = django_filters.CharFilter(field_name="recipient__region")
-    financial_year = django_filters.CharFilter(
+    financial_year = FinancialYearFilter(
         method="filter_financial_year", help_text="e.g. 2013-14: funds for that year"
     )
     basis = django_filters.ChoiceFilter(choices=Allocation.Basis.choices)
@@ -121,7 +153,7 @@ class AllocationFilter(django_filters.FilterSet):
 
 
 class RunFilter(django_filters.FilterSet):
-    fund = django_filters.CharFilter(field_name="fund__slug")
+    fund = FundSlugFilter()
     status = django_filters.ChoiceFilter(choices=AllocationRun.Status.choices)
     updated_since = SinceFilter(
         field_name="changed_at",
@@ -135,7 +167,7 @@ class RunFilter(django_filters.FilterSet):
 
 
 class AllocationRemovalFilter(django_filters.FilterSet):
-    fund = django_filters.CharFilter(field_name="fund__slug", help_text="a fund's slug")
+    fund = FundSlugFilter()
     updated_since = SinceFilter(
         field_name="removed_at", lookup_expr="gte", help_text="removed since; paged by cursor"
     )
@@ -146,7 +178,7 @@ class AllocationRemovalFilter(django_filters.FilterSet):
 
 
 class SpendingFilter(django_filters.FilterSet):
-    fund = django_filters.CharFilter(field_name="fund__slug")
+    fund = FundSlugFilter()
     recipient = CodeListFilter(field_name="recipient__ods_code")
     category = django_filters.CharFilter(field_name="lines__category", distinct=True)
 

@@ -143,8 +143,9 @@ def test_one_funds_list_reads_the_version_and_one_page(client, fund, django_asse
     client.get("/api/v1/allocations/")  # the data version exists
     data_changed()
 
-    # The data version (the cache's key), then the page's rows with its count.
-    with django_assert_num_queries(2):
+    # The data version (the cache's key), the fund (a slug no fund has is refused), then the
+    # page's rows with its count.
+    with django_assert_num_queries(3):
         response = client.get("/api/v1/allocations/?fund=values-fund&page_size=1000")
     assert len(response.json()["results"]) == 3
 
@@ -153,9 +154,9 @@ def test_one_funds_csv_reads_the_version_once(client, fund, django_assert_max_nu
     client.get("/api/v1/allocations/")
     data_changed()
 
-    # The data version (the ETag's) and the rows (PostgreSQL's COPY is not counted): a stream
-    # is never looked up in the cache.
-    with django_assert_max_num_queries(2):
+    # The data version (the ETag's), the fund and the rows (PostgreSQL's COPY is not
+    # counted): a stream is never looked up in the cache.
+    with django_assert_max_num_queries(3):
         response = client.get("/api/v1/allocations/csv/?fund=values-fund")
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 1 + 3
