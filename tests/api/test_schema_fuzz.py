@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
@@ -22,14 +23,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from config.wsgi import application
-
 
 @pytest.fixture
 def api_schema():
     """The schema, read when a test here runs: reading it when the module is collected cost
-    every test run seconds, this module's tests chosen or not."""
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    every test run seconds, this module's tests chosen or not. Django's WSGI handler, not
+    config.wsgi: importing that would freeze this test process's objects after requests, as
+    it does a web worker's."""
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
 
 
 schema = schemathesis.pytest.from_fixture("api_schema").include(method="GET")
