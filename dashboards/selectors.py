@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from funding import rules
 from funding import selectors as funding_selectors
@@ -321,7 +321,17 @@ def performance_total(rows: Sequence[dict], label: str) -> dict:
 
 
 def organisation_directory(*, kind: str, region: str | None, search: str) -> QuerySet:
-    organisations = Organisation.objects.filter(kind=kind).order_by("name", "ods_code")
+    return _found(region, search).filter(kind=kind).order_by("name", "ods_code")
+
+
+def found_among_kinds(*, region: str | None, search: str) -> dict[str, int]:
+    """How many organisations of each kind the search finds: a reader who searched the wrong
+    kind is pointed to the right one."""
+    return dict(_found(region, search).values_list("kind").annotate(Count("pk")).order_by())
+
+
+def _found(region: str | None, search: str) -> QuerySet:
+    organisations = Organisation.objects.all()
     if region:
         organisations = organisations.filter(region=region)
     if search:

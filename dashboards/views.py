@@ -256,9 +256,35 @@ def trusts(request):
     return render(
         request,
         "dashboards/trusts.html",
-        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "elsewhere": (
+                _found_elsewhere(form, query)
+                if page is not None and not page.paginator.count
+                else []
+            ),
+        },
         status=200 if form.is_valid() else 400,
     )
+
+
+def _found_elsewhere(form: forms.TrustsForm, query) -> list[dict]:
+    """For a search that finds none of the kind chosen: the other kinds it finds, each with
+    the link that lists them."""
+    search = form.cleaned_data["q"].strip()
+    if not search:
+        return []
+    counts = selectors.found_among_kinds(region=form.cleaned_data["region"] or None, search=search)
+    elsewhere = []
+    for kind, label in form.fields["kind"].choices:
+        if counts.get(kind):
+            link = query.copy()
+            link["kind"] = kind
+            elsewhere.append({"label": label, "count": counts[kind], "query": link.urlencode()})
+    return elsewhere
 
 
 @cached_until_data_changes

@@ -59,3 +59,20 @@ def test_the_api_finds_organisations_by_the_same_words(client, trusts):
     assert response.status_code == 200
     codes = [row["ods_code"] for row in response.json()["results"]]
     assert [code for code in codes if code.startswith("ZK")] == ["ZK2"]
+
+
+def test_a_search_that_finds_none_of_the_kind_chosen_links_to_the_kinds_it_finds(client, trusts):
+    factories.ccg("ZK5", name="NHS Kingsbury Clinical Commissioning Group")
+    factories.ccg("ZK6", name="NHS Kingsbury West Clinical Commissioning Group")
+
+    html = client.get("/trusts/", {"kind": "trust", "q": "kingsbury"}).content.decode()
+
+    assert "0 found" in html
+    assert re.search(
+        r'<a href="\?kind=ccg&amp;q=kingsbury">Clinical commissioning groups: 2</a>', html
+    )
+    # A search that finds some of the kind chosen lists them and no more.
+    assert (
+        "Clinical commissioning groups: "
+        not in client.get("/trusts/", {"kind": "trust", "q": "kings college"}).content.decode()
+    )
