@@ -68,6 +68,7 @@ def test_a_search_that_finds_none_of_the_kind_chosen_links_to_the_kinds_it_finds
     html = client.get("/trusts/", {"kind": "trust", "q": "kingsbury"}).content.decode()
 
     assert "0 found" in html
+    assert "<table" not in html  # no empty table to scroll sideways
     assert re.search(
         r'<a href="\?kind=ccg&amp;q=kingsbury">Clinical commissioning groups: 2</a>', html
     )
