@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
+from funding.rules import financial_year_checked
 from trusts.models import Organisation
 from trusts.selectors import named
 
@@ -52,10 +53,10 @@ class FinancialYearField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return ""
-        start, _, end = text.partition("-")
-        if not (len(start) == 4 and start.isdigit() and end == f"{(int(start) + 1) % 100:02d}"):
-            raise forms.ValidationError(f"{text!r}: write a financial year as 2013-14")
-        return text
+        try:
+            return financial_year_checked(text)
+        except ValueError:
+            raise forms.ValidationError(f"{text!r}: write a financial year as 2013-14") from None
 
 
 class FinancialYearFilter(django_filters.CharFilter):

@@ -464,7 +464,8 @@ def _percent_value(value) -> str:
     return str(number)
 
 
-def _financial_year(value) -> str:
+def financial_year_checked(value) -> str:
+    """An NHS financial year as funds write it ("2015-16"), or ValueError."""
     text = str(value)
     if not re.fullmatch(r"\d{4}-\d{2}", text) or int(text[5:]) != (int(text[:4]) + 1) % 100:
         raise ValueError("must be a financial year such as 2015-16")
@@ -685,7 +686,7 @@ RULE_KINDS = (
         accepts={
             "percent": _percent_value,
             "eligible_kinds": _strings(),
-            "budget_year": _financial_year,
+            "budget_year": financial_year_checked,
         },
         requires=frozenset({"percent", "eligible_kinds", "budget_year"}),
         reads=frozenset({BUDGETS}),

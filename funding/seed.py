@@ -246,9 +246,10 @@ def _url(value) -> str:
 
 def _financial_year(value) -> str:
     text = _text()(value)
-    if not re.fullmatch(r"\d{4}-\d{2}", text) or int(text[5:]) != (int(text[:4]) + 1) % 100:
-        raise ValueError(f"{text!r} is not a financial year such as 2013-14")
-    return text
+    try:
+        return rules.financial_year_checked(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a financial year such as 2013-14") from None
 
 
 def _financial_years(value) -> tuple[str, ...]:

@@ -118,11 +118,18 @@ class OrganisationName(models.Model):
         )
 
 
+# What a name's spelling may vary by: apostrophes (straight or curly) dropped, "&" as "and",
+# the punctuation names carry as spaces. normalise_name applies these, then reads every other
+# character that is not a letter or digit as a space; a search (trusts.selectors.named)
+# applies them in SQL, which has no portable regular expressions.
+NAME_SPELLING = (("'", ""), ("\u2019", ""), ("&", " and "), (".", " "), (",", " "), ("-", " "))
+
+
 def normalise_name(name: str) -> str:
     """A spelling-insensitive key: case, apostrophes, '&' and punctuation do not matter."""
-    folded = name.casefold().replace("&", " and ")
-    for apostrophe in ("'", "\u2019"):
-        folded = folded.replace(apostrophe, "")
+    folded = name.casefold()
+    for written, read in NAME_SPELLING:
+        folded = folded.replace(written, read)
     kept = "".join(ch if ch.isalnum() else " " for ch in folded)
     return " ".join(kept.split())
 

@@ -17,6 +17,7 @@ from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, S
 from django.db.models.functions import Cast, ExtractYear, Lower, Replace, TruncMonth, TruncQuarter
 
 from .models import (
+    NAME_SPELLING,
     AEActivity,
     AEEnglandPeriod,
     AEMonthSummary,
@@ -213,11 +214,6 @@ def _organisations_chosen(
     return rows
 
 
-# normalise_name's spelling, near enough in SQL (which has no portable regular expressions):
-# apostrophes dropped, "&" as "and", the punctuation names carry as spaces.
-SPELLING = (("'", ""), ("\u2019", ""), ("&", " and "), (".", " "), (",", " "), ("-", " "))
-
-
 def named(search: str) -> Q:
     """Organisations whose name holds every word of the search, or that once had a name
     holding the search: case, apostrophes, "&" and punctuation do not matter, so "kings
@@ -226,7 +222,7 @@ def named(search: str) -> Q:
     if not words:
         return Q()
     spelt = Lower("name")
-    for written, read in SPELLING:
+    for written, read in NAME_SPELLING:
         spelt = Replace(spelt, Value(written), Value(read))
     current = Organisation.objects.alias(spelt_name=spelt)
     for word in words:
