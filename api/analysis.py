@@ -22,6 +22,7 @@ from trusts.selectors import (
     league_table,
     monthly_series,
     percent_within_4h,
+    performance_count,
     performance_table,
     period_label,
 )
@@ -29,7 +30,7 @@ from trusts.windows import Window
 
 from .caching import CachedReadsMixin, cached_read
 from .csv import CsvStreamingMixin
-from .pagination import MAX_PAGE_SIZE, Pages
+from .pagination import MAX_PAGE_SIZE, CountedApart, Pages
 from .queries import FunnelQuery, LeagueQuery, SeriesQuery, SpcQuery, query_validate
 
 TYPES_PATTERN = r"^(all|(1|2|other)(,(1|2|other))*)$"
@@ -109,6 +110,13 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
     csv_name = "performance"
 
     def get_queryset(self):
+        return performance_table(**self._chosen())
+
+    def paginate_queryset(self, queryset):
+        counted = CountedApart(queryset, lambda: performance_count(**self._chosen()))
+        return super().paginate_queryset(counted)
+
+    def _chosen(self) -> dict:
         params = self.request.query_params
         q = query_validate(SeriesQuery, params)
         self.by = q["by"]
@@ -116,14 +124,14 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
         kind = params.get("kind")
         if kind and kind not in Organisation.Kind.values:
             raise ValidationError({"kind": f"{kind!r} is not one of {Organisation.Kind.values}"})
-        return performance_table(
-            q["window"],
-            types=q["type"],
-            by=q["by"],
-            codes=codes or None,
-            kinds=[kind] if kind else None,
-            regions=[params["region"]] if params.get("region") else None,
-        )
+        return {
+            "window": q["window"],
+            "types": q["type"],
+            "by": q["by"],
+            "codes": codes or None,
+            "kinds": [kind] if kind else None,
+            "regions": [params["region"]] if params.get("region") else None,
+        }
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "by": getattr(self, "by", "month")}

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,6 +105,20 @@ class CountedUnlessLast(Paginator):
         else:
             self.validate_number(wanted)  # counts; refuses a page past the last
         return self._get_page(rows, wanted, self)
+
+
+class CountedApart:
+    """Rows as Django's paginator reads them, a slice at a time, whose number a query of its
+    own gives more cheaply than counting the rows themselves."""
+
+    def __init__(self, rows, count: Callable[[], int]):
+        self.rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, cut: slice):
+        return self.rows[cut]
 
 
 class Pages(CheckedPageSize, PageNumberPagination):

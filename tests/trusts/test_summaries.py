@@ -28,6 +28,7 @@ from trusts.selectors import (
     ALL_TYPES,
     activity_in,
     performance_by_organisation,
+    performance_count,
     performance_table,
 )
 from trusts.windows import (
@@ -336,6 +337,7 @@ def test_the_performance_table_read_from_the_summaries_is_the_figures_summed(rea
     }
 
     assert summed and read == summed
+    assert performance_count(window, types=ALL_TYPES, by=by) == len(read)
 
 
 def test_a_figure_corrected_or_removed_in_the_admin_is_summed_again(client, superuser, real_data):
