@@ -18,12 +18,11 @@ from trusts.selectors import (
     STANDARD_PERCENT,
     WEEK_RULE,
     LeagueRow,
+    PerformanceTable,
     league_page,
     league_table,
     monthly_series,
     percent_within_4h,
-    performance_count,
-    performance_table,
     period_label,
 )
 from trusts.windows import Window
@@ -110,13 +109,13 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
     csv_name = "performance"
 
     def get_queryset(self):
-        return performance_table(**self._chosen())
+        self.performance = self._performance()
+        return self.performance.table()
 
     def paginate_queryset(self, queryset):
-        counted = CountedApart(queryset, lambda: performance_count(**self._chosen()))
-        return super().paginate_queryset(counted)
+        return super().paginate_queryset(CountedApart(queryset, self.performance.count))
 
-    def _chosen(self) -> dict:
+    def _performance(self) -> PerformanceTable:
         params = self.request.query_params
         q = query_validate(SeriesQuery, params)
         self.by = q["by"]
@@ -124,14 +123,14 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
         kind = params.get("kind")
         if kind and kind not in Organisation.Kind.values:
             raise ValidationError({"kind": f"{kind!r} is not one of {Organisation.Kind.values}"})
-        return {
-            "window": q["window"],
-            "types": q["type"],
-            "by": q["by"],
-            "codes": codes or None,
-            "kinds": [kind] if kind else None,
-            "regions": [params["region"]] if params.get("region") else None,
-        }
+        return PerformanceTable(
+            q["window"],
+            types=q["type"],
+            by=q["by"],
+            codes=codes or None,
+            kinds=[kind] if kind else None,
+            regions=[params["region"]] if params.get("region") else None,
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "by": getattr(self, "by", "month")}

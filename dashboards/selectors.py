@@ -20,13 +20,13 @@ from trusts.models import (
     normalise_name,
 )
 from trusts.selectors import (
+    PerformanceTable,
     league_table,
     monthly_deciles,
     monthly_series,
     named,
     percent_within_4h,
     performance_by_organisation,
-    performance_table,
 )
 from trusts.windows import Window
 
@@ -545,7 +545,9 @@ def trust_against_deciles(code: str, window: Window) -> list[dict]:
     trusts = [Organisation.Kind.TRUST]
     own = {
         f"{row['period']:%Y-%m}": percent_within_4h(row["attendances"], row["over_4h"])
-        for row in performance_table(window, types=["1"], by="month", codes=[code], kinds=trusts)
+        for row in PerformanceTable(
+            window, types=["1"], by="month", codes=[code], kinds=trusts
+        ).table()
     }
     return [
         {

@@ -550,7 +550,7 @@ PERFORMANCE_COLUMNS = (
 
 
 def period_label(period, by: str) -> str:
-    """How a period of performance_table is named: 2013-01-06, 2013-01, 2012-13 Q4, 2012-13."""
+    """How a period of a PerformanceTable is named: 2013-01-06, 2013-01, 2012-13 Q4, 2012-13."""
     if by == "week":
         return period.isoformat()
     if by == "month":
@@ -560,63 +560,61 @@ def period_label(period, by: str) -> str:
     return f"{period}-{(period + 1) % 100:02d}"
 
 
-def performance_table(
-    window: Window,
-    *,
-    types: Sequence[str],
-    by: str,
-    codes: Iterable[str] | None = None,
-    kinds: Iterable[str] | None = None,
-    regions: Iterable[str] | None = None,
-) -> QuerySet:
-    """Counts per organisation and period (week, month, FY quarter or FY), grouped in SQL.
+@dataclass(frozen=True)
+class PerformanceTable:
+    """Counts per organisation and period (week, month, FY quarter or FY) over a window, of
+    the organisations chosen by code, kind or region (all when none is given)."""
 
-    Rows are dicts with ods_code, name, period (a date, or the FY's first year), attendances,
-    over_4h and periods (how many source figures were summed). By month, a window of days
-    reads its whole months from the summaries and only its part-months from the figures.
-    """
-    chosen = {"codes": codes, "kinds": kinds, "regions": regions}
-    # No period is in two parts (an edge is part of a month the whole months do not hold),
-    # so the parts are put together as they are.
-    first, *rest = (
-        _organisations_chosen(part.rows, **chosen)
-        .annotate(period=part.bucket)
-        .values("period")
-        .annotate(
-            ods_code=F("organisation__ods_code"),
-            name=F("organisation__name"),
-            attendances=Sum("attendances"),
-            over_4h=Sum("over_4h"),
-            **part.counts,
+    window: Window
+    types: Sequence[str]
+    by: str
+    codes: Iterable[str] | None = None
+    kinds: Iterable[str] | None = None
+    regions: Iterable[str] | None = None
+
+    def table(self) -> QuerySet:
+        """Grouped in SQL: dicts with ods_code, name, period (a date, or the FY's first
+        year), attendances, over_4h and periods (how many source figures were summed). By
+        month, a window of days reads its whole months from the summaries and only its
+        part-months from the figures."""
+        first, *rest = (
+            self._chosen(part.rows)
+            .annotate(period=part.bucket)
+            .values("period")
+            .annotate(
+                ods_code=F("organisation__ods_code"),
+                name=F("organisation__name"),
+                attendances=Sum("attendances"),
+                over_4h=Sum("over_4h"),
+                **part.counts,
+            )
+            .values(*PERFORMANCE_COLUMNS)
+            .order_by()
+            for part in self._parts
         )
-        .values(*PERFORMANCE_COLUMNS)
-        .order_by()
-        for part in _performance_parts(window, types=types, by=by)
-    )
-    return (first.union(*rest, all=True) if rest else first).order_by("ods_code", "period")
+        # No period is in two parts (an edge is part of a month the whole months do not
+        # hold), so the parts are put together as they are.
+        return (first.union(*rest, all=True) if rest else first).order_by("ods_code", "period")
 
+    def count(self) -> int:
+        """How many rows the table has, counted by organisation id and period alone: at 10x
+        England, grouping by code and name to count took 40% longer, and a window of days
+        counted its sums too."""
+        first, *rest = (
+            self._chosen(part.rows)
+            .values("organisation_id", period=part.bucket)
+            .distinct()
+            .order_by()
+            for part in self._parts
+        )
+        return (first.union(*rest, all=True) if rest else first).count()
 
-def performance_count(
-    window: Window,
-    *,
-    types: Sequence[str],
-    by: str,
-    codes: Iterable[str] | None = None,
-    kinds: Iterable[str] | None = None,
-    regions: Iterable[str] | None = None,
-) -> int:
-    """How many rows performance_table gives, counted by organisation id and period alone:
-    at 10x England, grouping by code and name to count took twice as long, and a window of
-    days counted its sums too."""
-    chosen = {"codes": codes, "kinds": kinds, "regions": regions}
-    first, *rest = (
-        _organisations_chosen(part.rows, **chosen)
-        .values("organisation_id", period=part.bucket)
-        .distinct()
-        .order_by()
-        for part in _performance_parts(window, types=types, by=by)
-    )
-    return (first.union(*rest, all=True) if rest else first).count()
+    def _chosen(self, rows: QuerySet) -> QuerySet:
+        return _organisations_chosen(rows, codes=self.codes, kinds=self.kinds, regions=self.regions)
+
+    @cached_property
+    def _parts(self) -> list["_PerformancePart"]:
+        return _performance_parts(self.window, types=self.types, by=self.by)
 
 
 @dataclass(frozen=True)
@@ -690,7 +688,7 @@ def monthly_deciles(
     England every trust's month, 37,000 rows, came back to be sorted in Python."""
     summary = summary_in(window, types=types, finest="month")
     if summary is None:  # a window that starts or ends inside a month
-        months = performance_table(window, types=types, by="month", kinds=kinds)
+        months = PerformanceTable(window, types=types, by="month", kinds=kinds).table()
     else:
         # Grouped by ids, not by the codes and names a table shows.
         months = (

@@ -13,7 +13,7 @@ from rest_framework import serializers as drf
 from api.analysis import PerformanceRowSerializer
 from tests import factories
 from trusts.models import AEActivity, Basis
-from trusts.selectors import performance_table
+from trusts.selectors import PerformanceTable
 from trusts.summaries import ae_summaries_refresh
 from trusts.windows import Window
 
@@ -48,7 +48,7 @@ def figures():
 @pytest.mark.parametrize("by", ["week", "month", "quarter", "year"])
 def test_each_row_is_what_the_declared_fields_give(client, figures, by):
     # Only these two trusts: the national data may be in the test database too.
-    rows = list(performance_table(WINDOW, types=["1", "2", "other"], by=by, codes=CODES))
+    rows = list(PerformanceTable(WINDOW, types=["1", "2", "other"], by=by, codes=CODES).table())
     serializer = PerformanceRowSerializer(context={"by": by})
     by_fields = [drf.Serializer.to_representation(serializer, row) for row in rows]
 

@@ -14,7 +14,7 @@ import pytest
 from dashboards.selectors import trust_against_deciles
 from tests import factories
 from trusts.models import Organisation
-from trusts.selectors import monthly_series, percent_within_4h, performance_table
+from trusts.selectors import PerformanceTable, monthly_series, percent_within_4h
 from trusts.windows import Window
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_the_national_deciles_are_the_percentiles_of_every_trusts_month():
     window = Window(dt.date(2012, 4, 1), dt.date(2014, 3, 31))
     rows = trust_against_deciles("RV8", window)
     by_month: dict[str, list[float]] = {}
-    for row in performance_table(window, types=["1"], by="month", kinds=["trust"]):
+    for row in PerformanceTable(window, types=["1"], by="month", kinds=["trust"]).table():
         if row["attendances"]:
             share = 1 - row["over_4h"] / row["attendances"]
             by_month.setdefault(f"{row['period']:%Y-%m}", []).append(100 * share)

@@ -26,10 +26,9 @@ from trusts.models import (
 )
 from trusts.selectors import (
     ALL_TYPES,
+    PerformanceTable,
     activity_in,
     performance_by_organisation,
-    performance_count,
-    performance_table,
 )
 from trusts.windows import (
     Window,
@@ -303,7 +302,7 @@ def test_a_window_of_days_reads_its_whole_months_from_the_summaries(real_data):
 def test_a_window_of_days_by_month_reads_its_whole_months_from_the_summaries(real_data):
     window = Window(dt.date(2012, 1, 15), dt.date(2012, 5, 14))
     with CaptureQueriesContext(connection) as queries:
-        list(performance_table(window, types=("1",), by="month"))
+        list(PerformanceTable(window, types=("1",), by="month").table())
     month_summary = AEMonthSummary._meta.db_table
     assert any(f'"{month_summary}"' in query["sql"] for query in queries.captured_queries)
 
@@ -333,11 +332,11 @@ def test_the_performance_table_read_from_the_summaries_is_the_figures_summed(rea
 
     read = {
         (row["ods_code"], row["period"]): [row["attendances"], row["over_4h"], row["periods"]]
-        for row in performance_table(window, types=ALL_TYPES, by=by)
+        for row in PerformanceTable(window, types=ALL_TYPES, by=by).table()
     }
 
     assert summed and read == summed
-    assert performance_count(window, types=ALL_TYPES, by=by) == len(read)
+    assert PerformanceTable(window, types=ALL_TYPES, by=by).count() == len(read)
 
 
 def test_a_figure_corrected_or_removed_in_the_admin_is_summed_again(client, superuser, real_data):
