@@ -318,6 +318,8 @@ def _cut_off(
     n = int(p["n"])
     running = {row.ods_code: float(row.percent) for row in ranked if row.percent is not None}
     values = [float(row.percent) for row in ranked if row.percent is not None]
+    if n >= len(values):  # every trust ranked was funded: none lies above the cut-off
+        return None
     cutoff = (values[n - 1] + values[n]) / 2
     counts: dict[tuple[str, str], list[int]] = {}
     for row in panel:
