@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
+from django.db.models import Sum
 from django.forms.models import InlineForeignKeyField
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -209,6 +210,59 @@ class TrancheFormSet(ConstraintErrorsByFieldFormSet):
                 f"The tranches add up to {rules.format_pounds(sum(amounts))}, more than the "
                 f"fund's total of {rules.format_pounds(fund.total_pence)}."
             )
+
+
+class PublishedAllocationForm(ConstraintErrorsByField):
+    """One published amount: in a tranche of its own fund, and with the amounts already
+    published for that fund or tranche, within it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        fund, tranche = cleaned.get("fund") or self._fund(), cleaned.get("tranche")
+        if fund is None:
+            return cleaned
+        if tranche and tranche.fund_id != fund.pk:
+            self.add_error("tranche", f"{tranche.name!r} is a tranche of another fund")
+        elif self.standalone and cleaned.get("amount_pence") is not None:
+            others = (
+                PublishedAllocation.objects.filter(fund=fund, tranche=tranche)
+                .exclude(pk=self.instance.pk)
+                .aggregate(total=Sum("amount_pence"))["total"]
+            )
+            beyond = selectors.published_beyond_limit(
+                fund=fund, tranche=tranche, total_pence=(others or 0) + cleaned["amount_pence"]
+            )
+            if beyond:
+                self.add_error("amount_pence", beyond)
+        return cleaned
+
+    standalone = True
+
+    def _fund(self) -> Fund | None:
+        return self.instance.fund if self.instance.fund_id else None
+
+
+class PublishedAllocationInlineForm(PublishedAllocationForm):
+    # On a fund's page its rows may all be changing at once: the formset adds them up.
+    standalone = False
+
+
+class PublishedAllocationFormSet(ConstraintErrorsByFieldFormSet):
+    def clean(self):
+        super().clean()
+        fund = self.instance  # with the values being saved, not the stored ones
+        totals: dict[Tranche | None, int] = {}
+        for form in self.forms:
+            if form.cleaned_data and not form.cleaned_data.get("DELETE"):
+                tranche = form.cleaned_data.get("tranche")
+                amount = form.cleaned_data.get("amount_pence") or 0
+                totals[tranche] = totals.get(tranche, 0) + amount
+        problems = [
+            selectors.published_beyond_limit(fund=fund, tranche=tranche, total_pence=total)
+            for tranche, total in totals.items()
+        ]
+        if any(problems):
+            raise forms.ValidationError([f"Published allocations: {p}." for p in problems if p])
 
 
 class KindParametersForm(forms.ModelForm):
@@ -425,6 +479,8 @@ class TrancheInline(ConstraintMessagesInline, PoundsInAdmin, admin.StackedInline
 
 class PublishedAllocationInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
     model = PublishedAllocation
+    form = PublishedAllocationInlineForm
+    formset = PublishedAllocationFormSet
     extra = 0
     raw_id_fields = ("recipient", "tranche")
 
@@ -848,7 +904,7 @@ class ScenarioAdmin(SimpleHistoryAdmin):
 
 @admin.register(PublishedAllocation)
 class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
-    form = ConstraintErrorsByField
+    form = PublishedAllocationForm
     list_display = (
         "fund",
         "recipient",
@@ -858,6 +914,21 @@ class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
     )
     list_filter = ("fund",)
     raw_id_fields = ("recipient", "tranche")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._recompute(request, obj.fund)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._recompute(request, obj.fund)
+
+    def _recompute(self, request, fund: Fund) -> None:
+        run = services.fund_recompute_request(
+            fund=fund, triggered_by="admin save", requested_by=request.user
+        )
+        if run:
+            self.message_user(request, f"Recompute of {fund} requested (run {run.pk}).")
 
 
 @admin.register(AllocationRun)

@@ -575,3 +575,15 @@ def run_outcome(run) -> str:
     if run.status == status.RUNNING:
         return f"Running ({run.progress}% done)"
     return "Waiting for a worker"
+
+
+def published_beyond_limit(*, fund: Fund, tranche: Tranche | None, total_pence: int) -> str | None:
+    """Why published amounts adding up to `total_pence` cannot all be the fund's (or its
+    tranche's) when they add up to more than it: None when they can."""
+    limit = tranche.amount_pence if tranche else fund.total_pence
+    if limit is None or total_pence <= limit:
+        return None
+    return (
+        f"the amounts add up to {rules.format_pounds(total_pence)}, more than the "
+        f"{rules.format_pounds(limit)} {'tranche' if tranche else 'fund'}"
+    )

@@ -645,15 +645,11 @@ def published_allocations_import(
             problems.add(
                 line, "ods_code", f"{code} is already published {where}; {selectors.FOOTING_RULE}"
             )
-    total = sum(r[2] or 0 for r in rows)
-    limit = tranche.amount_pence if tranche else fund.total_pence
-    if total > limit:
-        problems.add(
-            None,
-            "amount",
-            f"the amounts add up to £{total / 100:,.2f}, more than the "
-            f"£{limit / 100:,.2f} {'tranche' if tranche else 'fund'}",
-        )
+    beyond = selectors.published_beyond_limit(
+        fund=fund, tranche=tranche, total_pence=sum(r[2] or 0 for r in rows)
+    )
+    if beyond:
+        problems.add(None, "amount", beyond)
     if problems:
         raise ImportFailed(problems.errors)
     with transaction.atomic():

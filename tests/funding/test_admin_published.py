@@ -1,0 +1,92 @@
+"""Published allocations entered in the admin, on a fund's page or on their own: the amounts
+stay within the fund (or the tranche) they are published for, as an uploaded CSV's must."""
+
+import pytest
+from django.urls import reverse
+
+from funding.models import AllocationRun, PublishedAllocation
+from tests import factories
+from tests.admin_forms import admin_page_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fund():
+    """£1,000, of which £600 is published for one trust."""
+    made = factories.fund("published-in-admin", total_pence=1_000_00)
+    factories.published(made, {factories.trust("ZA1"): 600_00})
+    return made
+
+
+def stored(fund) -> list[tuple]:
+    return list(
+        PublishedAllocation.objects.filter(fund=fund)
+        .order_by("pk")
+        .values_list("recipient__ods_code", "amount_pence", "tranche")
+    )
+
+
+def test_the_funds_page_refuses_published_amounts_beyond_its_total(client, superuser, fund):
+    client.force_login(superuser)
+    before = stored(fund)
+    url = reverse("admin:funding_fund_change", args=[fund.pk])
+
+    response = admin_page_post(
+        client, url, "fund_form", {"published_allocations-0-amount_pence": "1,500"}
+    )
+
+    assert response.status_code == 200
+    assert "the amounts add up to £1,500.00, more than the £1,000.00 fund" in (
+        response.content.decode()
+    )
+    assert stored(fund) == before
+
+
+def published_add(client, fund, recipient, amount: str, tranche=None):
+    url = reverse("admin:funding_publishedallocation_add")
+    data = {
+        "fund": fund.pk,
+        "recipient": recipient.pk,
+        "tranche": tranche.pk if tranche else "",
+        "amount_pence": amount,
+        "source": "a test",
+    }
+    return client.post(url, data)
+
+
+def test_a_published_amount_added_on_its_own_counts_those_already_published(
+    client, superuser, fund
+):
+    client.force_login(superuser)
+    before = stored(fund)
+
+    response = published_add(client, fund, factories.trust("ZA2"), "500")
+
+    assert response.status_code == 200
+    assert "the amounts add up to £1,100.00, more than the £1,000.00 fund" in (
+        response.content.decode()
+    )
+    assert stored(fund) == before
+
+
+def test_a_published_amount_is_refused_in_another_funds_tranche(client, superuser, fund):
+    client.force_login(superuser)
+    elsewhere = factories.tranche(factories.fund(), 100_00, name="Someone else's")
+
+    response = published_add(client, fund, factories.trust("ZA2"), "50", tranche=elsewhere)
+
+    assert response.status_code == 200
+    assert "is a tranche of another fund" in response.content.decode()
+    assert not PublishedAllocation.objects.filter(tranche=elsewhere).exists()
+
+
+def test_a_published_amount_added_on_its_own_asks_for_a_recompute(client, superuser, fund):
+    client.force_login(superuser)
+    factories.rule(fund, "fixed")
+    runs = AllocationRun.objects.filter(fund=fund).count()
+
+    response = published_add(client, fund, factories.trust("ZA2"), "400")
+
+    assert response.status_code == 302
+    assert AllocationRun.objects.filter(fund=fund).count() == runs + 1
