@@ -205,11 +205,32 @@ class TrancheFormSet(ConstraintErrorsByFieldFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        if fund.total_pence is not None and sum(amounts) > fund.total_pence:
-            raise forms.ValidationError(
-                f"The tranches add up to {rules.format_pounds(sum(amounts))}, more than the "
-                f"fund's total of {rules.format_pounds(fund.total_pence)}."
-            )
+        if beyond := tranches_beyond_total(fund, sum(amounts)):
+            raise forms.ValidationError(beyond)
+
+
+def tranches_beyond_total(fund: Fund, total_pence: int) -> str | None:
+    if fund.total_pence is None or total_pence <= fund.total_pence:
+        return None
+    return (
+        f"The tranches add up to {rules.format_pounds(total_pence)}, more than the "
+        f"fund's total of {rules.format_pounds(fund.total_pence)}."
+    )
+
+
+class TrancheForm(ConstraintErrorsByField):
+    """A tranche on its own page: with the fund's other tranches, within the fund's total."""
+
+    def clean(self):
+        cleaned = super().clean()
+        fund, amount = cleaned.get("fund"), cleaned.get("amount_pence")
+        if fund is not None and amount is not None:
+            others = (
+                fund.tranches.exclude(pk=self.instance.pk).aggregate(total=Sum("amount_pence"))
+            )["total"]
+            if beyond := tranches_beyond_total(fund, (others or 0) + amount):
+                self.add_error("amount_pence", beyond)
+        return cleaned
 
 
 class PublishedAllocationForm(ConstraintErrorsByField):
@@ -790,7 +811,7 @@ class TrancheConditionInline(ConstraintMessagesInline, admin.TabularInline):
 
 @admin.register(Tranche)
 class TrancheAdmin(PoundsInAdmin, SimpleHistoryAdmin):
-    form = ConstraintErrorsByField
+    form = TrancheForm
     list_display = (
         "fund",
         "name",

@@ -90,3 +90,18 @@ def test_a_published_amount_added_on_its_own_asks_for_a_recompute(client, superu
 
     assert response.status_code == 302
     assert AllocationRun.objects.filter(fund=fund).count() == runs + 1
+
+
+def test_a_tranche_added_on_its_own_stays_within_the_funds_total(client, superuser, fund):
+    client.force_login(superuser)
+    factories.tranche(fund, 700_00, name="First")
+    url = reverse("admin:funding_tranche_add")
+    changes = {"fund": str(fund.pk), "name": "Extra", "amount_pence": "500"}
+
+    response = admin_page_post(client, url, "tranche_form", changes)
+
+    assert response.status_code == 200
+    assert "The tranches add up to £1,200.00, more than the fund&#x27;s total of £1,000.00" in (
+        response.content.decode()
+    )
+    assert list(fund.tranches.values_list("name", flat=True)) == ["First"]
