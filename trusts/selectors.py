@@ -13,7 +13,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, ExtractYear, Lower, Replace, TruncMonth, TruncQuarter
 
 from .models import (
@@ -60,24 +74,34 @@ def percent_within_4h(attendances: int, over_4h: int) -> Decimal | None:
 
 WEEK_RULE = (
     "A weekly figure counts in a window, and in a month, when its week ends there (its end "
-    "date), so a week that straddles two months belongs to the later one. A month with monthly "
-    "figures uses them (they cover every department type) and not its weekly ones (type 1 "
-    "only); every other month uses its weeks."
+    "date), so a week that straddles two months belongs to the later one. An organisation's "
+    "month with monthly figures uses them (they cover every department type) and not its "
+    "weekly ones (type 1 only); its other months use their weeks, so a trust the monthly "
+    "figures leave out keeps its weekly ones. England's series takes each month's monthly "
+    "figures where there are any."
 )
 
 
-def _monthly_months(window: Window, types: Sequence[str]) -> list[dt.date]:
-    """Months with monthly figures of the types asked for: a month held only as a bare total
-    (no figures by type) keeps its weekly type 1 figures for a type 1 question."""
-    return sorted(
+def _grains_by_month(window: Window, types: Sequence[str]) -> dict[dt.date, set[str]]:
+    """For each month of the window with figures of the types asked for, the grains England
+    has them in: a month held only as a bare total (no figures by type) keeps its weekly type
+    1 figures for a type 1 question."""
+    grains: dict[dt.date, set[str]] = {}
+    for month, grain in (
         AEEnglandPeriod.objects.filter(
-            grain=Grain.MONTH,
-            period_end__range=(window.start, window.end),
-            department_type__in=types,
+            period_end__range=(window.start, window.end), department_type__in=types
         )
-        .annotate(month=TruncMonth("period_end"))
-        .values_list("month", flat=True)
+        .values_list(Cast(TruncMonth("period_end"), DateField()), "grain")
         .distinct()
+    ):
+        grains.setdefault(month, set()).add(grain)
+    return grains
+
+
+def _monthly_months(window: Window, types: Sequence[str]) -> list[dt.date]:
+    """Months with monthly figures of the types asked for, for some organisation at least."""
+    return sorted(
+        m for m, grains in _grains_by_month(window, types).items() if Grain.MONTH in grains
     )
 
 
@@ -86,23 +110,55 @@ def _month_end(month: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def _own_grain(window: Window, types: Sequence[str]) -> Q:
-    """Each month's own data: its monthly figures where it has any, else its weekly ones.
-
-    Runs of months with monthly figures become one date range each, so the filter stays short.
-    """
-    covered = Q()
+def _months_covered(months: Sequence[dt.date]) -> Q | None:
+    """The days of these months, runs of months as one date range each so that the filter
+    stays short; None for no month."""
     runs: list[list[dt.date]] = []
-    for month in _monthly_months(window, types):
+    for month in months:
         if runs and _month_end(runs[-1][1]) + dt.timedelta(days=1) == month:
             runs[-1][1] = month
         else:
             runs.append([month, month])
     if not runs:
-        return Q(grain=Grain.WEEK)
+        return None
+    covered = Q()
     for first, last in runs:
         covered |= Q(period_end__range=(first, _month_end(last)))
+    return covered
+
+
+def _own_grain(window: Window, types: Sequence[str]) -> Q:
+    """England's months: its monthly figures where it has any, else its weekly ones."""
+    covered = _months_covered(_monthly_months(window, types))
+    if covered is None:
+        return Q(grain=Grain.WEEK)
     return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~covered)
+
+
+def _held_monthly(types: Sequence[str], month) -> Exists:
+    """Whether the outer row's organisation has monthly figures, with breach counts, of the
+    types asked for in `month` (an expression of the outer row)."""
+    return Exists(
+        AEMonthSummary.objects.filter(
+            organisation=OuterRef("organisation"),
+            grain=Grain.MONTH,
+            month=month,
+            department_type__in=types,
+        )
+    )
+
+
+def _own_grain_by_organisation(window: Window, types: Sequence[str]) -> Q:
+    """Each organisation's months: its monthly figures where it has them, else its weekly
+    ones. A month some organisations hold monthly is checked organisation by organisation,
+    so that one held in weeks alone keeps them (the monthly totals built from the weekly
+    sitreps cover only the providers open in 2020)."""
+    covered = _months_covered(_monthly_months(window, types))
+    if covered is None:
+        return Q(grain=Grain.WEEK)
+    # Typed first: a function of an outer column cannot tell its type.
+    month = Cast(TruncMonth(Cast(OuterRef("period_end"), DateField())), DateField())
+    return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~(covered & _held_monthly(types, month)))
 
 
 def grain_for(window: Window, types: Sequence[str] = ALL_TYPES) -> str:
@@ -125,14 +181,17 @@ def activity_in(
 ) -> QuerySet[AEActivity]:
     """Figures whose period ends in the window, with a breach count (a figure whose breaches
     were not reported is missing from four-hour performance, never counted as no breaches);
-    one grain if given, else each month's own."""
+    one grain if given, else each organisation's own in each month."""
     return AEActivity.objects.filter(
-        Q(grain=grain) if grain else _own_grain(window, types),
+        Q(grain=grain) if grain else _own_grain_by_organisation(window, types),
         period_end__range=(window.start, window.end),
         department_type__in=types,
         over_4h__isnull=False,
     )
 
+
+# A month some organisations hold monthly and others in weeks (summary_in).
+MIXED = "mixed"
 
 # Coarsest first: a window made of whole financial years reads one row per organisation and
 # type for each year, however many weeks the years hold.
@@ -161,10 +220,17 @@ def summary_in(
     months = _months_of(window)
     if months is None:
         return None
-    monthly = set() if grain else set(_monthly_months(window, types))
+    by_month = {} if grain else _grains_by_month(window, types)
 
     def grain_of(month: dt.date) -> str:
-        return grain or (Grain.MONTH if month in monthly else Grain.WEEK)
+        """The month's grain, or MIXED when some organisations hold it monthly and others
+        in weeks: then each organisation's own, read from the month summary."""
+        if grain:
+            return grain
+        grains = by_month.get(month, set())
+        if Grain.MONTH not in grains:
+            return Grain.WEEK
+        return MIXED if Grain.WEEK in grains else Grain.MONTH
 
     chosen = list(SUMMARIES)[list(SUMMARY_PERIODS).index(finest) :]
     for model in chosen:
@@ -175,7 +241,7 @@ def summary_in(
         grains = {block: {grain_of(m) for m in held} for block, held in blocks.items()}
         whole = all(len(held) == size for held in blocks.values())
         if model is not AEMonthSummary and (
-            not whole or any(len(used) > 1 for used in grains.values())
+            not whole or any(len(used) > 1 or MIXED in used for used in grains.values())
         ):
             continue
         by_grain: dict[str, list] = {}
@@ -193,7 +259,11 @@ def summary_in(
                 if run == keys
                 else {f"{model.block_field}__in": keys}
             )
-            where |= Q(grain=used, **held)
+            if used == MIXED:
+                monthly = _held_monthly(types, OuterRef("month"))
+                where |= Q(**held) & (Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~monthly))
+            else:
+                where |= Q(grain=used, **held)
         return model.objects.filter(where, department_type__in=types)
     return None
 

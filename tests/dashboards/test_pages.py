@@ -343,13 +343,20 @@ def test_an_spc_chart_takes_a_baseline_and_a_change_point_from_the_page(client):
 
 
 def test_an_spc_chart_of_weekly_months_names_the_weekly_source(client):
-    # RV8 has no all-types monthly figures in 2012-13: its months are built from its weekly
-    # sitreps, and the chart's title names where they came from.
+    # RV8 has no all-types monthly figures in 2012-13 (the monthly totals built from the
+    # weekly sitreps cover only providers open in 2020): its months are built from its own
+    # weekly sitreps, every one of them, and the chart's title names where they came from.
     response = client.get("/trusts/RV8/?spc_from=2012-04-01&spc_to=2014-03-31&by=month")
     figure = charts(response)["spc"]
     title = figure["layout"]["title"]["text"]
     assert "Sources:" in title
     assert "weekly sitrep" in title.split("Sources:", 1)[1]
-    # Its months without a figure are named on the page and drawn as a gap, not joined over.
-    assert "2012-06 to 2013-02" in unescape(response.content.decode())
+    assert len(figure["data"][0]["y"]) == 24 and None not in figure["data"][0]["y"]
+    assert "No figure for" not in response.content.decode()
+
+
+def test_an_spc_chart_names_the_months_without_a_figure_and_draws_them_as_a_gap(client):
+    response = client.get("/trusts/RY5/?spc_from=2012-04-01&spc_to=2014-03-31&by=month")
+    figure = charts(response)["spc"]
+    assert "No figure for 2012-05, 2013-03 to 2013-05" in unescape(response.content.decode())
     assert None in figure["data"][0]["y"]
