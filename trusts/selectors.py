@@ -135,14 +135,16 @@ def _own_grain(window: Window, types: Sequence[str]) -> Q:
     return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~covered)
 
 
-def _held_monthly(types: Sequence[str], month) -> Exists:
+def _held_monthly(types: Sequence[str], month, months: Sequence[dt.date]) -> Exists:
     """Whether the outer row's organisation has monthly figures, with breach counts, of the
-    types asked for in `month` (an expression of the outer row)."""
+    types asked for in `month` (an expression of the outer row), one of `months`: PostgreSQL
+    reads those months' monthly rows once into a hash (every month's took 17 ms)."""
     return Exists(
         AEMonthSummary.objects.filter(
             organisation=OuterRef("organisation"),
             grain=Grain.MONTH,
             month=month,
+            month__range=(min(months), max(months)),
             department_type__in=types,
         )
     )
@@ -153,12 +155,14 @@ def _own_grain_by_organisation(window: Window, types: Sequence[str]) -> Q:
     ones. A month some organisations hold monthly is checked organisation by organisation,
     so that one held in weeks alone keeps them (the monthly totals built from the weekly
     sitreps cover only the providers open in 2020)."""
-    covered = _months_covered(_monthly_months(window, types))
+    monthly = _monthly_months(window, types)
+    covered = _months_covered(monthly)
     if covered is None:
         return Q(grain=Grain.WEEK)
     # Typed first: a function of an outer column cannot tell its type.
     month = Cast(TruncMonth(Cast(OuterRef("period_end"), DateField())), DateField())
-    return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~(covered & _held_monthly(types, month)))
+    held = _held_monthly(types, month, monthly)
+    return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~(covered & held))
 
 
 def grain_for(window: Window, types: Sequence[str] = ALL_TYPES) -> str:
@@ -260,7 +264,7 @@ def summary_in(
                 else {f"{model.block_field}__in": keys}
             )
             if used == MIXED:
-                monthly = _held_monthly(types, OuterRef("month"))
+                monthly = _held_monthly(types, OuterRef("month"), keys)
                 where |= Q(**held) & (Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~monthly))
             else:
                 where |= Q(grain=used, **held)
