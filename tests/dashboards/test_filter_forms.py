@@ -68,7 +68,7 @@ def test_a_date_in_another_format_is_explained_in_words_beside_its_field(client,
     ]
     # The day box the summary links to exists, and the fieldset names the message.
     assert 'id="id_before_from_0"' in html
-    assert 'aria-describedby="id_before_from-error"' in html
+    assert 'aria-describedby="id_before_from_error"' in html
     # No results for a filter the page refused.
     assert "chart-scatter" not in html and "Data table" not in html
 

@@ -1,0 +1,36 @@
+"""A field in error is described by its message: every id an input or fieldset names in
+`aria-describedby` is on the page, so a screen reader reads the error with the field."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/league/?limit=0",
+        "/performance/?region=Nowhere",
+        "/trusts/?kind=nonsense",
+        "/trusts/ZE1/?by=year",
+        "/trusts/ZE1/?baseline=abc",
+        "/league/?from_day=31&from_month=2&from_year=2013",
+    ],
+)
+def test_every_description_a_field_names_is_on_the_page(client, url):
+    trust = factories.trust("ZE1")
+    factories.ae_months({(trust, dt.date(2031, month, 1)): (1_000, 100) for month in (1, 2, 3)})
+    html = client.get(url).content.decode()
+
+    named = {
+        name for names in re.findall(r'aria-describedby="([^"]+)"', html) for name in names.split()
+    }
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+
+    assert named, "the page shows no field in error"
+    assert named <= ids, f"named but not on the page: {sorted(named - ids)}"
