@@ -58,6 +58,8 @@
 
   function cellValue(row, column) {
     var cell = row.cells[column];
+    // A cell whose words do not sort (a date written "1 Oct 2013") gives its order instead.
+    if (cell && cell.dataset.sortValue !== undefined) return { text: cell.dataset.sortValue };
     var text = cell ? cell.textContent : "";
     // A responsive table names each value on a phone; the name is not part of the value.
     var heading = cell && cell.querySelector(".nhsuk-table-responsive__heading");

@@ -4,6 +4,7 @@ axe-core is the npm package pinned in package.json (`npm ci` puts it in node_mod
 read from disk and evaluated in the page, never fetched from another host.
 """
 
+import datetime as dt
 import json
 
 import pytest
@@ -171,6 +172,23 @@ def test_a_table_sorts_by_a_column_and_a_link_keeps_the_order(site, browser):
         assert _column(other, 0, ATTENDANCES) == _column(page, 0, ATTENDANCES)
     finally:
         context.close()
+
+
+def test_funds_sort_by_the_day_they_were_announced_not_by_its_words(site, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    try:
+        page.goto(site + "/funds/")
+        page.get_by_role("button", name="Announced", exact=True).click()
+        announced = [
+            dt.datetime.strptime(text.split("\n")[0].strip(), "%d %b %Y").date()
+            for text in page.locator("main table").first.evaluate(
+                "t => Array.from(t.tBodies[0].rows, r => r.cells[1].innerText.split('\\n')"
+                ".filter(line => line.trim() && line.trim() !== 'Announced')[0])"
+            )
+        ]
+        assert len(announced) > 2 and announced == sorted(announced)
+    finally:
+        page.close()
 
 
 def test_copy_link_copies_the_view_on_screen(site, browser):
