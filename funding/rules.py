@@ -558,10 +558,14 @@ def _per_capita_words(p: dict) -> str:
 
 
 def _worst_n_words(p: dict) -> str:
-    named = (
-        f"the {len(p['named'])} recipients named by sources ({', '.join(p['named'])}), then "
-        if p.get("named")
-        else ""
+    kinds, named = _kinds_words(p, plural=True), p.get("named") or []
+    # The named count towards N: the rest are the worst of the others.
+    others = max(p["n"] - len(named), 0)
+    whom = (
+        f"{len(named) + others} {kinds}: the {len(named)} recipients named by sources "
+        f"({', '.join(named)}) and the {others} others"
+        if named
+        else f"the {p['n']} {kinds}"
     )
     quotas = (
         " ranked within groups: "
@@ -572,7 +576,7 @@ def _worst_n_words(p: dict) -> str:
         else ""
     )
     return (
-        f"{_pounds_words(p['total'])} to {named}the {p['n']} {_kinds_words(p, plural=True)} "
+        f"{_pounds_words(p['total'])} to {whom} "
         f"with the lowest four-hour performance{_window_words(p)}{quotas}, "
         f"{SHARE_WORDS[p['share']]}."
     )

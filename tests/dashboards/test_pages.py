@@ -158,9 +158,11 @@ def test_the_csv_download_is_the_data_plotted(client, computed):
 
 def test_the_fund_page_shows_its_rule_in_words_and_money_in_pounds(client, computed):
     response = client.get("/funds/ae-winter-2013-14/")
-    assert "£221,000,000.00 to the 53 trusts with the lowest four-hour performance" in (
-        response.content.decode()
-    )
+    # 53 in all, the 10 London trusts named among them (not 10 and then 53 more).
+    assert (
+        "£221,000,000.00 to 53 trusts: the 10 recipients named by sources (R1H, RF4, RVL, RJ6, "
+        "RC3, RAP, RKE, RFW, RV8, RYQ) and the 43 others with the lowest four-hour performance"
+    ) in response.content.decode()
 
 
 PAGES = [

@@ -618,9 +618,10 @@ WINDOW = {"window_from": "2013-01-01", "window_to": "2013-03-31", "department_ty
                 **WINDOW,
                 "department_types": ["1", "2"],
             },
-            "£10.00 to the 2 recipients named by sources (RA1, RB2), then the 5 trusts with the "
-            "lowest four-hour performance over 2013-01-01 to 2013-03-31 (A&E type 1, 2) ranked "
-            "within groups: 1 foundation trust and 2 NHS trusts, pro rata to four-hour breaches.",
+            "£10.00 to 5 trusts: the 2 recipients named by sources (RA1, RB2) and the 3 others "
+            "with the lowest four-hour performance over 2013-01-01 to 2013-03-31 (A&E type 1, 2) "
+            "ranked within groups: 1 foundation trust and 2 NHS trusts, pro rata to four-hour "
+            "breaches.",
         ),
         (
             "pro_rata",
