@@ -129,7 +129,7 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
             by=q["by"],
             codes=codes or None,
             kinds=[kind] if kind else None,
-            regions=[params["region"]] if params.get("region") else None,
+            regions=[q["region"]] if q.get("region") else None,
         )
 
     def get_serializer_context(self):
@@ -141,19 +141,27 @@ class RankedLeague:
     database and counts the whole league, so a page costs the same for 150 or 1,500 trusts.
     `limit` keeps only the worst."""
 
-    def __init__(self, window: Window, types: Sequence[str], limit: int | None):
-        self.window, self.types, self.limit = window, types, limit
+    def __init__(
+        self, window: Window, types: Sequence[str], limit: int | None, regions: list[str] | None
+    ):
+        self.window, self.types, self.limit, self.regions = window, types, limit, regions
         self.counted: int | None = None
 
     def count(self) -> int:
         if self.counted is None:
-            self.counted = league_page(self.window, types=self.types, size=0).count
+            self.counted = league_page(
+                self.window, types=self.types, size=0, regions=self.regions
+            ).count
         return min(self.counted, self.limit or self.counted)
 
     def __getitem__(self, cut: slice) -> list[LeagueRow]:
         stop = cut.stop if self.limit is None else min(cut.stop, self.limit)
         page = league_page(
-            self.window, types=self.types, offset=cut.start, size=max(0, stop - cut.start)
+            self.window,
+            types=self.types,
+            offset=cut.start,
+            size=max(0, stop - cut.start),
+            regions=self.regions,
         )
         self.counted = page.count
         return page.rows
@@ -167,6 +175,7 @@ class LeagueView(APIView):
         parameters=[
             *WINDOW_PARAMETERS,
             OpenApiParameter("limit", int, description="only the worst this many"),
+            OpenApiParameter("region", str, description="only the trusts in this region"),
             OpenApiParameter("page", int, description="a page number (JSON only)"),
             OpenApiParameter(
                 "page_size", int, description=f"rows a page, 1 to {MAX_PAGE_SIZE:,} (JSON only)"
@@ -177,13 +186,13 @@ class LeagueView(APIView):
     @cached_read
     def get(self, request):
         q = query_validate(LeagueQuery, request.query_params)
+        chosen = [q["region"]] if q.get("region") else None
         if request.accepted_renderer.format == "csv":
-            return Response(
-                self._rows(league_table(q["window"], types=q["type"], limit=q.get("limit")))
-            )
+            table = league_table(q["window"], types=q["type"], limit=q.get("limit"), regions=chosen)
+            return Response(self._rows(table))
         pages = Pages()
         rows = pages.paginate_queryset(
-            RankedLeague(q["window"], q["type"], q.get("limit")), request, view=self
+            RankedLeague(q["window"], q["type"], q.get("limit"), chosen), request, view=self
         )
         return Response(
             {

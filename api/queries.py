@@ -6,7 +6,7 @@ from django import forms
 from rest_framework import serializers
 
 from trusts.forms import TypesField
-from trusts.selectors import ALL_TYPES, PERIOD_GRAINS
+from trusts.selectors import ALL_TYPES, PERIOD_GRAINS, regions
 from trusts.windows import Window
 
 # Query names that are Python keywords are held under other names while validated.
@@ -70,12 +70,28 @@ class WindowQuery(serializers.Serializer):
         return attrs
 
 
+class RegionField(serializers.CharField):
+    """A region some organisation is in, as the pages offer them: one that none is in is the
+    client's mistake, not an empty list (nor, ignored, every trust in England)."""
+
+    def to_internal_value(self, data):
+        region = super().to_internal_value(data)
+        known = regions()
+        if region not in known:
+            raise serializers.ValidationError(
+                f"{region!r} is not a region any organisation is in: {', '.join(known)}"
+            )
+        return region
+
+
 class LeagueQuery(WindowQuery):
     limit = serializers.IntegerField(min_value=1, max_value=5000, required=False)
+    region = RegionField(required=False)
 
 
 class SeriesQuery(WindowQuery):
     by = serializers.ChoiceField(choices=PERIOD_GRAINS, default="month")
+    region = RegionField(required=False)
 
 
 class SpcQuery(WindowQuery):

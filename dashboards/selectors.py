@@ -359,15 +359,6 @@ def directory_rows(organisations) -> list[dict]:
     ]
 
 
-def regions() -> list[str]:
-    return list(
-        Organisation.objects.exclude(region="")
-        .order_by("region")
-        .values_list("region", flat=True)
-        .distinct()
-    )
-
-
 def organisation_profile(code: str) -> Organisation:
     return Organisation.objects.prefetch_related(
         Prefetch("names", queryset=OrganisationName.objects.order_by("valid_from")),

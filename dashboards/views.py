@@ -14,6 +14,7 @@ from impact import stats
 from lib.csv_output import csv_lines
 from trusts.models import Organisation
 from trusts.selectors import ALL_TYPES, WEEK_RULE
+from trusts.selectors import regions as region_names
 from trusts.windows import Window
 
 from . import figures, forms, selectors
@@ -54,7 +55,7 @@ def overview(request):
 
 @cached_until_data_changes
 def league(request):
-    form = forms.LeagueForm(request.GET, regions=selectors.regions())
+    form = forms.LeagueForm(request.GET, regions=region_names())
     if not form.is_valid():
         # A refused filter shows its errors and nothing else: no results for other filters.
         return render(
@@ -197,7 +198,7 @@ def fund_detail(request, slug):
 
 @cached_until_data_changes
 def performance(request):
-    form = forms.PerformanceForm(request.GET, regions=selectors.regions())
+    form = forms.PerformanceForm(request.GET, regions=region_names())
     context = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
@@ -236,7 +237,7 @@ ORGANISATIONS_PER_PAGE = 100
 
 @cached_until_data_changes
 def trusts(request):
-    form = forms.TrustsForm(request.GET, regions=selectors.regions())
+    form = forms.TrustsForm(request.GET, regions=region_names())
     rows, page = [], None
     if form.is_valid():
         organisations = selectors.organisation_directory(

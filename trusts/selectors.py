@@ -272,6 +272,16 @@ def summary_in(
     return None
 
 
+def regions() -> list[str]:
+    """The regions organisations are in, as the filters offer them."""
+    return list(
+        Organisation.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+
+
 def _organisations_chosen(
     rows: QuerySet,
     *,
