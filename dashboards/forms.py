@@ -189,6 +189,18 @@ class FilterForm(forms.Form):
             return None
         return Window(start, end)
 
+    def _before_and_after(self) -> dict[str, Window]:
+        """The before and after windows given, the after one starting once the before one has
+        ended, or the error beside the after window's start."""
+        windows = {}
+        for side in ("before", "after"):
+            if window := self._window(f"{side}_from", f"{side}_to", f"The {side} window"):
+                windows[side] = window
+        if len(windows) == 2 and windows["before"].end >= windows["after"].start:
+            self.add_error("after_from", "The after window must start after the before window ends")
+            return {}
+        return windows
+
 
 def _in_sentence(label: str) -> str:
     """A label inside a sentence: "Region" becomes "region", "SPC chart" stays."""
@@ -229,11 +241,7 @@ class PerformanceForm(FilterForm):
 
     def clean(self):
         data = super().clean()
-        for side in ("before", "after"):
-            if window := self._window(f"{side}_from", f"{side}_to", f"The {side} window"):
-                data[side] = window
-        if "before" in data and "after" in data and data["before"].end >= data["after"].start:
-            self.add_error("after_from", "The after window must start after the before window ends")
+        data.update(self._before_and_after())
         return data
 
 
@@ -291,8 +299,7 @@ class ImpactForm(FilterForm):
                     f"{side}_to",
                     f"Give both dates of the {side} window, or neither for the default one",
                 )
-            else:
-                self._window(f"{side}_from", f"{side}_to", f"The {side} window")
+        self._before_and_after()
         return data
 
     def filled(self, *, before: Window, after: Window) -> "ImpactForm":

@@ -34,3 +34,25 @@ def test_every_description_a_field_names_is_on_the_page(client, url):
 
     assert named, "the page shows no field in error"
     assert named <= ids, f"named but not on the page: {sorted(named - ids)}"
+
+
+@pytest.mark.parametrize(
+    "windows",
+    [
+        # Swapped: the after window years before the before window.
+        "before_from=2013-11-01&before_to=2014-03-31&after_from=2011-11-01&after_to=2012-03-31",
+        # Overlapping.
+        "before_from=2011-11-01&before_to=2014-03-31&after_from=2014-01-01&after_to=2014-03-31",
+    ],
+)
+def test_a_funds_windows_out_of_order_are_an_error_by_the_field(client, windows):
+    fund = factories.fixed_fund({factories.trust("ZE2"): 1_000_00}, slug="windows-in-order")
+    factories.run(fund)
+
+    html = client.get(f"/funds/windows-in-order/?{windows}").content.decode()
+
+    summary = re.search(r'<div class="nhsuk-error-summary".*?</ul>', html, re.DOTALL)
+    assert summary, "no error summary"
+    assert re.findall(r'<a href="#([^"]+)">(.*?)</a>', summary.group(0)) == [
+        ("id_after_from_0", "The after window must start after the before window ends")
+    ]
