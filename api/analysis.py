@@ -28,7 +28,7 @@ from trusts.selectors import (
 from trusts.windows import Window
 
 from .caching import CachedReadsMixin, cached_read
-from .csv import CsvStreamingMixin
+from .csv import CsvStreamingMixin, GzippedCsvMixin
 from .pagination import MAX_PAGE_SIZE, CountedApart, Pages
 from .queries import FunnelQuery, LeagueQuery, SeriesQuery, SpcQuery, query_validate
 
@@ -167,7 +167,7 @@ class RankedLeague:
         return page.rows
 
 
-class LeagueView(APIView):
+class LeagueView(GzippedCsvMixin, APIView):
     """Four-hour performance over a window, worst first, with the funds each received, a page
     at a time (CSV: the whole league)."""
 
@@ -226,7 +226,7 @@ def _unavailable(error: impact.ImpactUnavailable) -> ValidationError:
     return ValidationError({"detail": str(error)})
 
 
-class SpcView(APIView):
+class SpcView(GzippedCsvMixin, APIView):
     """An XmR chart of one organisation's four-hour performance (Making Data Count rules)."""
 
     @extend_schema(
@@ -278,7 +278,7 @@ class SpcView(APIView):
         )
 
 
-class FunnelView(APIView):
+class FunnelView(GzippedCsvMixin, APIView):
     """Trusts' four-hour performance against attendances, with 95% and 99.8% limits around the
     national mean, widened for overdispersion (Spiegelhalter 2005) unless asked not to."""
 

@@ -106,6 +106,18 @@ class CsvStreamingMixin:
 CSV_GZIP = GZipMiddleware(lambda request: None)
 
 
+class GzippedCsvMixin:
+    """An analysis view whose CSV is a rendered response, not a stream: gzipped for clients
+    that accept it, as the lists' streamed CSVs are."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is None or renderer.format != "csv" or response.status_code != 200:
+            return response
+        return CSV_GZIP.process_response(request, response.render())
+
+
 def csv_etag(request) -> str:
     """A CSV depends only on the code, the data and the query, so their versions name it."""
     versions = f"{code_version()}-{data_version()}-{request.get_full_path()}"

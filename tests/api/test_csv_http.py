@@ -2,6 +2,7 @@
 described column by column in datapackage.json."""
 
 import csv
+import datetime as dt
 import gzip
 import io
 from decimal import Decimal
@@ -11,6 +12,7 @@ import pytest
 from api.views import AllocationViewSet
 from funding import services
 from funding.models import AllocationRun
+from tests import factories
 from tests.api.conftest import published_fund
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,23 @@ def test_a_filter_no_row_can_meet_gives_the_header_alone(client, fund):
     response = client.get("/api/v1/allocations/csv/?financial_year=1999-00")
     assert response.status_code == 200
     assert body(response).decode().splitlines() == [",".join(AllocationViewSet.csv_columns)]
+
+
+@pytest.mark.parametrize("path", ["performance/league/", "performance/funnel/"])
+def test_the_analysis_csvs_are_gzipped_for_clients_that_accept_it(client, path):
+    """In months no real figures reach, so the national data, if imported, is not in them."""
+    factories.ae_months(
+        {
+            (factories.trust(f"ZG{i:02d}"), dt.date(2031, 1, 1)): (1_000 + i, 50 + i)
+            for i in range(30)
+        }
+    )
+    url = f"/api/v1/{path}?from=2031-01-01&to=2031-01-31&type=1&format=csv"
+    plain = client.get(url).content
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert len(plain) > 200
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain
+    # Served again, from the cache: each client as it asks.
+    assert gzip.decompress(client.get(url, HTTP_ACCEPT_ENCODING="gzip").content) == plain
+    assert client.get(url).content == plain
