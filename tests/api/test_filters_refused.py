@@ -13,7 +13,9 @@ def fund():
     return factories.fund("zz-known-fund", financial_years=["2013-14"])
 
 
-@pytest.mark.parametrize("listing", ["allocations", "runs", "removed-allocations", "spending"])
+@pytest.mark.parametrize(
+    "listing", ["allocations", "runs", "removed-allocations", "spending", "export/360giving"]
+)
 def test_a_fund_no_fund_has_is_refused_naming_it(client, fund, listing):
     response = client.get(f"/api/v1/{listing}/", {"fund": "zz-unknown-fund"})
     assert response.status_code == 400
