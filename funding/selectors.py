@@ -370,16 +370,7 @@ def funds_depending_on(fund: Fund) -> list[Fund]:
 
 def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
     """The slugs of the funds whose current runs gave each of these organisations money."""
-    funded: dict[str, list[str]] = {}
-    for code, slug in (
-        current_allocations()
-        .filter(recipient__ods_code__in=codes, amount_pence__gt=0)
-        .values_list("recipient__ods_code", "fund__slug")
-        .order_by()  # the default ordering's columns would make every row distinct
-        .distinct()
-    ):
-        funded.setdefault(code, []).append(slug)
-    return {code: sorted(slugs) for code, slugs in funded.items()}
+    return {code: entry["funds"] for code, entry in received_by_recipient(codes=codes).items()}
 
 
 def received_by_recipient(
@@ -389,7 +380,8 @@ def received_by_recipient(
     a fund announced a figure for it, modelled otherwise, so nobody is counted twice. Keyed by
     ODS code, with the pence, the funds' slugs and the pence from each (by_fund)."""
     per_fund: dict[tuple[str, str], dict[str, int]] = {}
-    rows = current_allocations(fund=fund).filter(amount_pence__gt=0)
+    # Amounts of nothing too: a published £0 is a figure, and the modelled one is not used.
+    rows = current_allocations(fund=fund)
     if codes is not None:
         rows = rows.filter(recipient__ods_code__in=codes)
     totals = (
@@ -402,6 +394,8 @@ def received_by_recipient(
     received: dict[str, dict] = {}
     for (code, slug), by_basis in sorted(per_fund.items()):
         pence = by_basis.get(Allocation.Basis.PUBLISHED, by_basis.get(Allocation.Basis.MODELLED))
+        if not pence:
+            continue
         entry = received.setdefault(code, {"pence": 0, "funds": [], "by_fund": {}})
         entry["pence"] += pence
         entry["funds"].append(slug)
