@@ -263,7 +263,9 @@ class TrustsForm(FilterForm):
 class TrustForm(FilterForm):
     spc_from = DayMonthYearField(label="SPC chart starts", initial="2012-04-01")
     spc_to = DayMonthYearField(label="SPC chart ends", initial="2014-03-31")
-    by = forms.ChoiceField(choices=(("month", "Month"), ("week", "Week")), initial="month")
+    by = forms.ChoiceField(
+        label="SPC chart points", choices=(("month", "Months"), ("week", "Weeks")), initial="month"
+    )
     baseline = forms.IntegerField(
         label="Baseline points", required=False, min_value=2, help_text="blank: the first stretch"
     )

@@ -63,3 +63,12 @@ def test_a_league_with_no_trust_says_so_instead_of_an_empty_table(client):
 
     assert "No trust has A&amp;E figures of type(s) 2 from 1 Jun 2031 to 30 Jun 2031" in html
     assert "The 30 worst" not in html and "<table" not in html
+
+
+def test_a_choice_not_offered_names_the_field_in_words(client):
+    trust = factories.trust("ZE3")
+    factories.ae_months({(trust, dt.date(2031, 1, 1)): (1_000, 100)})
+
+    html = client.get("/trusts/ZE3/?by=year").content.decode()
+
+    assert "Choose the SPC chart points from the list" in html
