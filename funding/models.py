@@ -183,6 +183,24 @@ class Tranche(models.Model):
     def __str__(self) -> str:
         return f"{self.fund}: {self.name}"
 
+    def clean(self):
+        """A financial year written as the funds and the API's filter write it (2013-14),
+        and one of the fund's own."""
+        if not self.financial_year:
+            return
+        try:
+            rules.financial_year_checked(self.financial_year)
+        except ValueError as error:
+            raise ValidationError({"financial_year": str(error)}) from None
+        try:
+            years = self.fund.financial_years
+        except Fund.DoesNotExist:  # no fund chosen: that field says so
+            return
+        if years and self.financial_year not in years:
+            raise ValidationError(
+                {"financial_year": f"is not one of the fund's years: {', '.join(years)}"}
+            )
+
 
 class TrancheCondition(models.Model):
     class Kind(models.TextChoices):
