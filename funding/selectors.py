@@ -374,14 +374,20 @@ def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
 
 
 def received_by_recipient(
-    *, fund: Fund | None = None, codes: list[str] | None = None
+    *,
+    fund: Fund | None = None,
+    codes: list[str] | None = None,
+    kinds: list[str] | None = None,
 ) -> dict[str, dict]:
-    """What each recipient (or each of these) received from the current runs: published where
-    a fund announced a figure for it, modelled otherwise, so nobody is counted twice. Keyed by
-    ODS code, with the pence, the funds' slugs and the pence from each (by_fund)."""
+    """What each recipient (or each of these, or of these kinds) received from the current
+    runs: published where a fund announced a figure for it, modelled otherwise, so nobody is
+    counted twice. Keyed by ODS code, with the pence, the funds' slugs and the pence from
+    each (by_fund)."""
     per_fund: dict[tuple[str, str], dict[str, int]] = {}
     # Amounts of nothing too: a published £0 is a figure, and the modelled one is not used.
     rows = current_allocations(fund=fund)
+    if kinds is not None:
+        rows = rows.filter(recipient__kind__in=kinds)
     if codes is not None:
         rows = rows.filter(recipient__ods_code__in=codes)
     totals = (

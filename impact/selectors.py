@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from funding.models import AllocationRule, Fund
-from funding.selectors import current_allocations
+from funding.selectors import received_by_recipient
 from lib.lazy import lazy_import
 from trusts.models import Organisation, Succession
 from trusts.selectors import (
@@ -155,12 +155,9 @@ def selection_window(fund: Fund) -> Window | None:
 
 
 def treated_codes(fund: Fund) -> set[str]:
-    """Trusts that the fund's current run gave money (published or modelled)."""
-    return set(
-        current_allocations(fund=fund)
-        .filter(amount_pence__gt=0, recipient__kind=Organisation.Kind.TRUST)
-        .values_list("recipient__ods_code", flat=True)
-    )
+    """Trusts that the fund's current run gave money, as the pages count what each received
+    (a published amount where there is one, even of nothing; modelled otherwise)."""
+    return set(received_by_recipient(fund=fund, kinds=[Organisation.Kind.TRUST]))
 
 
 def near_miss_codes(fund: Fund, treated: set[str]) -> list[str]:
