@@ -12,6 +12,19 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def published_at_nothing(run, recipient) -> None:
+    """Beside the run's modelled amount, a source's figure of nothing, as a run keeps it."""
+    Allocation.objects.create(
+        run=run,
+        fund=run.fund,
+        recipient=recipient,
+        basis=Allocation.Basis.PUBLISHED,
+        amount_pence=0,
+        rationale="published by a source",
+        changed_at=run.finished_at,
+    )
+
+
 def test_a_recipient_published_at_nothing_received_nothing_from_the_fund(client):
     nothing, something = factories.trust("ZZ0"), factories.trust("ZZ1")
     factories.ae_months(
@@ -19,15 +32,7 @@ def test_a_recipient_published_at_nothing_received_nothing_from_the_fund(client)
     )
     fund = factories.fund("published-nothing")
     run = factories.run_written(fund, {nothing: 1_333_00, something: 2_000_00})
-    Allocation.objects.create(
-        run=run,
-        fund=fund,
-        recipient=nothing,
-        basis=Allocation.Basis.PUBLISHED,
-        amount_pence=0,
-        rationale="published by a source",
-        changed_at=run.finished_at,
-    )
+    published_at_nothing(run, nothing)
 
     league = client.get("/api/v1/performance/league/?from=2031-01-01&to=2031-01-31&type=1")
     funds = {row["ods_code"]: row["funds"] for row in league.json()["results"]}
@@ -48,15 +53,7 @@ def test_a_trust_published_at_nothing_is_not_among_the_funded_in_the_impact(clie
     )
     fund = factories.fund("published-nothing-impact", announced_on=dt.date(2031, 2, 1))
     run = factories.run_written(fund, {nothing: 1_333_00, something: 2_000_00})
-    Allocation.objects.create(
-        run=run,
-        fund=fund,
-        recipient=nothing,
-        basis=Allocation.Basis.PUBLISHED,
-        amount_pence=0,
-        rationale="published by a source",
-        changed_at=run.finished_at,
-    )
+    published_at_nothing(run, nothing)
 
     response = client.get(
         "/api/v1/funds/published-nothing-impact/impact/"
