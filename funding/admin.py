@@ -237,10 +237,12 @@ class PublishedAllocationForm(ConstraintErrorsByField):
     """One published amount: in a tranche of its own fund, and with the amounts already
     published for that fund or tranche, within it."""
 
+    standalone = True
+
     def clean(self):
         cleaned = super().clean()
-        fund, tranche = cleaned.get("fund") or self._fund(), cleaned.get("tranche")
-        if fund is None:
+        fund, tranche = cleaned.get("fund"), cleaned.get("tranche")
+        if fund is None:  # the fund's field says why
             return cleaned
         if tranche and tranche.fund_id != fund.pk:
             self.add_error("tranche", f"{tranche.name!r} is a tranche of another fund")
@@ -256,11 +258,6 @@ class PublishedAllocationForm(ConstraintErrorsByField):
             if beyond:
                 self.add_error("amount_pence", beyond)
         return cleaned
-
-    standalone = True
-
-    def _fund(self) -> Fund | None:
-        return self.instance.fund if self.instance.fund_id else None
 
 
 class PublishedAllocationInlineForm(PublishedAllocationForm):
