@@ -1,33 +1,35 @@
 """Pence arithmetic. Money is whole pence (int); shares are exact fractions until rounded."""
 
+import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 PENNY = Decimal("0.01")
 # Far above any fund, far below what a BigIntegerField of pence holds; an amount is checked
-# against it before it is multiplied out, so "1e400000" costs nothing to refuse.
+# against it before it is multiplied out, so four hundred thousand digits cost nothing to refuse.
 MAX_POUNDS = Decimal(10**12)
+# Digits, and pence after a point: not Python's own number syntax ("1e6", "1_000", "Infinity").
+PLAIN_POUNDS = re.compile(r"-?\d+(\.\d+)?")
 
 
 def pounds_to_pence(value: str | int | Decimal) -> int:
     """Exact: "1234.50" is 123450. Fractions of a penny and separators are refused."""
     text = str(value).strip().removeprefix("£")
+    # An error quotes what was written, but not a thousand digits of it.
+    shown = repr(text if len(text) <= 24 else f"{text[:20]}...")
     if "," in text:
-        raise ValueError(f"{value!r}: write {text.replace(',', '')}, without separators")
-    try:
-        pounds = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount in pounds") from None
-    if not pounds.is_finite():
-        raise ValueError(f"{value!r} is not an amount in pounds")
+        raise ValueError(f"{shown}: write {text.replace(',', '')[:24]}, without separators")
+    if not PLAIN_POUNDS.fullmatch(text):
+        raise ValueError(f"{shown} is not an amount in pounds")
+    pounds = Decimal(text)
     if pounds < 0:
-        raise ValueError(f"{value!r} is negative")
+        raise ValueError(f"{shown} is negative")
     if pounds > MAX_POUNDS:
-        raise ValueError(f"{value!r} is more than £{MAX_POUNDS:,}, the most an amount can be")
+        raise ValueError(f"{shown} is more than £{MAX_POUNDS:,}, the most an amount can be")
     pence = pounds * 100
     if pence != pence.to_integral_value():
-        raise ValueError(f"{value!r} has a fraction of a penny")
+        raise ValueError(f"{shown} has a fraction of a penny")
     return int(pence)
 
 

@@ -29,6 +29,10 @@ def test_it_reads_pounds_exactly():
         ("-3", "negative"),
         ("ten", "not an amount"),
         ("NaN", "not an amount"),
+        ("1e6", "not an amount"),
+        ("1_000", "not an amount"),
+        ("Infinity", "not an amount"),
+        ("5.", "not an amount"),
     ],
 )
 def test_it_refuses_what_is_not_an_exact_amount(text, reason):

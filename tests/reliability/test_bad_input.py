@@ -79,6 +79,7 @@ UPLOADS = {
     "upload-blank-source.csv": "upload-blank-source.csv:2: source: is blank",
     "upload-duplicate-recipient.csv": "upload-duplicate-recipient.csv:3: ods_code: R1H is also",
     "upload-exceeds-fund.csv": "more than the £250,000,000.00 fund",
+    "upload-exponent-amount.csv": "amount: '1e6' is not an amount in pounds",
     "upload-fraction-of-a-penny.csv": "amount: '12.345' has a fraction of a penny",
     "upload-latin1.csv": "upload-latin1.csv: file: not UTF-8 text",
     "upload-missing-column.csv": "header: missing columns: source",
