@@ -6,7 +6,7 @@ from django import forms
 from rest_framework import serializers
 
 from trusts.forms import TypesField
-from trusts.selectors import ALL_TYPES, PERIOD_GRAINS, regions
+from trusts.selectors import ALL_TYPES, PERIOD_GRAINS, WEEKLY_TYPES, regions, weeks_answer
 from trusts.windows import Window
 
 # Query names that are Python keywords are held under other names while validated.
@@ -89,12 +89,30 @@ class LeagueQuery(WindowQuery):
     region = RegionField(required=False)
 
 
-class SeriesQuery(WindowQuery):
+class ByPeriodQuery(WindowQuery):
+    """Figures by period: weeks are of type 1, the only type weekly figures count, unless
+    the client asks for others, which is refused by name."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs["by"] == "week" and not weeks_answer(attrs["type"]):
+            if "type" in self.initial_data:
+                raise serializers.ValidationError(
+                    {
+                        "type": "weekly figures count type 1 attendances only: ask for "
+                        "type=1, or by a longer period"
+                    }
+                )
+            attrs["type"] = tuple(WEEKLY_TYPES)
+        return attrs
+
+
+class SeriesQuery(ByPeriodQuery):
     by = serializers.ChoiceField(choices=PERIOD_GRAINS, default="month")
     region = RegionField(required=False)
 
 
-class SpcQuery(WindowQuery):
+class SpcQuery(ByPeriodQuery):
     code = serializers.CharField(max_length=12)
     by = serializers.ChoiceField(choices=("week", "month"), default="month")
     baseline = serializers.IntegerField(min_value=2, required=False)

@@ -170,9 +170,10 @@ def _optional(values) -> list[float | None]:
     return [None if v is None else float(v) for v in values]
 
 
-def funding_scatter(rows: Sequence[dict], *, y: str, x: str) -> go.Figure:
+def funding_scatter(rows: Sequence[dict], *, y: str, x: str, one_fund: bool) -> go.Figure:
     """Each trust a point: money received against performance (or its change); colour says
-    funded or not, the symbol foundation trust or not."""
+    funded or not (by the one fund chosen, or by any), the symbol foundation trust or not."""
+    paid = ("From this fund", "Not from this fund") if one_fund else ("Funded", "Not funded")
     y_key, y_title = {
         "after": ("percent_after", "% within 4 hours, after"),
         # Two lines: on one, the title ran past the top of a phone's chart.
@@ -193,7 +194,7 @@ def funding_scatter(rows: Sequence[dict], *, y: str, x: str) -> go.Figure:
                     x=[float(r[x_key]) for r in chosen],
                     y=_optional(r[y_key] for r in chosen),
                     mode="markers",
-                    name=f"{'Funded' if funded else 'Not funded'}, "
+                    name=f"{paid[0] if funded else paid[1]}, "
                     f"{'foundation trust' if ft else 'NHS trust'}",
                     marker={"color": colour, "symbol": symbol, "size": 9, "opacity": 0.8},
                     text=[f"{r['name']} ({r['ods_code']})" for r in chosen],

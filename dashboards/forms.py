@@ -9,7 +9,7 @@ from django.http import QueryDict
 from funding.models import Fund
 from impact import stats
 from trusts.models import DepartmentType, Organisation
-from trusts.selectors import ALL_TYPES
+from trusts.selectors import ALL_TYPES, weeks_answer
 from trusts.windows import Window
 
 ISO_SHAPED = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -222,8 +222,10 @@ class PerformanceForm(FilterForm):
         empty_label="Every fund",
         initial="ae-winter-2013-14",
     )
-    before_from = DayMonthYearField(label="Before window starts", initial="2012-11-01")
-    before_to = DayMonthYearField(label="Before window ends", initial="2013-03-31")
+    # The first wave's own default (impact.design.default_windows): the winter before the
+    # months its rule ranked trusts on.
+    before_from = DayMonthYearField(label="Before window starts", initial="2011-11-01")
+    before_to = DayMonthYearField(label="Before window ends", initial="2012-03-31")
     after_from = DayMonthYearField(label="After window starts", initial="2013-11-01")
     after_to = DayMonthYearField(label="After window ends", initial="2014-03-31")
     type = TypeCheckboxesField(label="Department types", initial=["1"])
@@ -266,6 +268,9 @@ class TrustForm(FilterForm):
     by = forms.ChoiceField(
         label="SPC chart points", choices=(("month", "Months"), ("week", "Weeks")), initial="month"
     )
+    # One measure per chart: type 1, the measure the winter funds ranked trusts on and the
+    # only one weekly figures count, unless every type (or another) is asked for.
+    type = TypeCheckboxesField(label="SPC department types", initial=["1"])
     baseline = forms.IntegerField(
         label="Baseline points", required=False, min_value=2, help_text="blank: the first stretch"
     )
@@ -277,6 +282,11 @@ class TrustForm(FilterForm):
         data = super().clean()
         if window := self._window("spc_from", "spc_to", "The SPC chart"):
             data["window"] = window
+        if data.get("by") == "week" and data.get("type") and not weeks_answer(data["type"]):
+            self.add_error(
+                "type",
+                "Weekly figures count type 1 attendances only: choose type 1 alone, or months",
+            )
         return data
 
 

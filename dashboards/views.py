@@ -1,4 +1,5 @@
 import json
+from collections.abc import Sequence
 
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
@@ -13,7 +14,7 @@ from impact import selectors as impact_selectors
 from impact import stats
 from lib.csv_output import csv_lines
 from trusts.models import Organisation
-from trusts.selectors import ALL_TYPES, WEEK_RULE
+from trusts.selectors import WEEK_RULE, weeks_answer
 from trusts.selectors import regions as region_names
 from trusts.windows import Window
 
@@ -222,7 +223,16 @@ def performance(request):
             "fund": data["fund"],
             "region": region,
             "after": data["after"],
-            "figure": _plain(figures.funding_scatter(rows, y=data["y"], x=data["x"])),
+            "window_warnings": (
+                impact_selectors.window_warnings(data["fund"], data["before"], data["after"])
+                if data["fund"]
+                else ()
+            ),
+            "figure": _plain(
+                figures.funding_scatter(
+                    rows, y=data["y"], x=data["x"], one_fund=data["fund"] is not None
+                )
+            ),
         }
     return render(
         request,
@@ -297,7 +307,7 @@ def trust_detail(request, code):
     form = forms.TrustForm(request.GET)
     points = selectors.monthly_performance([organisation.ods_code])
     received = selectors.allocations_received(organisation.ods_code)
-    spc_rows, spc_error, peers, spc_chart, decile_rows = [], "", [], None, []
+    spc_rows, spc_error, peers, spc_chart, decile_rows, spc_sources = [], "", [], None, [], []
     if form.is_valid():
         window = form.cleaned_data["window"]
         peers = selectors.peers(organisation, window) if points else []
@@ -308,7 +318,7 @@ def trust_detail(request, code):
                 spc_chart = impact_selectors.organisation_spc(
                     organisation.ods_code,
                     window,
-                    types=("1",) if form.cleaned_data["by"] == "week" else ALL_TYPES,
+                    types=form.cleaned_data["type"],
                     by=form.cleaned_data["by"],
                     baseline=form.cleaned_data["baseline"],
                     change_at=[
@@ -318,6 +328,7 @@ def trust_detail(request, code):
                     ],
                 )
                 spc_rows = analysis_rows.spc_rows(spc_chart)
+                spc_sources = _spc_sources(points, spc_rows, form.cleaned_data["type"])
             except impact_selectors.ImpactUnavailable as error:
                 spc_error = str(error)
     chart = request.GET.get("chart")
@@ -347,19 +358,16 @@ def trust_detail(request, code):
             "decile_figure": (
                 _plain(figures.deciles(decile_rows, organisation.ods_code)) if decile_rows else None
             ),
-            "spc_figure": (
-                _plain(figures.spc(spc_rows, _spc_sources(points, spc_rows))) if spc_rows else None
-            ),
+            "spc_figure": (_plain(figures.spc(spc_rows, spc_sources)) if spc_rows else None),
         },
     )
 
 
-def _spc_sources(points: list[dict], spc_rows: list[dict]) -> list[str]:
-    """The sources of the figures each period of the SPC chart was built from: a month of
-    monthly figures those of the all-types series (the one the page charts by month), a month
-    or week of weekly figures those of the type 1 series (the weekly sitreps count type 1
-    only)."""
-    wanted = {(row["period"][:7], "1" if row["grain"] == "week" else "all") for row in spc_rows}
+def _spc_sources(points: list[dict], spc_rows: list[dict], types: Sequence[str]) -> list[str]:
+    """The sources of the figures each period of the SPC chart was built from, read from the
+    monthly series of its measure (type 1, or every type for any other choice)."""
+    series = "1" if weeks_answer(types) else "all"
+    wanted = {(row["period"][:7], series) for row in spc_rows}
     return sorted(
         {
             source

@@ -500,6 +500,9 @@ class RuleKind:
     words: Callable[[dict], str]  # one rule of the kind, in plain words
     # The inputs one rule reads, where its parameters choose among `reads`.
     reads_for: Callable[[dict], frozenset[str]] | None = None
+    # Whether four-hour performance in its window chose who is paid (directly, or as those
+    # another fund's ranking left out): the impact analysis keeps its "before" clear of it.
+    chooses_on_performance: bool = False
 
     def inputs(self, parameters: dict) -> frozenset[str]:
         return self.reads_for(parameters) if self.reads_for else self.reads
@@ -660,6 +663,7 @@ RULE_KINDS = (
             quotas=p.get("quotas"),
         ),
         words=_worst_n_words,
+        chooses_on_performance=True,
     ),
     RuleKind(
         key="complement",
@@ -681,6 +685,7 @@ RULE_KINDS = (
             candidates, total_pence=_total(p), share=p["share"]
         ),
         words=_complement_words,
+        chooses_on_performance=True,
     ),
     RuleKind(
         key="top_slice",

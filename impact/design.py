@@ -30,15 +30,25 @@ def _last_winter_ending_before(day: dt.date) -> Window:
     return winter(ending_year)
 
 
+def _winter_from(day: dt.date) -> Window:
+    """The whole months of winter from `day` on: the rest of the winter it falls in (all of
+    it if `day` is its first), else the next winter."""
+    start = day if day.day == 1 else (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    season = winter(start.year if start.month <= 3 else start.year + 1)
+    if start <= season.start:
+        return season
+    return Window(start, season.end, f"{season} from {start:%B %Y}")
+
+
 def default_windows(announced_on: dt.date, selection: Window | None) -> tuple[Window, Window]:
     """The last whole winter before anything the rule looked at, and the winter of the money.
 
-    "Before" ends before the rule's selection window starts (a worst-N rule) or before the
-    announcement (any other rule); "after" is the winter of the announcement's financial year.
+    "Before" ends before the rule's selection window starts (a rule that chose its
+    recipients on performance) or before the announcement (any other rule); "after" is the
+    winter's whole months from the announcement on, so neither holds a month it should not.
     """
     limit = min(announced_on, selection.start) if selection else announced_on
-    financial_year = announced_on.year if announced_on.month >= 4 else announced_on.year - 1
-    return _last_winter_ending_before(limit), winter(financial_year + 1)
+    return _last_winter_ending_before(limit), _winter_from(announced_on)
 
 
 def window_warnings(

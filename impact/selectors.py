@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
+from funding import rules
 from funding.models import AllocationRule, Fund
 from funding.selectors import received_by_recipient
 from lib.lazy import lazy_import
@@ -28,6 +29,7 @@ from trusts.selectors import (
     performance_by_organisation,
     performance_series,
     summary_in,
+    weeks_answer,
 )
 from trusts.windows import Window
 
@@ -146,12 +148,23 @@ def _month_add(month: dt.date, months: int) -> dt.date:
 
 
 def selection_window(fund: Fund) -> Window | None:
-    """The months a worst_n rule ranked trusts on; other rules select on no outcome."""
+    """The months whose A&E figures chose the recipients: a worst_n rule ranks trusts on
+    them, a complement rule takes those another fund's ranking of them left out. Other rules
+    select on no outcome."""
     rule = AllocationRule.objects.filter(fund=fund).first()
-    if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
+    if rule is None or not rules.KINDS[rule.kind].chooses_on_performance:
         return None
     p = rule.parameters
+    if "window_from" not in p:
+        return None
     return Window(dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"]))
+
+
+def window_warnings(fund: Fund, before: Window, after: Window) -> tuple[str, ...]:
+    """Why these windows cannot be read as the fund's effect (impact.design.window_warnings)."""
+    return design.window_warnings(
+        before, after, announced_on=fund.announced_on, selection=selection_window(fund)
+    )
 
 
 def treated_codes(fund: Fund) -> set[str]:
@@ -590,6 +603,8 @@ def organisation_spc(
     """
     if by not in ("week", "month"):
         raise ImpactUnavailable(f"{by!r}: an SPC chart is by week or by month")
+    if by == "week" and not weeks_answer(types):
+        raise ImpactUnavailable("weekly figures count type 1 attendances only: chart type 1")
     series = [
         point
         for point in performance_series(
@@ -642,12 +657,10 @@ def organisation_spc(
                 f"No figure for {', '.join(missing)}: the chart leaves a gap there, and the "
                 "moving range is taken across it."
             )
-    grains = {p.grain for p in series}
-    weeks_for_other_types = by == "month" and "week" in grains and set(types) != {"1"}
-    if len(grains) > 1 or weeks_for_other_types:
+    if len({p.grain for p in series}) > 1:
         notes.append(
-            "Months with monthly figures use them (every department type asked for); the "
-            "others are built from weekly figures (type 1 only); the grain column says which."
+            "Months with monthly type 1 figures use them; the others are built from weekly "
+            "figures; the grain column says which."
         )
     return SpcChart(
         rows=tuple(

@@ -2,8 +2,10 @@
 
 Four-hour performance over a window is always 1 - sum(over 4h) / sum(attendances) over the
 chosen department types, never an average of percentages; a weekly or monthly figure
-belongs to the window that holds the end of its period (WEEK_RULE). Each calendar month uses
-its own data: its monthly figures where it has them, else the weeks that end in it.
+belongs to the window that holds the end of its period (WEEK_RULE). Weekly figures count
+type 1 attendances only: a type 1 question takes each organisation's month from its monthly
+figures where it has them, else from the weeks that end in it; a question about other types
+reads monthly figures alone.
 """
 
 import datetime as dt
@@ -52,6 +54,14 @@ from .windows import Window, financial_year_of
 STANDARD_PERCENT = Decimal("95")
 ALL_TYPES: tuple[str, ...] = tuple(DepartmentType.values)
 BY_TYPE: tuple[str, ...] = tuple(t for t in ALL_TYPES if t != DepartmentType.TOTAL)
+# The weekly sitreps (2010 to 2015) count type 1 attendances only.
+WEEKLY_TYPES = frozenset({DepartmentType.TYPE_1})
+
+
+def weeks_answer(types: Iterable[str]) -> bool:
+    """Whether weekly figures answer a question about these department types. Adding one
+    trust's type 1 weeks to another's every-type month would splice two measures."""
+    return set(types) <= WEEKLY_TYPES
 
 
 def types_parse(text: str) -> tuple[str, ...]:
@@ -74,11 +84,11 @@ def percent_within_4h(attendances: int, over_4h: int) -> Decimal | None:
 
 WEEK_RULE = (
     "A weekly figure counts in a window, and in a month, when its week ends there (its end "
-    "date), so a week that straddles two months belongs to the later one. An organisation's "
-    "month with monthly figures uses them (they cover every department type) and not its "
-    "weekly ones (type 1 only); its other months use their weeks, so a trust the monthly "
-    "figures leave out keeps its weekly ones. England's series takes each month's monthly "
-    "figures where there are any."
+    "date), so a week that straddles two months belongs to the later one. Weekly figures "
+    "count type 1 attendances only, so they answer type 1 questions alone: there an "
+    "organisation's month with monthly type 1 figures uses them, and its other months use "
+    "their weeks. A question about other or all department types reads monthly figures "
+    "only, and a month without them is a gap, never filled with type 1 weeks."
 )
 
 
@@ -128,7 +138,10 @@ def _months_covered(months: Sequence[dt.date]) -> Q | None:
 
 
 def _own_grain(window: Window, types: Sequence[str]) -> Q:
-    """England's months: its monthly figures where it has any, else its weekly ones."""
+    """England's months: its monthly figures where it has any, else its weekly ones (for a
+    type 1 question)."""
+    if not weeks_answer(types):
+        return Q(grain=Grain.MONTH)
     covered = _months_covered(_monthly_months(window, types))
     if covered is None:
         return Q(grain=Grain.WEEK)
@@ -151,10 +164,11 @@ def _held_monthly(types: Sequence[str], month, months: Sequence[dt.date]) -> Exi
 
 
 def _own_grain_by_organisation(window: Window, types: Sequence[str]) -> Q:
-    """Each organisation's months: its monthly figures where it has them, else its weekly
-    ones. A month some organisations hold monthly is checked organisation by organisation,
-    so that one held in weeks alone keeps them (the monthly totals built from the weekly
-    sitreps cover only the providers open in 2020)."""
+    """Each organisation's months: for a type 1 question its monthly type 1 figures where it
+    has them, else its weekly ones, checked organisation by organisation so that one held in
+    weeks alone keeps them; for any other question its monthly figures alone."""
+    if not weeks_answer(types):
+        return Q(grain=Grain.MONTH)
     monthly = _monthly_months(window, types)
     covered = _months_covered(monthly)
     if covered is None:
@@ -224,6 +238,8 @@ def summary_in(
     months = _months_of(window)
     if months is None:
         return None
+    if not grain and not weeks_answer(types):
+        grain = Grain.MONTH
     by_month = {} if grain else _grains_by_month(window, types)
 
     def grain_of(month: dt.date) -> str:

@@ -376,6 +376,21 @@ def test_a_fund_whose_run_lands_is_changed_for_clients_that_sync(client, compute
     assert fund.slug in [f["slug"] for f in client.get(synced).json()["results"]]
 
 
+def test_the_second_wave_defaults_clear_the_months_that_chose_who_it_left_out(client, computed):
+    """The second wave paid the trusts the first wave's ranking of January to March 2013 left
+    out, so those months chose its recipients as well; it was announced on 20 November 2013,
+    inside that winter. Its defaults ran the before window over the ranking months (no
+    warning) and started the after window before the announcement (a warning about the
+    defaults themselves)."""
+    url = "/api/v1/funds/ae-winter-second-wave-2013-14/impact/"
+    body = client.get(url).json()
+    assert body["before"] == {"from": "2011-11-01", "to": "2012-03-31"}
+    assert body["after"] == {"from": "2013-12-01", "to": "2014-03-31"}
+    assert body["window_warnings"] == []
+    chosen = client.get(f"{url}?before=2012-11-01,2013-03-31&after=2013-12-01,2014-03-31").json()
+    assert "regression to the mean" in chosen["window_warnings"][0]
+
+
 def test_a_before_window_over_the_rules_selection_months_is_flagged(client, computed):
     body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?before=2012-11-01,2013-03-31").json()
     assert float(body["estimate"]["ci_low_pp"]) > 0

@@ -19,7 +19,7 @@ def test_an_spc_chart_across_both_grains_shows_every_month_of_figures(client):
     assert grains["2014-01"] == "week" and grains["2016-04"] == "month"
     assert "2016-12" in grains and "2014-12" in grains
     assert "week ends" in body["week_rule"]
-    assert any("monthly figures use them" in note for note in body["notes"])
+    assert any("monthly type 1 figures use them" in note for note in body["notes"])
 
 
 def test_rv8_from_2010_to_2016_is_charted_from_its_weeks(client):

@@ -357,8 +357,56 @@ def test_an_spc_chart_of_weekly_months_names_the_weekly_source(client):
     assert "No figure for" not in response.content.decode()
 
 
+EVERY_TYPE = "&type=1&type=2&type=other&type=total"
+
+
 def test_an_spc_chart_names_the_months_without_a_figure_and_draws_them_as_a_gap(client):
-    response = client.get("/trusts/RY5/?spc_from=2012-04-01&spc_to=2014-03-31&by=month")
+    response = client.get(
+        f"/trusts/RY5/?spc_from=2012-04-01&spc_to=2014-03-31&by=month{EVERY_TYPE}"
+    )
     figure = charts(response)["spc"]
     assert "No figure for 2012-05, 2013-03 to 2013-05" in unescape(response.content.decode())
     assert None in figure["data"][0]["y"]
+
+
+def test_an_spc_chart_plots_one_measure_type_1_unless_asked(client):
+    """RWE's every-type months are the monthly totals built from the weekly sitreps; its
+    type 1 months are its weeks. The chart used to fill the months without a total
+    (2012-05, 2013-03 to 05) with type 1 weeks, some 8 points lower, and flag the dip."""
+    window = "spc_from=2012-04-01&spc_to=2014-03-31&by=month"
+    type_1 = client.get(f"/trusts/RWE/?{window}").context["spc_rows"]
+    assert len(type_1) == 24 and {row["grain"] for row in type_1} == {"week"}
+    every = client.get(f"/trusts/RWE/?{window}{EVERY_TYPE}")
+    assert {row["grain"] for row in every.context["spc_rows"]} == {"month"}
+    assert "No figure for 2012-05, 2013-03 to 2013-05" in unescape(every.content.decode())
+
+
+def test_weeks_of_every_type_are_a_field_error(client):
+    response = client.get(f"/trusts/RWE/?spc_from=2012-04-01&spc_to=2014-03-31&by=week{EVERY_TYPE}")
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert 'id="id_type_error"' in html
+    assert "Weekly figures count type 1 attendances only" in html
+    assert response.context["spc_rows"] == []
+
+
+def test_the_performance_pages_default_windows_are_clear_of_the_funds_ranking(client, computed):
+    """The page opened on the first wave with a before window of winter 2012-13, which holds
+    the months its rule ranked trusts on (January to March 2013): funded trusts "gained"
+    3.1 points by regressing to the mean, and nothing said so."""
+    response = client.get("/performance/")
+    data = response.context["form"].cleaned_data
+    assert (data["before"].start, data["before"].end) == (
+        dt.date(2011, 11, 1),
+        dt.date(2012, 3, 31),
+    )
+    assert 'id="window-warnings"' not in response.content.decode()
+    overlapping = client.get(
+        "/performance/?fund=ae-winter-2013-14&before_from=2012-11-01&before_to=2013-03-31"
+        "&after_from=2013-11-01&after_to=2014-03-31&type=1"
+    )
+    html = unescape(overlapping.content.decode())
+    assert 'id="window-warnings"' in html
+    assert "regression to the mean" in html
+    names = {trace["name"] for trace in charts(overlapping)["scatter"]["data"]}
+    assert "Not from this fund, NHS trust" in names and "From this fund, NHS trust" in names

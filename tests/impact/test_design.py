@@ -35,9 +35,30 @@ def test_a_worst_n_rule_puts_the_before_window_ahead_of_its_selection_months():
 def test_other_rules_take_the_last_winter_before_the_announcement():
     before, after = design.default_windows(ANNOUNCED, None)
     assert str(before) == "Winter 2012-13" and str(after) == "Winter 2013-14"
-    # Announced mid-winter: that winter is not "before".
+    # Announced mid-winter: that winter is not "before", and "after" is its whole months
+    # from the announcement on.
     before, after = design.default_windows(dt.date(2012, 1, 16), None)
-    assert str(before) == "Winter 2010-11" and str(after) == "Winter 2011-12"
+    assert str(before) == "Winter 2010-11" and str(after) == "Winter 2011-12 from February 2012"
+    assert (after.start, after.end) == (dt.date(2012, 2, 1), dt.date(2012, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("announced", "after_from", "after_to"),
+    [
+        (dt.date(2013, 11, 20), dt.date(2013, 12, 1), dt.date(2014, 3, 31)),
+        (dt.date(2013, 11, 1), dt.date(2013, 11, 1), dt.date(2014, 3, 31)),
+        (dt.date(2013, 3, 20), dt.date(2013, 11, 1), dt.date(2014, 3, 31)),
+        (dt.date(2013, 3, 1), dt.date(2013, 3, 1), dt.date(2013, 3, 31)),
+        (dt.date(2013, 4, 5), dt.date(2013, 11, 1), dt.date(2014, 3, 31)),
+    ],
+)
+def test_the_default_windows_pass_their_own_checks(announced, after_from, after_to):
+    for selection in (None, SELECTION):
+        before, after = design.default_windows(announced, selection)
+        assert (after.start, after.end) == (after_from, after_to)
+        assert (
+            design.window_warnings(before, after, announced_on=announced, selection=selection) == ()
+        )
 
 
 def test_a_chosen_overlap_is_allowed_but_says_why_it_misleads():

@@ -14,10 +14,10 @@ from impact.stats import PanelRow
 from trusts.windows import Window
 
 
-def test_announced_on_31_march_the_winter_ending_that_day_is_not_before():
+def test_announced_on_31_march_the_winter_ending_that_day_is_neither_before_nor_after():
     before, after = design.default_windows(dt.date(2013, 3, 31), None)
-    # 31 March 2013 is still financial year 2012-13, whose winter is 2012-13.
-    assert (str(before), str(after)) == ("Winter 2011-12", "Winter 2012-13")
+    # Winter 2012-13 holds the announcement, and none of its whole months come after it.
+    assert (str(before), str(after)) == ("Winter 2011-12", "Winter 2013-14")
 
 
 def test_announced_on_1_april_the_winter_just_ended_is_before():

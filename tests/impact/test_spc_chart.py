@@ -49,7 +49,7 @@ def test_a_complete_series_has_no_gap_note():
     assert None not in list(spc(rows.spc_rows(chart)).data[0].y)
 
 
-def test_months_built_from_weekly_figures_say_they_count_type_1_only():
+def test_weekly_figures_chart_type_1_and_nothing_else():
     trust = factories.trust("RZX")
     # Years after any real figure: the national data, if loaded, has no monthly figures there
     # that would make these months monthly ones.
@@ -57,10 +57,10 @@ def test_months_built_from_weekly_figures_say_they_count_type_1_only():
     while week_end <= dt.date(2031, 3, 31):
         factories.ae_week(trust, week_end, 2_000, 100)
         week_end += dt.timedelta(days=7)
-    every_type = ALL_TYPES
     window = Window(dt.date(2031, 1, 1), dt.date(2031, 3, 31))
-    chart = selectors.organisation_spc("RZX", window, types=every_type, by="month")
-    assert {row.grain for row in chart.rows} == {"week"}
-    assert any("type 1 only" in note for note in chart.notes)
     type_1 = selectors.organisation_spc("RZX", window, types=("1",), by="month")
-    assert not any("type 1 only" in note for note in type_1.notes)
+    assert {row.grain for row in type_1.rows} == {"week"} and len(type_1.rows) == 3
+    with pytest.raises(selectors.ImpactUnavailable, match="RZX has 0 month"):
+        selectors.organisation_spc("RZX", window, types=ALL_TYPES, by="month")
+    with pytest.raises(selectors.ImpactUnavailable, match="count type 1 attendances only"):
+        selectors.organisation_spc("RZX", window, types=ALL_TYPES, by="week")
