@@ -492,6 +492,7 @@ class MonthlySeriesView(APIView):
                                 "over_4h": p.over_4h,
                                 "percentage": None if p.percent is None else f"{p.percent:.2f}",
                                 "sources": list(p.sources),
+                                "weeks": p.weeks,
                             }
                             for p in points
                             if p.measure == measure

@@ -7,7 +7,8 @@ are kept by ODI Leeds' copy, github.com/odileeds/uk-government-organisations,
 gov.uk_government_organisations-augmented.csv, column GB-GOR). A body we have not matched to
 a register entry gets an identifier under this product's own `360G-` prefix, as 360Giving's
 guidance allows. Modelled allocations are not grants anyone made, so they are left out unless
-asked for, and then say so in their title and description; a withdrawn fund's money was never
+asked for, and then say so in their title and description (and a recipient a source gives a
+figure for has that figure alone); a withdrawn fund's money was never
 given, so its allocations are left out.
 """
 
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from funding.models import Allocation, Fund, Scenario
 from funding.money import pence_to_pounds
-from funding.selectors import current_allocations
+from funding.selectors import as_received, current_allocations
 
 from .caching import cached_read
 
@@ -120,7 +121,7 @@ class Giving360View(APIView):
         query = GivingQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = (
-            current_allocations()
+            as_received(current_allocations())
             .filter(amount_pence__gt=0)
             .exclude(fund__status=Fund.Status.WITHDRAWN)
             .order_by("fund_id", "id")

@@ -160,9 +160,14 @@ def allocations(rows: Sequence[dict]) -> go.Figure:
                     y=[float(r["amount"]) for r in chosen],
                     name=basis.capitalize(),
                     marker_color=colour,
+                    text=[r["name"] for r in chosen],
+                    textposition="none",
+                    hovertemplate="%{text} (%{x})<br>£%{y:,.2f}<extra>%{fullData.name}</extra>",
                 )
             )
-    figure.update_layout(**LAYOUT, barmode="group", yaxis_title="£", xaxis_title="Recipient")
+    figure.update_layout(
+        **LAYOUT, barmode="group", yaxis_title="Allocated (£)", xaxis_title="Recipient (ODS code)"
+    )
     return figure
 
 
@@ -224,7 +229,8 @@ def event_study(series: Sequence[tuple[str, Sequence[dict]]]) -> go.Figure:
                     "arrayminus": [float(p["gap_pp"]) - float(p["ci_low_pp"]) for p in points],
                 },
                 mode="lines+markers",
-                name=label,
+                # Wrapped: one line of a long comparison ran off a phone's chart.
+                name=_wrapped(label, 40),
                 line={"color": colour},
             )
         )
@@ -353,21 +359,25 @@ def funnel(limits: dict, rows: Sequence[dict]) -> go.Figure:
         annotation_text="national mean",
         annotation_position="top left",
     )
-    figure.add_trace(
-        go.Scatter(
-            x=[r["attendances"] for r in rows],
-            y=[float(r["percentage"]) for r in rows],
-            mode="markers",
-            name="Trusts",
-            marker={
-                "color": [NHS_RED if r["beyond"] else NHS_BLUE for r in rows],
-                "size": 8,
-            },
-            text=[f"{r['name']} ({r['ods_code']})" for r in rows],
-            hovertemplate="%{text}<br>%{x:,} attendances, %{y:.2f}%<extra></extra>",
+    for beyond, name, colour in (
+        (False, "Trusts within the 95% limits", NHS_BLUE),
+        (True, "Trusts beyond the 95% limits", NHS_RED),
+    ):
+        chosen = [r for r in rows if bool(r["beyond"]) == beyond]
+        figure.add_trace(
+            go.Scatter(
+                x=[r["attendances"] for r in chosen],
+                y=[float(r["percentage"]) for r in chosen],
+                mode="markers",
+                name=name,
+                marker={"color": colour, "size": 8},
+                text=[f"{r['name']} ({r['ods_code']})" for r in chosen],
+                hovertemplate="%{text}<br>%{x:,} attendances, %{y:.2f}%<extra></extra>",
+            )
         )
+    figure.update_layout(
+        **LAYOUT, xaxis_title="Attendances", yaxis_title="% within 4 hours", legend=LEGEND_BELOW
     )
-    figure.update_layout(**LAYOUT, xaxis_title="Attendances", yaxis_title="% within 4 hours")
     return figure
 
 

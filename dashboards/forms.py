@@ -216,7 +216,7 @@ def _parameters(name: str, field: forms.Field) -> list[str]:
 
 class PerformanceForm(FilterForm):
     fund = forms.ModelChoiceField(
-        Fund.objects.order_by("announced_on"),
+        Fund.objects.standing().order_by("announced_on"),
         to_field_name="slug",
         required=False,
         empty_label="Every fund",

@@ -45,6 +45,7 @@ def monthly_performance(codes: Sequence[str] | None = None) -> list[dict]:
             "over_4h": p.over_4h,
             "percent": p.percent,
             "sources": "; ".join(p.sources),
+            "weeks": p.weeks,
         }
         for p in monthly_series(codes)
     ]
@@ -53,7 +54,7 @@ def monthly_performance(codes: Sequence[str] | None = None) -> list[dict]:
 def announcements() -> list[dict]:
     return [
         {"month": f"{fund.announced_on:%Y-%m}", "label": fund.name, "slug": fund.slug}
-        for fund in Fund.objects.order_by("announced_on")
+        for fund in Fund.objects.standing().order_by("announced_on")
     ]
 
 

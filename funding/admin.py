@@ -158,7 +158,7 @@ class FundForm(forms.ModelForm):
         required=False,
         label="Status dated",
         help_text="When the fund reached its status, if that step is not dated yet; "
-        "left blank, the announcement date.",
+        "left blank, the announcement date (a withdrawal: today).",
     )
 
     class Meta:
@@ -581,13 +581,25 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        fund = form.instance
+        if "status" in form.changed_data and fund.status == Fund.Status.WITHDRAWN:
+            # As the list's action withdraws: no run stays current, dated today unless given.
+            services.fund_withdraw(
+                fund=fund,
+                on=form.cleaned_data["status_on"] or timezone.localdate(),
+                note=f"withdrawn in the admin by {request.user}",
+            )
+            self.message_user(request, "Withdrawn: its money is out of every current view.")
+            return
+        # A step entered from the record (paid, allocated) took place around the
+        # announcement, not on the day it is typed in.
         services.fund_status_date(
-            fund=form.instance,
-            on=form.cleaned_data["status_on"] or form.instance.announced_on,
+            fund=fund,
+            on=form.cleaned_data["status_on"] or fund.announced_on,
             note="set in the admin",
         )
         run = services.fund_recompute_request(
-            fund=form.instance, triggered_by="admin save", requested_by=request.user
+            fund=fund, triggered_by="admin save", requested_by=request.user
         )
         if run:
             self.message_user(request, f"Recompute requested (run {run.pk}).")

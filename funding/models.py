@@ -12,6 +12,12 @@ from trusts.models import Organisation
 from . import rules
 
 
+class FundQuerySet(models.QuerySet):
+    def standing(self) -> "FundQuerySet":
+        """Funds not withdrawn: what pages, menus and exports offer."""
+        return self.exclude(status=Fund.Status.WITHDRAWN)
+
+
 class Fund(models.Model):
     class Body(models.TextChoices):
         DH = "dh", "Department of Health"
@@ -67,6 +73,7 @@ class Fund(models.Model):
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+    objects = FundQuerySet.as_manager()
 
     class Meta:
         ordering = ["announced_on", "name"]

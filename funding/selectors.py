@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -91,6 +92,20 @@ def _open_organisations(kinds, day: dt.date) -> QuerySet[Organisation]:
     )
 
 
+def _none_open(kinds, day: dt.date) -> str:
+    """Why no organisation of these kinds is a candidate on this day, in words."""
+    first = Organisation.objects.filter(kind__in=kinds).aggregate(Min("opened_on"))[
+        "opened_on__min"
+    ]
+    message = (
+        f"No organisation of the eligible kinds ({', '.join(kinds)}) was open on the "
+        f"population date, {day:%-d %B %Y}"
+    )
+    if first and first > day:
+        return f"{message}: the first opened on {first:%-d %B %Y}; choose a later date"
+    return message
+
+
 def pct_of_ccgs() -> dict[str, str]:
     """Each CCG's main predecessor PCT: the one that gave it the largest share of postcodes."""
     best: dict[str, tuple[Decimal, str]] = {}
@@ -127,6 +142,8 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
     if reads == {rules.POPULATIONS}:
         day = dt.date.fromisoformat(p["population_date"])
         organisations = list(_open_organisations(p["eligible_kinds"], day))
+        if not organisations:
+            raise rules.RuleError(_none_open(p["eligible_kinds"], day))
         people = _populations(organisations, p)
         intermediaries = pct_of_ccgs() if rule.fund.route == Fund.Route.VIA_PCT_CLUSTERS else {}
         return [
@@ -343,7 +360,7 @@ def funds_with_totals() -> QuerySet[Fund]:
     )
     current_scenario = Scenario.objects.filter(fund=OuterRef("pk"), is_current=True)
     return (
-        Fund.objects.exclude(status=Fund.Status.WITHDRAWN)
+        Fund.objects.standing()
         .annotate(
             current_scenario=Subquery(current_scenario.values("name")[:1]),
             modelled_pence=summed_over_current_runs("total_pence"),
@@ -371,6 +388,16 @@ def funds_depending_on(fund: Fund) -> list[Fund]:
 def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
     """The slugs of the funds whose current runs gave each of these organisations money."""
     return {code: entry["funds"] for code, entry in received_by_recipient(codes=codes).items()}
+
+
+def as_received(rows: QuerySet[Allocation]) -> QuerySet[Allocation]:
+    """Leaves out each modelled allocation whose run publishes a figure for the same
+    recipient: the published figure is what it received (as received_by_recipient counts),
+    so nobody is listed twice."""
+    published = Allocation.objects.filter(
+        run=OuterRef("run"), recipient=OuterRef("recipient"), basis=Allocation.Basis.PUBLISHED
+    )
+    return rows.exclude(Q(basis=Allocation.Basis.MODELLED) & Exists(published))
 
 
 def received_by_recipient(

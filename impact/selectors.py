@@ -503,6 +503,13 @@ def fund_impact(
         raise ImpactUnavailable("the before window must end before the after window starts")
     funded = treated_codes(fund)
     if not funded:
+        waves = list(fund.waves.standing().order_by("announced_on", "slug"))
+        if waves:
+            raise ImpactUnavailable(
+                f"{fund.name} reached trusts through its waves, each with its own rule, "
+                "announcement and windows: see the impact of "
+                + " and of ".join(f"{wave.name} ({wave.slug})" for wave in waves)
+            )
         raise ImpactUnavailable(
             f"{fund.name} has no trust among its current recipients, so there is no funded "
             "trust to compare"

@@ -50,7 +50,7 @@ def alerts_page(request):
             "subscriptions": subscriptions,
             "error": error,
             "kinds": Subscription.Kind.choices,
-            "funds": Fund.objects.order_by("name"),
+            "funds": Fund.objects.standing().order_by("name"),
         },
         status=400 if error else 200,
     )

@@ -847,6 +847,9 @@ class MonthPoint:
     over_4h: int | None
     percent: Decimal | None
     sources: tuple[str, ...]
+    # The weeks summed for a month built from weekly figures (four or five: counts of months
+    # are not alike), None for a monthly figure.
+    weeks: int | None = None
 
     @property
     def label(self) -> str:
@@ -866,7 +869,7 @@ def _monthly_counts(rows: QuerySet, types: Sequence[str], counted: Q) -> dict[dt
         .values("period_start", "basis")
         .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
     ):
-        month = counts.setdefault(row["period_start"], [0, 0, set()])
+        month = counts.setdefault(row["period_start"], [0, 0, set(), None])
         month[0] += row["attendances"]
         month[1] += row["over_4h"]
         month[2].add(Basis(row["basis"]).label)
@@ -888,9 +891,7 @@ def _weekly_type1_by_month(rows: QuerySet, counted: Q) -> dict[dt.date, list]:
         month[1] += row["over_4h"]
         month[2].add(Basis.WEEKLY_SITREP.label)
         month[3] += 1
-    return {
-        start: values[:3] for start, values in months.items() if values[3] == _sundays_in(start)
-    }
+    return {start: values for start, values in months.items() if values[3] == _sundays_in(start)}
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -931,7 +932,7 @@ def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
     for month in months_between(min(known), max(known)):
         for measure, counts in (("1", type1), ("all", every_type)):
             if month in counts:
-                attendances, over_4h, sources = counts[month]
+                attendances, over_4h, sources, weeks = counts[month]
                 points.append(
                     MonthPoint(
                         month,
@@ -940,6 +941,7 @@ def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
                         over_4h,
                         percent_within_4h(attendances, over_4h),
                         tuple(sorted(sources)),
+                        weeks,
                     )
                 )
             elif measure == "1" and month in share_by_month:

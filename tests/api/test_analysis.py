@@ -14,6 +14,7 @@ from scipy import stats as scipy_stats
 
 from funding import services
 from funding.models import AllocationRun, Fund
+from funding.selectors import received_by_recipient
 from trusts.selectors import activity_in, types_parse
 from trusts.windows import Window
 
@@ -324,6 +325,13 @@ def test_impact_matches_an_independent_regression_and_the_readme(client, compute
     ("slug", "query", "message"),
     [
         ("emerging-ccgs-winter-2011-12", "", "no trust among its current recipients"),
+        # The parent's own page lists its waves' trusts: it does not say it has none.
+        (
+            "ae-winter-pressures-2013-15",
+            "",
+            "reached trusts through its waves, each with its own rule, announcement and "
+            "windows: see the impact of ",
+        ),
         ("ae-winter-2013-14", "before=2013-11-01,2014-03-31&after=2012-11-01,2013-03-31", "before"),
         ("ae-winter-2013-14", "before=2013-01-01", "FROM,TO"),
         ("ae-winter-2013-14", "control=lottery", "control"),
@@ -349,6 +357,22 @@ def test_the_360giving_export_uses_nhs_org_ids_and_published_figures(client, com
     assert all(g["title"].endswith("(modelled)") for g in modelled)
     # Paid through the PCT cluster: the cluster is named as a funder on the way.
     assert all(len(g["fundingOrganization"]) == 2 for g in modelled)
+
+
+def test_the_360giving_export_gives_each_recipient_one_grant_from_a_fund(client, computed):
+    """Barts has a published £12.8m and a modelled £12.9m in the first wave's current run;
+    with modelled grants asked for, both were listed, and the fund's grants added up to
+    £240.8m of a £221m pot. The published figure is what it received, as the pages say."""
+    grants = client.get("/api/v1/export/360giving/?basis=all&fund=ae-winter-2013-14").json()[
+        "grants"
+    ]
+    recipients = [g["recipientOrganization"][0]["id"] for g in grants]
+    assert len(recipients) == len(set(recipients))
+    barts = next(g for g in grants if g["recipientOrganization"][0]["id"] == "GB-NHS-R1H")
+    assert barts["amountAwarded"] == 12_800_000
+    received = received_by_recipient(fund=Fund.objects.get(slug="ae-winter-2013-14"))
+    total = sum(Decimal(str(g["amountAwarded"])) for g in grants)
+    assert total == Decimal(sum(entry["pence"] for entry in received.values())) / 100
 
 
 def test_a_client_syncs_changes_by_cursor(client, computed):

@@ -57,3 +57,15 @@ def test_limits_start_again_at_a_chosen_change_point(client):
     assert rows[at]["mean"] != rows[at - 1]["mean"]
     bad = client.get(f"{url}&change_at=2019-01")
     assert bad.status_code == 400 and "2019-01" in bad.json()["detail"]
+
+
+def test_a_month_built_from_weeks_says_how_many(client):
+    """A month of weekly figures holds the weeks that end in it, four or five: England's type 1
+    attendances "rose" 28% from February to March 2013 (four weeks against five)."""
+    series = client.get("/api/v1/performance/monthly/?code=RWE").json()["series"]
+    points = {
+        (s["measure"], p["month"]): p for s in series for p in s["points"] if p["attendances"]
+    }
+    assert points[("1", "2013-02")]["weeks"] == 4 and points[("1", "2013-03")]["weeks"] == 5
+    assert points[("1", "2017-03")]["weeks"] is None  # a monthly figure
+    assert points[("all", "2013-02")]["weeks"] is None

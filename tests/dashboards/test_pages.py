@@ -86,9 +86,13 @@ def test_the_league_charts_plot_the_worst_trusts_and_every_trust_in_the_funnel(c
     assert bars["x"] == [float(r["percentage"]) for r in expected]
     assert bars["y"] == [r["ods_code"] for r in expected]
     assert bars["text"] == [r["name"] for r in expected]
-    [trusts] = [trace for trace in page["funnel"]["data"] if trace["name"] == "Trusts"]
     every_trust = client.get(f"/api/v1/performance/funnel/?{LEAGUE}").json()["results"]
-    assert len(trusts["x"]) == len(every_trust) == 145
+    # The legend says what a red point is: one trace inside the 95% limits, one beyond.
+    trusts = {t["name"]: t for t in page["funnel"]["data"] if t["mode"] == "markers"}
+    assert set(trusts) == {"Trusts within the 95% limits", "Trusts beyond the 95% limits"}
+    assert sum(len(trace["x"]) for trace in trusts.values()) == len(every_trust) == 145
+    beyond = trusts["Trusts beyond the 95% limits"]["text"]
+    assert len(beyond) == sum(1 for r in every_trust if r["beyond"]) > 0
 
 
 def test_the_fund_chart_plots_each_allocation_by_basis(client, computed):
@@ -108,6 +112,13 @@ def test_the_fund_chart_plots_each_allocation_by_basis(client, computed):
     }
     assert plotted == expected
     assert plotted["published"] == {"R1H": 12_800_000.0, "RF4": 7_000_000.0}
+    # A bar names its recipient when pointed at, not its code alone, and the axis says £ of what.
+    published = next(t for t in page["allocations"]["data"] if t["name"] == "Published")
+    assert published["text"] == [
+        "Barts Health NHS Trust",
+        "Barking, Havering and Redbridge University Hospitals NHS Trust",
+    ]
+    assert page["allocations"]["layout"]["yaxis"]["title"]["text"] == "Allocated (£)"
     assert round(sum(plotted["modelled"].values()), 2) == 221_000_000.00
     assert len(page["event-study"]["data"]) == 2  # one line per comparison group
 

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import re
 import time
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -437,6 +438,29 @@ def test_the_population_dates_offered_are_those_stored_and_a_wrong_one_names_the
         "No resident population is dated 2015-10-01; the dates stored are 2012-06-30, "
         in response.content.decode()
     )
+    assert stored_fund(fund) == before
+
+
+def test_a_population_date_before_any_ccg_opened_says_so(client, fund_admin, winter):
+    """Mid-2012 resident populations are stored, but CCGs opened on 1 April 2013: the rule
+    said no CCG "has the figures it reads", which sent an admin looking for missing data."""
+    fund = Fund.objects.get(slug="emerging-ccgs-winter-2011-12")
+    client.force_login(fund_admin)
+    before = stored_fund(fund)
+    response = fund_page_post(
+        client,
+        fund,
+        {
+            "rule-0-per_capita__population_basis": "resident",
+            "rule-0-per_capita__population_date": "2012-06-30",
+            "rule-0-reason": "ONS counts",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "No organisation of the eligible kinds (ccg) was open on the population date, "
+        "30 June 2012: the first opened on 1 April 2013"
+    ) in unescape(response.content.decode())
     assert stored_fund(fund) == before
 
 
