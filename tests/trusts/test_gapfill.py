@@ -266,6 +266,8 @@ def test_the_api_gives_type_1_and_all_types_as_separate_series_with_gaps(client)
         "over_4h": None,
         "percentage": "92.26",
         "sources": ["NHS England's published type 1 percentage (no counts)"],
+        "weeks": None,
     }
+    assert type_1["2013-03"]["weeks"] == 5  # England's type 1 months of 2013 are its weeks
     assert series["all"]["points"][0]["month"] == "2010-11"
     assert series["all"]["latest_month"] == series["all"]["points"][-1]["month"]
