@@ -31,6 +31,27 @@ class CodeListFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value})
 
 
+class TrueOrFalseField(forms.Field):
+    """true or false (1 or 0, any case): anything else is refused, where the usual yes/no
+    widget read it as "not asked" and listed everything."""
+
+    widget = forms.TextInput
+    WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.WORDS[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(f"{value!r}: write true or false") from None
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class TrueOrFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueOrFalseField
+
+
 class FundSlugFilter(django_filters.ModelChoiceFilter):
     """A fund by its slug: a slug no fund has is refused, naming it (an empty list would read
     as "this fund has none")."""
@@ -155,6 +176,7 @@ class AllocationFilter(django_filters.FilterSet):
 
 class RunFilter(django_filters.FilterSet):
     fund = FundSlugFilter()
+    is_current = TrueOrFalseFilter()
     status = django_filters.ChoiceFilter(choices=AllocationRun.Status.choices)
     updated_since = SinceFilter(
         field_name="changed_at",

@@ -310,6 +310,8 @@ class KindParametersForm(forms.ModelForm):
         except rules.ParameterError as error:
             for name, message in error.errors.items():
                 target = field_name(kind, name)
+                if target in self.errors:
+                    continue  # its field's own error says what is wrong ("Enter a whole number")
                 self.add_error(target if target in self.fields else None, f"{name}: {message}")
             return False
         return True
@@ -818,8 +820,35 @@ class TrancheConditionInline(ConstraintMessagesInline, admin.TabularInline):
     extra = 0
 
 
+class RecomputesItsFund:
+    """An admin of something a fund's allocations read (its tranches, its published figures):
+    a save or a delete here, one by one or by the list's bulk delete, asks for a run, as the
+    fund's own page does."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._recompute(request, obj.fund)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._recompute(request, obj.fund)
+
+    def delete_queryset(self, request, queryset):
+        funds = list(Fund.objects.filter(pk__in=queryset.values("fund")))
+        super().delete_queryset(request, queryset)
+        for fund in funds:
+            self._recompute(request, fund)
+
+    def _recompute(self, request, fund: Fund) -> None:
+        run = services.fund_recompute_request(
+            fund=fund, triggered_by="admin save", requested_by=request.user
+        )
+        if run:
+            self.message_user(request, f"Recompute of {fund} requested (run {run.pk}).")
+
+
 @admin.register(Tranche)
-class TrancheAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+class TrancheAdmin(RecomputesItsFund, PoundsInAdmin, SimpleHistoryAdmin):
     form = TrancheForm
     list_display = (
         "fund",
@@ -933,7 +962,7 @@ class ScenarioAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PublishedAllocation)
-class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+class PublishedAllocationAdmin(RecomputesItsFund, PoundsInAdmin, SimpleHistoryAdmin):
     form = PublishedAllocationForm
     list_display = (
         "fund",
@@ -944,21 +973,6 @@ class PublishedAllocationAdmin(PoundsInAdmin, SimpleHistoryAdmin):
     )
     list_filter = ("fund",)
     raw_id_fields = ("recipient", "tranche")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._recompute(request, obj.fund)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._recompute(request, obj.fund)
-
-    def _recompute(self, request, fund: Fund) -> None:
-        run = services.fund_recompute_request(
-            fund=fund, triggered_by="admin save", requested_by=request.user
-        )
-        if run:
-            self.message_user(request, f"Recompute of {fund} requested (run {run.pk}).")
 
 
 @admin.register(AllocationRun)

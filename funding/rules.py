@@ -781,6 +781,10 @@ def validate_parameters(
             )
     if cleaned.get("window_from", "") > cleaned.get("window_to", "9999"):
         errors["window_to"] = "must not be before window_from"
+    named = set(cleaned.get("named", ()))
+    if "n" in cleaned and len(named) > cleaned["n"]:
+        # Every named recipient is paid: N counts them.
+        errors["n"] = f"is fewer than the {len(named)} recipients named"
     if fund_total_pence is not None:
         for name in ("total", "cap"):
             if name in cleaned and pounds_to_pence(cleaned[name]) > fund_total_pence:

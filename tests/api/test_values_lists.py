@@ -198,6 +198,22 @@ def test_the_run_list_is_what_the_serializer_gives(client, runs):
     )
 
 
+@pytest.mark.parametrize(("given", "current"), [("true", 1), ("false", 2), ("True", 1), ("0", 2)])
+def test_the_run_list_filters_by_is_current(client, runs, given, current):
+    runs.filter(status=AllocationRun.Status.SUCCEEDED).update(is_current=False)
+    runs.filter(pk=runs.order_by("pk").first().pk).update(is_current=True)
+    response = client.get(f"/api/v1/runs/?fund=runs-fund&is_current={given}")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == current
+
+
+def test_a_run_list_asked_for_is_current_neither_true_nor_false_is_refused(client, runs):
+    """`is_current=maybe` listed every run, as if the filter had not been asked for."""
+    response = client.get("/api/v1/runs/?fund=runs-fund&is_current=maybe")
+    assert response.status_code == 400
+    assert "true or false" in response.json()["is_current"][0]
+
+
 def test_postgresql_writes_the_run_list_as_python_would(client, runs, monkeypatch, settings):
     if connection.vendor != "postgresql":
         service_missing("the list's JSON is written by the database on PostgreSQL only")

@@ -68,6 +68,27 @@ def test_the_rule_form_names_each_bad_parameter(client, fund_admin, winter, page
 
 
 @pytest.mark.parametrize("page", sorted(RULE_PAGES))
+def test_a_parameter_that_is_not_a_number_is_told_so_once(client, fund_admin, winter, page):
+    """ "ten" for N read "Enter a whole number." and "n: is required": the field was filled."""
+    client.force_login(fund_admin)
+    response = rule_page_post(client, winter, page, {"n": "ten"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a whole number." in html
+    assert "n: is required" not in html
+
+
+@pytest.mark.parametrize("page", sorted(RULE_PAGES))
+def test_fewer_winners_than_named_recipients_is_refused(client, fund_admin, winter, page):
+    """The rule pays every named recipient: N of 1 with ten named paid ten."""
+    client.force_login(fund_admin)
+    response = rule_page_post(client, winter, page, {"n": 1})
+    assert response.status_code == 200
+    assert "n: is fewer than the 10 recipients named" in unescape(response.content.decode())
+    assert AllocationRule.objects.get(fund=winter).parameters["n"] == 53
+
+
+@pytest.mark.parametrize("page", sorted(RULE_PAGES))
 def test_good_rule_parameters_posted_in_the_admin_are_saved_as_a_new_version(
     client, fund_admin, winter, page
 ):

@@ -105,3 +105,34 @@ def test_a_tranche_added_on_its_own_stays_within_the_funds_total(client, superus
         response.content.decode()
     )
     assert list(fund.tranches.values_list("name", flat=True)) == ["First"]
+
+
+def test_published_amounts_deleted_from_the_list_ask_for_a_recompute(client, superuser, fund):
+    """Deleted one by one they did; deleted by the list's bulk action, the fund kept paying
+    them until something else asked for a run."""
+    client.force_login(superuser)
+    factories.rule(fund, "fixed")
+    runs = AllocationRun.objects.filter(fund=fund).count()
+    chosen = list(PublishedAllocation.objects.filter(fund=fund).values_list("pk", flat=True))
+
+    response = client.post(
+        reverse("admin:funding_publishedallocation_changelist"),
+        {"action": "delete_selected", "_selected_action": chosen, "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert stored(fund) == []
+    assert AllocationRun.objects.filter(fund=fund).count() == runs + 1
+
+
+def test_a_tranche_changed_on_its_own_page_asks_for_a_recompute(client, superuser, fund):
+    client.force_login(superuser)
+    factories.rule(fund, "fixed")
+    tranche = factories.tranche(fund, 700_00, name="First")
+    runs = AllocationRun.objects.filter(fund=fund).count()
+    url = reverse("admin:funding_tranche_change", args=[tranche.pk])
+
+    response = admin_page_post(client, url, "tranche_form", {"amount_pence": "800"})
+
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert AllocationRun.objects.filter(fund=fund).count() == runs + 1

@@ -687,3 +687,10 @@ def test_it_describes_each_kind_in_plain_words(kind, parameters, words):
 
 def test_it_will_not_describe_a_kind_it_does_not_know():
     assert message_of(RuleError, rules.describe, "bonus", {}) == "'bonus' is not a rule kind"
+
+
+def test_n_may_equal_the_named_recipients_but_not_fall_short_of_them():
+    assert rules.validate_parameters("worst_n", {**WINTER, "named": ["RA1"]})["n"] == 1
+    assert errors_of("worst_n", {**WINTER, "named": ["RA1", "RB2", "RA1"]}) == {
+        "n": "is fewer than the 2 recipients named"
+    }
