@@ -8,6 +8,7 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -75,6 +76,12 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
         return AuthToken.objects.filter(user=self.request.user, expiry__gt=timezone.now())
 
     def create(self, request):
+        if isinstance(request.auth, AuthToken):
+            # A leaked token that could make tokens would outlive its own revocation.
+            raise PermissionDenied(
+                "A token cannot make another token: tokens are made with your password "
+                "(Basic authentication) or signed in."
+            )
         asked = NewTokenSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         days = asked.validated_data.get("days")

@@ -188,7 +188,8 @@ class FundViewSet(CsvReadOnlyViewSet):
             ),
             409: OpenApiResponse(
                 serializers.ErrorSerializer,
-                description="The fund has no rule and no published allocations to compute.",
+                description="The fund is withdrawn, or has no rule and no published "
+                "allocations to compute.",
             ),
         },
         parameters=[
@@ -211,10 +212,13 @@ class FundViewSet(CsvReadOnlyViewSet):
             fund=fund, triggered_by="API request", requested_by=request.user
         )
         if run is None:
-            return Response(
-                {"detail": "This fund has no rule and no published allocations to compute."},
-                status=status.HTTP_409_CONFLICT,
+            reason = (
+                "This fund is withdrawn: its money is out of every current view and it is not "
+                "recomputed (a fund admin can change its status back in the admin)."
+                if fund.status == Fund.Status.WITHDRAWN
+                else "This fund has no rule and no published allocations to compute."
             )
+            return Response({"detail": reason}, status=status.HTTP_409_CONFLICT)
         data = serializers.RunSerializer(run, context={"request": request}).data
         # A plain str: the serializer's url is a Hyperlink, which Django's development
         # server refuses as a header value (a 500 after the run was already queued).

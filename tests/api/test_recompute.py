@@ -34,3 +34,14 @@ def test_a_token_works_for_a_fund_admin(client, fund_admin, fund):
         f"/api/v1/funds/{fund.slug}/recompute/", HTTP_AUTHORIZATION=f"Token {token}"
     )
     assert response.status_code == 202
+
+
+def test_a_withdrawn_fund_is_not_recomputed_and_says_why(client, fund_admin, fund):
+    """It answered "no rule and no published allocations", of a fund with both."""
+    fund.status = "withdrawn"
+    fund.save()
+    client.force_login(fund_admin)
+    response = client.post(f"/api/v1/funds/{fund.slug}/recompute/")
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("This fund is withdrawn")
+    assert fund.runs.count() == 0

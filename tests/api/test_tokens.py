@@ -102,6 +102,21 @@ def test_a_token_is_only_made_for_the_right_password(live_site, fund_admin):
     assert not AuthToken.objects.exists()
 
 
+def test_a_token_cannot_make_a_token(live_site, fund_admin):
+    """A 30-day token made a 365-day one that still worked once the first was revoked: a
+    leaked token could outlive its revocation. Tokens are made with the password."""
+    token = token_made(live_site)["token"]
+    status, _, body = http(
+        "POST",
+        f"{live_site}/api/v1/tokens/",
+        headers={**bearer(token), "Content-Type": "application/x-www-form-urlencoded"},
+        data=b"days=365",
+    )
+    assert status == 403
+    assert "made with your password" in json.loads(body)["detail"]
+    assert AuthToken.objects.count() == 1
+
+
 def test_a_token_cannot_last_beyond_a_year(live_site, fund_admin):
     status, _, body = http(
         "POST",

@@ -154,3 +154,25 @@ def test_0014_empties_json_null_and_stops_at_parameters_that_are_a_list_until_co
         emptied.pk: {},
         listed.pk: {"n": 50},
     }
+
+
+def test_0016_ends_the_current_runs_of_funds_withdrawn_before_it():
+    apps = _migrate(("funding", "0015_date_certainty_label"))
+    AllocationRun = apps.get_model("funding", "AllocationRun")
+    withdrawn = _fund_stored(apps, "withdrawn-on-its-page", ["2013-14"])
+    standing = _fund_stored(apps, "still-standing", ["2013-14"])
+    type(withdrawn).objects.filter(pk=withdrawn.pk).update(status="withdrawn")
+    for fund in (withdrawn, standing):
+        AllocationRun.objects.create(
+            fund_id=fund.pk,
+            status="succeeded",
+            is_current=True,
+            total_pence=0,
+            published_pence=0,
+            recipient_count=0,
+        )
+
+    apps = _migrate(("funding", "0016_withdrawn_funds_have_no_current_run"))
+
+    current = apps.get_model("funding", "AllocationRun").objects.filter(is_current=True)
+    assert list(current.values_list("fund__slug", flat=True)) == ["still-standing"]
