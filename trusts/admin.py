@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     AdmissionWaits,
     AEActivity,
+    AENationalMonth,
     BaselineBudget,
     FoundationTrustStatus,
     Organisation,
@@ -92,6 +93,13 @@ class AEActivityAdmin(admin.ModelAdmin):
         months = list(queryset.values_list("period_end", flat=True).distinct())
         super().delete_queryset(request, queryset)
         ae_summaries_refresh(months=months)
+
+
+@admin.register(AENationalMonth)
+class AENationalMonthAdmin(admin.ModelAdmin):
+    list_display = ("month", "attendances", "over_4h", "basis", "source_file", "source_line")
+    list_filter = ("basis",)
+    date_hierarchy = "month"
 
 
 @admin.register(AdmissionWaits)

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import Q, TextChoices
+from django.db.models import F, Q, TextChoices
 
 
 class Organisation(models.Model):
@@ -375,6 +375,32 @@ class AEActivity(models.Model):
             f"{self.organisation.ods_code} type {self.department_type} {self.grain} "
             f"to {self.period_end}: {self.over_4h}/{self.attendances} over 4h"
         )
+
+
+class AENationalMonth(models.Model):
+    """England's own monthly all-types total as a source publishes it (its "England" row).
+    Before April 2016 the providers' monthly totals we hold cover about 80% of England's
+    attendances, so there England's all-types series is this row, not their sum; months
+    with figures by type cover every provider and are summed (trusts.selectors)."""
+
+    month = models.DateField(unique=True, help_text="The month's first day.")
+    attendances = models.BigIntegerField()
+    over_4h = models.BigIntegerField()
+    basis = models.CharField(max_length=24, choices=Basis.choices)
+    source_file = models.CharField(max_length=200)
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "England's published A&E month"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(over_4h__gte=0, attendances__gte=F("over_4h")),
+                name="ae_national_month_breaches_within_attendances",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"England {self.month:%Y-%m}: {self.over_4h}/{self.attendances} over 4h"
 
 
 class AEShare(models.Model):

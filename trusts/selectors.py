@@ -37,6 +37,7 @@ from .models import (
     AEActivity,
     AEEnglandPeriod,
     AEMonthSummary,
+    AENationalMonth,
     AEQuarterSummary,
     AEShare,
     AEYearSummary,
@@ -922,6 +923,14 @@ def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
         **_monthly_counts(rows, [DepartmentType.TYPE_1], counted),
     }
     every_type = _monthly_counts(rows, ALL_TYPES, counted)
+    if not codes:
+        # The source's England row where the providers' figures are totals alone (before
+        # April 2016): those cover about 80% of England's attendances, so their sum is not
+        # England's. Months with figures by type cover every provider, as England's row does.
+        by_type = _monthly_counts(rows, BY_TYPE, counted)
+        for row in AENationalMonth.objects.exclude(month__in=by_type):
+            source = f"{Basis(row.basis).label}: England row"
+            every_type[row.month] = [row.attendances, row.over_4h, {source}, None]
     share_by_month = {
         share.period_start: share.within_4h for share in (shares if shares is not None else ())
     }

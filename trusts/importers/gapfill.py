@@ -16,6 +16,7 @@ from django.db import transaction
 from ..models import (
     COMPLETE_MONTH_BASES,
     AEActivity,
+    AENationalMonth,
     AEShare,
     Basis,
     DepartmentType,
@@ -53,6 +54,8 @@ DERIVATIONS = {
 }
 # The file's notes: 2012-05 and 2013-03..05 repeat or drop whole months; "do not use".
 UNUSABLE_FLAG = "suspect_month"
+# From May 2019 the author's England breaches are wrong (78.0% against NHS England's 86.6%).
+ENGLAND_BREACHES_WRONG_FLAG = "england_row_breaches_inconsistent_with_provider_sum"
 
 
 @dataclass
@@ -62,6 +65,8 @@ class MonthlyPlan:
     months: dict[tuple[str, dt.date], list[dict]] = field(default_factory=dict)
     basis: dict[tuple[str, dt.date], str] = field(default_factory=dict)
     shares: list[dict] = field(default_factory=list)
+    # England's own rows (AENationalMonth), by month.
+    national: dict[dt.date, dict] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -178,11 +183,22 @@ class HowsMyNhsAllTypes(Format):
             code = codes.get(name)
             if None in (start, attendances, basis) or not code:
                 continue
-            if UNUSABLE_FLAG in columns.value(row, "flag").split(";"):
+            flags = columns.value(row, "flag").split(";")
+            if UNUSABLE_FLAG in flags:
                 unusable += 1
                 continue
             if code == ENGLAND_CODE:
-                england += 1
+                if over_4h is not None and ENGLAND_BREACHES_WRONG_FLAG not in flags:
+                    plan.national[start] = {
+                        "month": start,
+                        "attendances": attendances,
+                        "over_4h": over_4h,
+                        "basis": basis,
+                        "source_file": table.name,
+                        "source_line": line,
+                    }
+                else:
+                    england += 1
                 continue
             plan.months[(code, start)] = [
                 activity_row(
@@ -202,12 +218,29 @@ class HowsMyNhsAllTypes(Format):
             plan.skipped.append(f"{unusable} rows of months the file flags {UNUSABLE_FLAG}")
         if england:
             plan.skipped.append(
-                f"{england} England rows (England is the sum of its providers' figures)"
+                f"{england} England rows flagged {ENGLAND_BREACHES_WRONG_FLAG} (England is "
+                "the sum of its providers' figures there)"
             )
         return plan
 
     def write(self, plan: MonthlyPlan, result: ImportResult) -> None:
         months_write(plan, result)
+        national_write(plan, result)
+
+
+def national_write(plan: MonthlyPlan, result: ImportResult) -> None:
+    """England's own rows, one per month, replacing what an earlier import of them wrote."""
+    stored = {row.month: row for row in AENationalMonth.objects.filter(month__in=plan.national)}
+    for month, values in plan.national.items():
+        row = stored.get(month)
+        if row is None:
+            AENationalMonth.objects.create(**values)
+            result.created += 1
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            AENationalMonth.objects.filter(pk=row.pk).update(**values)
+            result.updated += 1
+        else:
+            result.unchanged += 1
 
 
 class HowsMyNhsType1Share(Format):
