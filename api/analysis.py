@@ -429,6 +429,7 @@ def impact_payload(result: impact.Impact, control: str) -> dict:
             "tests": "every event-study gap before the announcement is zero (cluster-robust "
             "Wald F)",
         },
+        "pretrend_missing": chosen.pretrend_missing,
         "error": chosen.error,
         "treated": result.treated_codes,
         "controls": chosen.control_codes,

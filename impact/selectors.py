@@ -74,6 +74,7 @@ class Comparison:
     paid_by_other_funds: tuple[tuple[str, tuple[str, ...]], ...] = ()
     weighted_estimate: stats.Estimate | None = None
     pretrend: stats.PretrendTest | None = None
+    pretrend_missing: str = ""
     placebos: tuple["Placebo", ...] = ()
 
 
@@ -284,6 +285,7 @@ def _compare(
         paid_by_other_funds=paid,
         weighted_estimate=weighted,
         pretrend=study.pretrend,
+        pretrend_missing=study.pretrend_missing,
     )
 
 
@@ -503,7 +505,11 @@ def fund_impact(
         raise ImpactUnavailable("the before window must end before the after window starts")
     funded = treated_codes(fund)
     if not funded:
-        waves = list(fund.waves.standing().order_by("announced_on", "slug"))
+        waves = [
+            wave
+            for wave in fund.waves.standing().order_by("announced_on", "slug")
+            if treated_codes(wave)
+        ]
         if waves:
             raise ImpactUnavailable(
                 f"{fund.name} reached trusts through its waves, each with its own rule, "
@@ -624,6 +630,18 @@ def organisation_spc(
         if point.attendances
     ]
     notes = []
+    partial = [p for p in series if p.weeks_missing]
+    if by == "month" and partial:
+        # A month of some of its weeks is not a month: its counts fall and its share moves.
+        series = [p for p in series if not p.weeks_missing]
+        notes.append(
+            "Left out, as months of only some of their weeks: "
+            + ", ".join(
+                f"{p.label} holds {p.weeks} of its {p.weeks + p.weeks_missing} weeks"
+                for p in partial
+            )
+            + "."
+        )
     if by == "week":
         monthly_only = [
             p.label

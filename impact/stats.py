@@ -353,6 +353,7 @@ class PretrendTest:
 class EventStudy:
     points: tuple[EventPoint, ...]
     pretrend: PretrendTest | None
+    pretrend_missing: str = ""  # why there is no joint test, where there are gaps to test
 
 
 def event_study(
@@ -394,8 +395,16 @@ def event_study(
             )
         )
     pre = [j for j, p in enumerate(others) if p < 0]
-    pretrend = None
-    if pre:
+    pretrend, missing = None, ""
+    clusters = len(codes)
+    if len(pre) > clusters - 1:
+        # A cluster-robust covariance has rank at most one less than its clusters: a joint
+        # test of more gaps than that divides by nothing and gives any F at all.
+        missing = (
+            f"No joint test of the {len(pre)} gaps before the announcement: {clusters} trusts "
+            f"can test at most {clusters - 1}."
+        )
+    elif pre:
         restriction = np.zeros((len(pre), x.shape[1]))
         restriction[np.arange(len(pre)), pre] = 1.0
         test = fit.result.f_test(restriction)
@@ -405,7 +414,7 @@ def event_study(
             df_denom=int(test.df_denom),
             p_value=float(test.pvalue),
         )
-    return EventStudy(tuple(sorted(points, key=lambda pt: pt.period)), pretrend)
+    return EventStudy(tuple(sorted(points, key=lambda pt: pt.period)), pretrend, missing)
 
 
 # --------------------------------------------------------------------------

@@ -577,10 +577,19 @@ class SeriesPoint:
     attendances: int
     over_4h: int
     grain: str = Grain.WEEK
+    weeks: int = 0  # the weekly figures in it
 
     @property
     def percent(self) -> Decimal | None:
         return percent_within_4h(self.attendances, self.over_4h)
+
+    @property
+    def weeks_missing(self) -> int:
+        """For a month built from weekly figures alone, the weeks ending in it that it lacks
+        (the weekly series ends on 8 March 2015); 0 for any other point."""
+        if self.grain != Grain.WEEK or len(self.label) != len("2015-03"):
+            return 0
+        return _sundays_in(dt.date.fromisoformat(f"{self.label}-01")) - self.weeks
 
 
 def _bucket(period_end: dt.date, grain: str, by: str) -> str:
@@ -626,15 +635,16 @@ def performance_series(
     buckets: dict[str, list] = {}
     for row in per_period.order_by("period_end"):
         label = _bucket(row["period_end"], row["grain"], by)
-        bucket = buckets.setdefault(label, [row["first_day"], row["period_end"], 0, 0, set()])
+        bucket = buckets.setdefault(label, [row["first_day"], row["period_end"], 0, 0, set(), 0])
         bucket[0] = min(bucket[0], row["first_day"])
         bucket[1] = max(bucket[1], row["period_end"])
         bucket[2] += row["attendances"]
         bucket[3] += row["over_4h"]
         bucket[4].add(row["grain"])
+        bucket[5] += row["grain"] == Grain.WEEK
     return [
-        SeriesPoint(label, start, end, attendances, over_4h, " and ".join(sorted(grains)))
-        for label, (start, end, attendances, over_4h, grains) in buckets.items()
+        SeriesPoint(label, start, end, attendances, over_4h, " and ".join(sorted(grains)), weeks)
+        for label, (start, end, attendances, over_4h, grains, weeks) in buckets.items()
     ]
 
 

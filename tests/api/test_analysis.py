@@ -329,8 +329,10 @@ def test_impact_matches_an_independent_regression_and_the_readme(client, compute
         (
             "ae-winter-pressures-2013-15",
             "",
+            # Only the wave that paid trusts: the 2014-15 wave went to CCGs.
             "reached trusts through its waves, each with its own rule, announcement and "
-            "windows: see the impact of ",
+            "windows: see the impact of A&E winter fund 2013-14: £250m for 53 high-risk "
+            "systems, NHS 111 and contingency (ae-winter-2013-14)'",
         ),
         ("ae-winter-2013-14", "before=2013-11-01,2014-03-31&after=2012-11-01,2013-03-31", "before"),
         ("ae-winter-2013-14", "before=2013-01-01", "FROM,TO"),

@@ -100,9 +100,16 @@ def test_the_league_ranks_only_trusts_with_figures_of_the_measure(
 
 
 @pytest.mark.parametrize(("types", "months"), [("all", ["2031-03"]), ("1", ["2031-01", "2031-03"])])
-def test_an_spc_chart_by_month_plots_one_measure(client, monthly_and_weekly, types, months):
+def test_an_spc_chart_by_month_plots_one_measure(client, types, months):
+    """Every week of January and March, and a monthly total for March."""
+    trust = factories.trust("ZS1")
+    factories.ae_month(trust, MARCH, 10_000, 1_000, department_type="total")
+    sundays = [dt.date(2031, 1, day) for day in (5, 12, 19, 26)]
+    sundays += [dt.date(2031, 3, day) for day in (2, 9, 16, 23, 30)]
+    for sunday in sundays:
+        factories.ae_week(trust, sunday, 2_000, 100 + sunday.day)
     response = client.get(
-        f"/api/v1/performance/spc/?from=2031-01-01&to=2031-03-31&type={types}&code=ZM1&by=month"
+        f"/api/v1/performance/spc/?from=2031-01-01&to=2031-03-31&type={types}&code=ZS1&by=month"
     )
     # One point is too few for a chart; the error names the months it had.
     if len(months) == 1:

@@ -64,3 +64,17 @@ def test_weekly_figures_chart_type_1_and_nothing_else():
         selectors.organisation_spc("RZX", window, types=ALL_TYPES, by="month")
     with pytest.raises(selectors.ImpactUnavailable, match="count type 1 attendances only"):
         selectors.organisation_spc("RZX", window, types=ALL_TYPES, by="week")
+
+
+def test_a_month_holding_only_some_of_its_weeks_is_left_out_and_named():
+    """The weekly sitreps end on 8 March 2015: March was charted from two of its five weeks
+    (England's attendances halved) and flagged as special cause."""
+    trust = factories.trust("RZW")
+    week_end = dt.date(2031, 1, 5)
+    while week_end <= dt.date(2031, 3, 9):
+        factories.ae_week(trust, week_end, 2_000, 100 + week_end.day)
+        week_end += dt.timedelta(days=7)
+    window = Window(dt.date(2031, 1, 1), dt.date(2031, 3, 31))
+    chart = selectors.organisation_spc("RZW", window, types=("1",), by="month")
+    assert [row.label for row in chart.rows] == ["2031-01", "2031-02"]
+    assert any("2031-03 holds 2 of its 5 weeks" in note for note in chart.notes)

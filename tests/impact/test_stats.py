@@ -180,6 +180,19 @@ def test_the_event_study_shows_flat_pre_trends_and_a_three_point_gap_afterwards(
             assert p.ci_low_pp > 0.0, p
 
 
+def test_too_few_trusts_for_the_months_before_get_no_joint_test_but_a_reason():
+    """Four trusts cannot test five gaps: the clustered covariance has rank three at most,
+    and a fund page led with F = 788,875,867,146.02 from such a test."""
+    rows, treated = synthetic_panel(3, effect_pp=0.0, trusts=4)
+
+    study = event_study(rows, treated, reference_period=-1)
+
+    assert study.pretrend is None
+    assert study.pretrend_missing == (
+        "No joint test of the 5 gaps before the announcement: 4 trusts can test at most 3."
+    )
+
+
 def test_the_event_study_needs_data_in_the_reference_period():
     rows, treated = synthetic_panel(2, effect_pp=0.0, trusts=10)
 
