@@ -22,6 +22,7 @@ from trusts.selectors import (
     league_page,
     league_table,
     monthly_series,
+    months_without_figures,
     percent_within_4h,
     period_label,
 )
@@ -201,6 +202,7 @@ class LeagueView(GzippedCsvMixin, APIView):
                 "types": q["type"],
                 "standard_percentage": f"{STANDARD_PERCENT:.2f}",
                 "week_rule": WEEK_RULE,
+                "months_without_figures": months_without_figures(q["window"], q["type"]),
                 **pages.get_paginated_response(self._rows(rows)).data,
             }
         )

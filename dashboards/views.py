@@ -14,7 +14,7 @@ from impact import selectors as impact_selectors
 from impact import stats
 from lib.csv_output import csv_lines
 from trusts.models import Organisation
-from trusts.selectors import WEEK_RULE, weeks_answer
+from trusts.selectors import WEEK_RULE, months_without_figures, weeks_answer
 from trusts.selectors import regions as region_names
 from trusts.windows import Window
 
@@ -85,6 +85,7 @@ def league(request):
             "funnel_rows": funnel_rows,
             "funnel_method": funnel_limits.get("method", ""),
             "week_rule": WEEK_RULE,
+            "months_without_figures": months_without_figures(window, types),
             "funnel_figure": (
                 _plain(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
             ),

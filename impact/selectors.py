@@ -25,7 +25,7 @@ from trusts.selectors import (
     activity_in,
     grain_for,
     league_table,
-    months_between,
+    months_missing,
     performance_by_organisation,
     performance_series,
     summary_in,
@@ -676,7 +676,7 @@ def organisation_spc(
     except ValueError as error:
         raise ImpactUnavailable(str(error)) from error
     if by == "month":
-        missing = _months_without_figures(window, labels)
+        missing = months_missing(window, labels)
         if missing:
             notes.append(
                 f"No figure for {', '.join(missing)}: the chart leaves a gap there, and the "
@@ -695,22 +695,6 @@ def organisation_spc(
         summary=stats.spc_summary(points, standard=float(STANDARD_PERCENT)),
         notes=tuple(notes),
     )
-
-
-def _months_without_figures(window: Window, labels: Sequence[str]) -> list[str]:
-    """The window's months missing from `labels` (YYYY-MM), as runs: "2013-03 to 2013-04"."""
-    shown = set(labels)
-    runs: list[list[str]] = []
-    previous_missing = False
-    for month in months_between(window.start.replace(day=1), window.end.replace(day=1)):
-        label = f"{month:%Y-%m}"
-        missing = label not in shown
-        if missing and previous_missing:
-            runs[-1][1] = label
-        elif missing:
-            runs.append([label, label])
-        previous_missing = missing
-    return [first if first == last else f"{first} to {last}" for first, last in runs]
 
 
 @dataclass(frozen=True)

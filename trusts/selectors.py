@@ -180,6 +180,39 @@ def _own_grain_by_organisation(window: Window, types: Sequence[str]) -> Q:
     return Q(grain=Grain.MONTH) | (Q(grain=Grain.WEEK) & ~(covered & held))
 
 
+def months_missing(window: Window, labels: Iterable[str]) -> list[str]:
+    """The window's months missing from `labels` (YYYY-MM), as runs: "2013-03 to 2013-04"."""
+    shown = set(labels)
+    runs: list[list[str]] = []
+    previous_missing = False
+    for month in months_between(window.start.replace(day=1), window.end.replace(day=1)):
+        label = f"{month:%Y-%m}"
+        missing = label not in shown
+        if missing and previous_missing:
+            runs[-1][1] = label
+        elif missing:
+            runs.append([label, label])
+        previous_missing = missing
+    return [first if first == last else f"{first} to {last}" for first, last in runs]
+
+
+def months_without_figures(window: Window, types: Sequence[str]) -> list[str]:
+    """The window's months in which no organisation has figures of these types, as a window
+    reads them (WEEK_RULE), as runs: a window's performance is over its other months."""
+    held = (
+        AEEnglandPeriod.objects.filter(
+            _own_grain(window, types),
+            period_end__range=(window.start, window.end),
+            department_type__in=types,
+            figures__gt=0,
+        )
+        .annotate(month=Cast(TruncMonth("period_end"), DateField()))
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return months_missing(window, {f"{month:%Y-%m}" for month in held})
+
+
 def grain_for(window: Window, types: Sequence[str] = ALL_TYPES) -> str:
     """The grain of the figures a window uses: week, month, or "week and month"."""
     grains = set(

@@ -149,3 +149,20 @@ def test_the_league_refuses_a_page_it_does_not_have(client, query, field):
     response = client.get(f"/api/v1/performance/league/?{JANUARY_2031}&{query}")
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.usefixtures("real_data")
+@pytest.mark.parametrize(("types", "missing"), [("all", ["2013-03"]), ("1", [])])
+def test_the_league_names_the_months_of_its_window_without_figures(client, types, missing):
+    """Every type in January to March 2013 is January and February alone (the source's March
+    is unusable): the league said "1 Jan to 31 Mar 2013" and nothing more."""
+    body = client.get(
+        f"/api/v1/performance/league/?from=2013-01-01&to=2013-03-31&type={types}&limit=3"
+    ).json()
+    assert body["months_without_figures"] == missing
+    page = client.get(
+        "/league/?from=2013-01-01&to=2013-03-31&limit=3"
+        + ("&type=1&type=2&type=other&type=total" if types == "all" else "&type=1")
+    )
+    said = "No figures of these department types for 2013-03" in page.content.decode()
+    assert said == bool(missing)
