@@ -16,7 +16,8 @@ class BearerTokenAuthentication(TokenAuthentication):
         if not words or words[0].lower() not in self.PREFIXES:
             return None  # no token: another scheme, or anonymous
         if len(words) != 2:
-            raise AuthenticationFailed("Give one token after the word Bearer.")
+            scheme = words[0].decode(errors="replace").capitalize()
+            raise AuthenticationFailed(f"Give one token after the word {scheme}.")
         return self.authenticate_credentials(words[1])
 
     def authenticate_header(self, request):

@@ -168,6 +168,14 @@ def _share_words(share: str, weight: int, weights_total: int) -> str:
     return f"pro rata to {weight:,} {noun} ({_percent(Fraction(weight, weights_total))})"
 
 
+def worst_in_words(rank: int) -> str:
+    """1 is "the worst", 2 "the 2nd worst", 11 "the 11th worst", 21 "the 21st worst"."""
+    if rank == 1:
+        return "the worst"
+    last = {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"the {rank}{'th' if rank % 100 in (11, 12, 13) else last} worst"
+
+
 def _chosen_worst(
     ranked: list[tuple[int, Candidate, Fraction]],
     *,
@@ -220,7 +228,7 @@ def worst_n(
     for _, c, _ in ranked:
         group_ranks[c.group or ""] = group_ranks.get(c.group or "", 0) + 1
         if quotas:
-            within[c.code] = f"; {group_ranks[c.group]} worst of the {GROUPS[c.group][1]}"
+            within[c.code] = f"; {worst_in_words(group_ranks[c.group])} of the {GROUPS[c.group][1]}"
     return _ordered(
         [
             Share(

@@ -26,6 +26,7 @@ from trusts.selectors import (
     grain_for,
     league_table,
     months_missing,
+    months_without_figures,
     performance_by_organisation,
     performance_series,
     summary_in,
@@ -556,6 +557,14 @@ def fund_impact(
         else:
             group = None
         comparisons.append(_compare(panel, treated, control, group, periods, paid_elsewhere))
+    if any(c.error for c in comparisons) and (missing := months_without_figures(span, types)):
+        # The panel keeps trusts with figures in every month, so none is left: say why.
+        why = (
+            f"No figures of department type(s) {', '.join(types)} for {', '.join(missing)}, "
+            "inside the months from the before window's start to the after window's end; the "
+            "analysis needs every month of them. Choose type 1 or windows that avoid them."
+        )
+        comparisons = [replace(c, error=why) if c.error else c for c in comparisons]
     estimated = [c for c in comparisons if c.estimate]
     placebos = _placebos(
         funded, before, after, types=types, announced=announced, comparisons=estimated

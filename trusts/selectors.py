@@ -644,24 +644,16 @@ def performance_series(
     types: Sequence[str],
     grain: str | None,
     by: str = "period",
-    codes: Iterable[str] | None = None,
+    codes: Iterable[str],
 ) -> list[SeriesPoint]:
-    """England's (or the chosen organisations') performance period by period.
+    """The chosen organisations' performance period by period, together.
 
     With no grain, each month uses its own data (activity_in), and each point says which
     grain it was built from ("week", "month", or "week and month" for a longer bucket).
     """
-    if codes:
-        rows = activity_in(window, types=types, grain=grain).filter(
-            organisation__ods_code__in=list(codes)
-        )
-    else:
-        rows = AEEnglandPeriod.objects.filter(
-            Q(grain=grain) if grain else _own_grain(window, types),
-            period_end__range=(window.start, window.end),
-            department_type__in=types,
-            figures__gt=0,
-        )
+    rows = activity_in(window, types=types, grain=grain).filter(
+        organisation__ods_code__in=list(codes)
+    )
     per_period = rows.values("period_end", "grain").annotate(
         attendances=Sum("attendances"), over_4h=Sum("over_4h"), first_day=Min("period_start")
     )

@@ -345,6 +345,15 @@ def test_impact_refuses_what_it_cannot_answer(client, computed, slug, query, mes
     assert message in str(response.json())
 
 
+def test_an_analysis_of_every_type_names_the_months_without_figures(client, computed):
+    """Every type has no figures in the months the source flags as unusable, so no trust has
+    every month; the reason given was "No treated trusts have data in both windows"."""
+    body = client.get("/api/v1/funds/ae-winter-2013-14/impact/?type=all").json()
+    assert body["error"].startswith(
+        "No figures of department type(s) 1, 2, other, total for 2012-05, 2013-03 to 2013-05"
+    )
+
+
 def test_the_360giving_export_uses_nhs_org_ids_and_published_figures(client, computed):
     grants = client.get("/api/v1/export/360giving/").json()["grants"]
     barts = next(g for g in grants if g["recipientOrganization"][0]["id"] == "GB-NHS-R1H")

@@ -45,3 +45,12 @@ def test_a_withdrawn_fund_is_not_recomputed_and_says_why(client, fund_admin, fun
     assert response.status_code == 409
     assert response.json()["detail"].startswith("This fund is withdrawn")
     assert fund.runs.count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Token"])
+def test_a_malformed_token_header_is_told_in_its_own_word(client, fund, scheme):
+    response = client.post(
+        f"/api/v1/funds/{fund.slug}/recompute/", HTTP_AUTHORIZATION=f"{scheme} two words"
+    )
+    assert response.status_code in (401, 403)
+    assert response.json()["detail"] == f"Give one token after the word {scheme}."

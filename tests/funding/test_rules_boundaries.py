@@ -113,8 +113,8 @@ ONE_EACH = {"foundation_trust": 1, "nhs_trust": 1}
 def test_quotas_take_the_worst_of_each_group():
     shares = rules.worst_n(GROUPED, n=2, total_pence=100, share="equal", quotas=ONE_EACH)
     assert [(s.code, s.rank, s.amount_pence) for s in shares] == [("F1", 1, 50), ("N1", 2, 50)]
-    assert "; 1 worst of the foundation trusts;" in shares[0].rationale
-    assert "; 1 worst of the NHS trusts;" in shares[1].rationale
+    assert "; the worst of the foundation trusts;" in shares[0].rationale
+    assert "; the worst of the NHS trusts;" in shares[1].rationale
     assert shares[1].details["group"] == "nhs_trust"
 
 
@@ -123,7 +123,7 @@ def test_a_named_recipient_fills_its_groups_quota_exactly():
         GROUPED, n=2, total_pence=100, share="equal", named=["N2"], quotas=ONE_EACH
     )
     assert [(s.code, s.rank) for s in shares] == [("F1", 1), ("N2", 4)]
-    assert "; 2 worst of the NHS trusts;" in shares[1].rationale
+    assert "; the 2nd worst of the NHS trusts;" in shares[1].rationale
 
 
 @pytest.mark.parametrize(
@@ -694,3 +694,20 @@ def test_n_may_equal_the_named_recipients_but_not_fall_short_of_them():
     assert errors_of("worst_n", {**WINTER, "named": ["RA1", "RB2", "RA1"]}) == {
         "n": "is fewer than the 2 recipients named"
     }
+
+
+@pytest.mark.parametrize(
+    ("rank", "words"),
+    [
+        (1, "the worst"),
+        (2, "the 2nd worst"),
+        (3, "the 3rd worst"),
+        (11, "the 11th worst"),
+        (12, "the 12th worst"),
+        (21, "the 21st worst"),
+        (22, "the 22nd worst"),
+        (113, "the 113th worst"),
+    ],
+)
+def test_a_rank_within_a_group_is_written_as_an_ordinal(rank, words):
+    assert rules.worst_in_words(rank) == words
