@@ -13,7 +13,7 @@ from impact import rows as analysis_rows
 from impact import selectors as impact_selectors
 from impact import stats
 from lib.csv_output import csv_lines
-from trusts.models import Organisation
+from trusts.models import DepartmentType, Organisation
 from trusts.selectors import WEEK_RULE, months_without_figures, weeks_answer
 from trusts.selectors import regions as region_names
 from trusts.windows import Window
@@ -78,7 +78,7 @@ def league(request):
             "form": form,
             "rows": rows,
             "window": window,
-            "types": ",".join(types),
+            "types": ", ".join(DepartmentType(code).label for code in types),
             "region": data["region"],
             "limit": data["limit"],
             "figure": _plain(figures.league(rows)) if rows else None,

@@ -5,7 +5,9 @@ from . import selectors
 
 
 def number(value: float) -> str:
-    return f"{value:.2f}"
+    """Two places; a value that rounds to nothing has no sign ("0.00", never "-0.00")."""
+    written = f"{value:.2f}"
+    return "0.00" if written == "-0.00" else written
 
 
 def funnel_rows(rows: list[selectors.FunnelRow]) -> list[dict]:

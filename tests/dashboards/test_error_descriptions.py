@@ -61,7 +61,10 @@ def test_a_funds_windows_out_of_order_are_an_error_by_the_field(client, windows)
 def test_a_league_with_no_trust_says_so_instead_of_an_empty_table(client):
     html = client.get("/league/?from=2031-06-01&to=2031-06-30&type=2").content.decode()
 
-    assert "No trust has A&amp;E figures of type(s) 2 from 1 Jun 2031 to 30 Jun 2031" in html
+    assert (
+        "No trust has A&amp;E figures of Type 2 (single specialty) from 1 Jun 2031 to 30 Jun 2031"
+        in html
+    )
     assert "The 30 worst" not in html and "<table" not in html
 
 
