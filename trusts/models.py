@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import F, Q, TextChoices
+from django.db.models import Q, TextChoices
 
 
 class Organisation(models.Model):
@@ -394,7 +394,7 @@ class AENationalMonth(models.Model):
         verbose_name = "England's published A&E month"
         constraints = [
             models.CheckConstraint(
-                condition=Q(over_4h__gte=0, attendances__gte=F("over_4h")),
+                condition=Q(over_4h__gte=0, attendances__gte=models.F("over_4h")),
                 name="ae_national_month_breaches_within_attendances",
             ),
         ]

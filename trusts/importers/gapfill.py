@@ -230,17 +230,12 @@ class HowsMyNhsAllTypes(Format):
 
 def national_write(plan: MonthlyPlan, result: ImportResult) -> None:
     """England's own rows, one per month, replacing what an earlier import of them wrote."""
-    stored = {row.month: row for row in AENationalMonth.objects.filter(month__in=plan.national)}
-    for month, values in plan.national.items():
-        row = stored.get(month)
-        if row is None:
-            AENationalMonth.objects.create(**values)
-            result.created += 1
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            AENationalMonth.objects.filter(pk=row.pk).update(**values)
-            result.updated += 1
-        else:
-            result.unchanged += 1
+    upsert(
+        AENationalMonth,
+        key_fields=("month",),
+        rows=plan.national.values(),
+        existing=AENationalMonth.objects.filter(month__in=plan.national),
+    ).add_to(result)
 
 
 class HowsMyNhsType1Share(Format):
