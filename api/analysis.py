@@ -478,6 +478,15 @@ class MonthlySeriesView(APIView):
             c.strip().upper() for c in request.query_params.get("code", "").split(",") if c.strip()
         ]
         points = monthly_series(codes or None)
+        if request.accepted_renderer.format == "csv":
+            return Response(
+                [
+                    {"measure": measure, "label": label} | _month_row(p)
+                    for measure, label in MEASURE_LABELS.items()
+                    for p in points
+                    if p.measure == measure
+                ]
+            )
         return Response(
             {
                 "series": [
@@ -488,20 +497,20 @@ class MonthlySeriesView(APIView):
                             (p.label for p in points if p.measure == measure and p.percent),
                             default=None,
                         ),
-                        "points": [
-                            {
-                                "month": p.label,
-                                "attendances": p.attendances,
-                                "over_4h": p.over_4h,
-                                "percentage": None if p.percent is None else f"{p.percent:.2f}",
-                                "sources": list(p.sources),
-                                "weeks": p.weeks,
-                            }
-                            for p in points
-                            if p.measure == measure
-                        ],
+                        "points": [_month_row(p) for p in points if p.measure == measure],
                     }
                     for measure, label in MEASURE_LABELS.items()
                 ]
             }
         )
+
+
+def _month_row(point) -> dict:
+    return {
+        "month": point.label,
+        "attendances": point.attendances,
+        "over_4h": point.over_4h,
+        "percentage": None if point.percent is None else f"{point.percent:.2f}",
+        "sources": list(point.sources),
+        "weeks": point.weeks,
+    }

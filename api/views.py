@@ -401,6 +401,13 @@ class RootView(APIView):
             {name.removesuffix("-list"): reverse(f"api:{name}", request=request) for name in names}
             | {
                 name.replace("-", "_"): reverse(f"api:{name}", request=request)
-                for name in ("performance", "league", "spc", "funnel", "export-360giving")
+                for name in (
+                    "performance",
+                    "monthly",
+                    "league",
+                    "spc",
+                    "funnel",
+                    "export-360giving",
+                )
             }
         )
