@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.forms.models import InlineForeignKeyField
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -218,18 +218,36 @@ def tranches_beyond_total(fund: Fund, total_pence: int) -> str | None:
     )
 
 
+def _fund_of(form: forms.ModelForm, cleaned: dict) -> Fund | None:
+    """The fund chosen on an add page, or the one a saved object keeps (read-only then)."""
+    if "fund" in form.fields:
+        return cleaned.get("fund")
+    return form.instance.fund
+
+
 class TrancheForm(ConstraintErrorsByField):
     """A tranche on its own page: with the fund's other tranches, within the fund's total."""
 
     def clean(self):
         cleaned = super().clean()
-        fund, amount = cleaned.get("fund"), cleaned.get("amount_pence")
+        fund, amount = _fund_of(self, cleaned), cleaned.get("amount_pence")
         if fund is not None and amount is not None:
             others = (
                 fund.tranches.exclude(pk=self.instance.pk).aggregate(total=Sum("amount_pence"))
             )["total"]
             if beyond := tranches_beyond_total(fund, (others or 0) + amount):
                 self.add_error("amount_pence", beyond)
+        if self.instance.pk and amount is not None:
+            published = self.instance.publishedallocation_set.aggregate(total=Sum("amount_pence"))[
+                "total"
+            ]
+            if published and published > amount:
+                self.add_error(
+                    "amount_pence",
+                    f"{rules.format_pounds(published)} is published in {self.instance.name}, "
+                    f"more than {rules.format_pounds(amount)}: correct the published amounts "
+                    "first.",
+                )
         return cleaned
 
 
@@ -241,21 +259,15 @@ class PublishedAllocationForm(ConstraintErrorsByField):
 
     def clean(self):
         cleaned = super().clean()
-        fund, tranche = cleaned.get("fund"), cleaned.get("tranche")
+        fund, tranche = _fund_of(self, cleaned), cleaned.get("tranche")
         if fund is None:  # the fund's field says why
             return cleaned
         if tranche and tranche.fund_id != fund.pk:
             self.add_error("tranche", f"{tranche.name!r} is a tranche of another fund")
         elif self.standalone and cleaned.get("amount_pence") is not None:
-            others = (
-                PublishedAllocation.objects.filter(fund=fund, tranche=tranche)
-                .exclude(pk=self.instance.pk)
-                .aggregate(total=Sum("amount_pence"))["total"]
-            )
-            beyond = selectors.published_beyond_limit(
-                fund=fund, tranche=tranche, total_pence=(others or 0) + cleaned["amount_pence"]
-            )
-            if beyond:
+            totals = selectors.published_totals(fund, leaving_out=Q(pk=self.instance.pk))
+            totals[tranche] = totals.get(tranche, 0) + cleaned["amount_pence"]
+            for beyond in selectors.published_beyond(fund, totals):
                 self.add_error("amount_pence", beyond)
         return cleaned
 
@@ -275,12 +287,8 @@ class PublishedAllocationFormSet(ConstraintErrorsByFieldFormSet):
                 tranche = form.cleaned_data.get("tranche")
                 amount = form.cleaned_data.get("amount_pence") or 0
                 totals[tranche] = totals.get(tranche, 0) + amount
-        problems = [
-            selectors.published_beyond_limit(fund=fund, tranche=tranche, total_pence=total)
-            for tranche, total in totals.items()
-        ]
-        if any(problems):
-            raise forms.ValidationError([f"Published allocations: {p}." for p in problems if p])
+        if problems := selectors.published_beyond(fund, totals):
+            raise forms.ValidationError([f"Published allocations: {p}." for p in problems])
 
 
 class KindParametersForm(forms.ModelForm):
@@ -495,6 +503,21 @@ class TrancheInline(ConstraintMessagesInline, PoundsInAdmin, admin.StackedInline
     formset = TrancheFormSet
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Form(formset.form):
+            def hand_clean_DELETE(self):
+                """Why a tranche runs allocated from stays, in words, in place of the admin's
+                list of every row they wrote."""
+                deleting = self.cleaned_data.get("DELETE") and self.instance.pk
+                if deleting and (refusal := selectors.tranche_delete_refusal(self.instance)):
+                    raise forms.ValidationError(refusal)
+                super().hand_clean_DELETE()
+
+        formset.form = Form
+        return formset
 
 
 class PublishedAllocationInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
@@ -825,6 +848,11 @@ class RecomputesItsFund:
     a save or a delete here, one by one or by the list's bulk delete, asks for a run, as the
     fund's own page does."""
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moved to another fund, it took money from one fund's figures into another's.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "fund") if obj else fields
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         self._recompute(request, obj.fund)
@@ -860,6 +888,15 @@ class TrancheAdmin(RecomputesItsFund, PoundsInAdmin, SimpleHistoryAdmin):
     )
     list_filter = ("performance_linked", "missed_condition_policy")
     inlines = [TrancheConditionInline]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, permissions, protected = super().get_deleted_objects(objs, request)
+        refusals = [r for tranche in objs if (r := selectors.tranche_delete_refusal(tranche))]
+        if refusals:
+            # In words, in place of a list of every allocation row the runs wrote (or of the
+            # permission to delete rows that are not to be deleted at all).
+            return deleted, counts, set(), refusals
+        return deleted, counts, permissions, protected
 
 
 class SpendingLineInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):

@@ -461,7 +461,9 @@ class Allocation(models.Model):
     fund = models.ForeignKey(
         Fund, on_delete=models.CASCADE, related_name="allocations", db_index=False
     )
-    tranche = models.ForeignKey(Tranche, null=True, blank=True, on_delete=models.CASCADE)
+    # A run's rows are the record of what it allocated: a tranche they name cannot be deleted
+    # on its own (deleting the whole fund deletes its runs and their rows with it).
+    tranche = models.ForeignKey(Tranche, null=True, blank=True, on_delete=models.RESTRICT)
     recipient = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="allocations", db_index=False
     )

@@ -385,6 +385,19 @@ def funds_depending_on(fund: Fund) -> list[Fund]:
     ]
 
 
+def tranche_delete_refusal(tranche: Tranche) -> str | None:
+    """Why this tranche cannot be deleted on its own, if it cannot: runs allocated from it."""
+    runs = sorted(set(Allocation.objects.filter(tranche=tranche).values_list("run", flat=True)))
+    if not runs:
+        return None
+    named = f"run {runs[0]}" if len(runs) == 1 else f"runs {', '.join(map(str, runs))}"
+    return (
+        f"{tranche.name} cannot be deleted: {named} allocated money from it, and a run's rows "
+        "are the record of what it allocated. Correct its name or amount instead (the fund "
+        "is recomputed), or withdraw the fund."
+    )
+
+
 def funds_received_by(codes: list[str]) -> dict[str, list[str]]:
     """The slugs of the funds whose current runs gave each of these organisations money."""
     return {code: entry["funds"] for code, entry in received_by_recipient(codes=codes).items()}
@@ -604,13 +617,31 @@ def run_outcome(run) -> str:
     return "Waiting for a worker"
 
 
-def published_beyond_limit(*, fund: Fund, tranche: Tranche | None, total_pence: int) -> str | None:
-    """Why published amounts adding up to `total_pence` cannot all be the fund's (or its
-    tranche's) when they add up to more than it: None when they can."""
-    limit = tranche.amount_pence if tranche else fund.total_pence
-    if limit is None or total_pence <= limit:
-        return None
-    return (
-        f"the amounts add up to {rules.format_pounds(total_pence)}, more than the "
-        f"{rules.format_pounds(limit)} {'tranche' if tranche else 'fund'}"
-    )
+def published_totals(fund: Fund, *, leaving_out: Q | None = None) -> dict[Tranche | None, int]:
+    """What the fund's stored published rows add up to, by tranche (None: the whole fund's),
+    leaving out the rows an edit is about to replace."""
+    rows = PublishedAllocation.objects.filter(fund=fund)
+    if leaving_out is not None:
+        rows = rows.exclude(leaving_out)
+    sums = dict(rows.order_by().values_list("tranche").annotate(total=Sum("amount_pence")))
+    tranches = Tranche.objects.in_bulk([pk for pk in sums if pk is not None])
+    return {tranches[pk] if pk is not None else None: total for pk, total in sums.items()}
+
+
+def published_beyond(fund: Fund, totals: dict[Tranche | None, int]) -> list[str]:
+    """Why published amounts adding up to these totals, by tranche (None: the whole fund's),
+    and being every one the fund has, cannot all be its: a tranche's beyond the tranche, or
+    all of them beyond the fund."""
+    problems = [
+        f"the amounts published in {tranche.name} add up to {rules.format_pounds(total)}, "
+        f"more than the {rules.format_pounds(tranche.amount_pence)} tranche"
+        for tranche, total in totals.items()
+        if tranche is not None and total > tranche.amount_pence
+    ]
+    everything = sum(totals.values())
+    if fund.total_pence is not None and everything > fund.total_pence:
+        problems.append(
+            f"the amounts add up to {rules.format_pounds(everything)}, more than the "
+            f"{rules.format_pounds(fund.total_pence)} fund"
+        )
+    return problems

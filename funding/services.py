@@ -645,10 +645,9 @@ def published_allocations_import(
             problems.add(
                 line, "ods_code", f"{code} is already published {where}; {selectors.FOOTING_RULE}"
             )
-    beyond = selectors.published_beyond_limit(
-        fund=fund, tranche=tranche, total_pence=sum(r[2] or 0 for r in rows)
-    )
-    if beyond:
+    totals = selectors.published_totals(fund, leaving_out=Q(tranche=tranche))
+    totals[tranche] = sum(r[2] or 0 for r in rows)
+    for beyond in selectors.published_beyond(fund, totals):
         problems.add(None, "amount", beyond)
     if problems:
         raise ImportFailed(problems.errors)

@@ -10,6 +10,7 @@ class _FormReader(HTMLParser):
         self.form_id = form_id
         self.inside = False
         self.fields: dict[str, list[str]] = {}
+        self.names: set[str] = set()  # every field's, unticked boxes' too
         self._select: str | None = None
         self._multiple = False
         self._first_option: str | None = None
@@ -22,6 +23,8 @@ class _FormReader(HTMLParser):
         if not self.inside or "disabled" in attributes:
             return
         name = attributes.get("name")
+        if name and tag in ("input", "select", "textarea"):
+            self.names.add(name)
         if tag == "input" and name:
             kind = attributes.get("type", "text")
             if kind in ("submit", "button", "file", "image", "reset"):
@@ -76,10 +79,14 @@ def admin_form_data(html: str, form_id: str) -> dict[str, list[str] | str]:
 
 
 def admin_page_post(client, url: str, form_id: str, changes: dict):
-    """GETs an admin page, changes some of its form's fields and POSTs the whole form back."""
+    """GETs an admin page, changes some of its form's fields (ticking a box by giving it a
+    value) and POSTs the whole form back."""
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
-    data = admin_form_data(page.content.decode(), form_id)
-    missing = set(changes) - set(data)
+    html = page.content.decode()
+    data = admin_form_data(html, form_id)
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    missing = set(changes) - reader.names
     assert not missing, f"{url} has no fields {sorted(missing)}"
     return client.post(url, {**data, **changes})

@@ -2,6 +2,7 @@
 stay within the fund (or the tranche) they are published for, as an uploaded CSV's must."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from funding.models import AllocationRun, PublishedAllocation
@@ -136,3 +137,78 @@ def test_a_tranche_changed_on_its_own_page_asks_for_a_recompute(client, superuse
 
     assert response.status_code == 302, response.context and response.context.get("errors")
     assert AllocationRun.objects.filter(fund=fund).count() == runs + 1
+
+
+def test_an_upload_for_a_tranche_counts_what_the_rest_of_the_fund_published(client, superuser):
+    """Each upload was held to its own tranche alone: £300 for the whole fund, then £600 and
+    £400 in tranches of £600 and £400, published £1,300 of a £1,000 fund."""
+    client.force_login(superuser)
+    fund = factories.fund("published-all-told", total_pence=1_000_00, financial_years=["2013-14"])
+    first = factories.tranche(fund, 600_00, name="Q1", financial_year="2013-14")
+    second = factories.tranche(fund, 400_00, name="Q2", financial_year="2013-14")
+    factories.published(fund, {factories.trust("ZB1"): 300_00})
+    factories.published(fund, {factories.trust("ZB2"): 600_00}, tranche=first)
+    factories.trust("ZB3")
+    url = reverse("admin:funding_fund_upload", args=[fund.pk])
+    upload = SimpleUploadedFile("q2.csv", b"ods_code,amount,source\nZB3,400,a letter\n")
+
+    response = client.post(url, {"tranche": second.pk, "file": upload})
+
+    assert "the amounts add up to £1,300.00, more than the £1,000.00 fund" in (
+        response.content.decode()
+    )
+    assert not PublishedAllocation.objects.filter(tranche=second).exists()
+
+
+def test_the_funds_page_counts_every_tranches_rows_against_the_total(client, superuser):
+    client.force_login(superuser)
+    fund = factories.fund("published-page-all", total_pence=1_000_00, financial_years=["2013-14"])
+    tranche = factories.tranche(fund, 600_00, name="Q1", financial_year="2013-14")
+    factories.published(fund, {factories.trust("ZC1"): 500_00})
+    factories.published(fund, {factories.trust("ZC2"): 400_00}, tranche=tranche)
+    url = reverse("admin:funding_fund_change", args=[fund.pk])
+    row = next(
+        i
+        for i in range(2)
+        if client.get(url)
+        .content.decode()
+        .count(f'name="published_allocations-{i}-tranche" value="{tranche.pk}"')
+    )
+
+    response = admin_page_post(
+        client, url, "fund_form", {f"published_allocations-{row}-amount_pence": "600"}
+    )
+
+    assert response.status_code == 200
+    assert "the amounts add up to £1,100.00, more than the £1,000.00 fund" in (
+        response.content.decode()
+    )
+
+
+def test_a_tranche_cannot_be_cut_below_what_is_published_in_it(client, superuser, fund):
+    client.force_login(superuser)
+    tranche = factories.tranche(fund, 600_00, name="Q1")
+    PublishedAllocation.objects.filter(fund=fund).update(tranche=tranche)
+    url = reverse("admin:funding_tranche_change", args=[tranche.pk])
+
+    response = admin_page_post(client, url, "tranche_form", {"amount_pence": "100"})
+
+    assert response.status_code == 200
+    assert "£600.00 is published in Q1, more than £100.00" in response.content.decode()
+    tranche.refresh_from_db()
+    assert tranche.amount_pence == 600_00
+
+
+@pytest.mark.parametrize("model", ["tranche", "publishedallocation"])
+def test_what_a_fund_reads_stays_with_its_fund_once_saved(client, superuser, fund, model):
+    """Moved to another fund, a tranche took the first fund's published rows with it and a
+    published amount was counted in both funds: only the new fund was recomputed."""
+    client.force_login(superuser)
+    tranche = factories.tranche(fund, 600_00, name="Q1")
+    obj = tranche if model == "tranche" else PublishedAllocation.objects.get(fund=fund)
+    url = reverse(f"admin:funding_{model}_change", args=[obj.pk])
+
+    page = client.get(url).content.decode()
+
+    assert 'name="fund"' not in page
+    assert fund.name in page
