@@ -212,12 +212,7 @@ class FundViewSet(CsvReadOnlyViewSet):
             fund=fund, triggered_by="API request", requested_by=request.user
         )
         if run is None:
-            reason = (
-                "This fund is withdrawn: its money is out of every current view and it is not "
-                "recomputed (a fund admin can change its status back in the admin)."
-                if fund.status == Fund.Status.WITHDRAWN
-                else "This fund has no rule and no published allocations to compute."
-            )
+            reason = services.recompute_refusal(fund)
             return Response({"detail": reason}, status=status.HTTP_409_CONFLICT)
         data = serializers.RunSerializer(run, context={"request": request}).data
         # A plain str: the serializer's url is a Hyperlink, which Django's development

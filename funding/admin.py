@@ -193,6 +193,26 @@ class FundForm(forms.ModelForm):
             # Django cannot check this constraint in a form, as it reads the fund's id, which
             # is no field of the form: the database would refuse the save with a server error.
             self.add_error("parent", constraint_message(Fund, "fund_not_own_wave"))
+        elif parent and parent.parent_id:
+            self.add_error(
+                "parent",
+                f"{parent.name} is itself a wave of {parent.parent.name}: waves are one level "
+                f"deep, so choose {parent.parent.name}.",
+            )
+        elif parent and self.instance.pk and (waves := list(self.instance.waves.all())):
+            self.add_error(
+                "parent",
+                f"{self.instance.name} has waves of its own "
+                f"({', '.join(wave.name for wave in waves)}): a fund with waves cannot be a wave.",
+            )
+        stored_slug = self.instance.pk and Fund.objects.get(pk=self.instance.pk).slug
+        if stored_slug and cleaned.get("slug", stored_slug) != stored_slug:
+            for dependant in selectors.funds_depending_on(self.instance, slug=stored_slug):
+                self.add_error(
+                    "slug",
+                    f"The rule of {dependant.name} ({dependant.slug}) names this fund by its "
+                    f"slug, {stored_slug}: change that rule first, or keep the slug.",
+                )
         return cleaned
 
 
@@ -631,11 +651,17 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Recompute allocations", permissions=["recompute"])
     def recompute(self, request, queryset):
+        requested = 0
         for fund in queryset:
-            services.fund_recompute_request(
+            if services.fund_recompute_request(
                 fund=fund, triggered_by="admin action", requested_by=request.user
-            )
-        self.message_user(request, f"Recompute requested for {queryset.count()} fund(s).")
+            ):
+                requested += 1
+            else:
+                refusal = services.recompute_refusal(fund)
+                self.message_user(request, f"{fund}: {refusal}", messages.WARNING)
+        if requested:
+            self.message_user(request, f"Recompute requested for {requested} fund(s).")
 
     @admin.action(
         description="Withdraw (keeps the history; out of pages, API and exports)",
@@ -721,11 +747,7 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
         if run:
             self.message_user(request, f"Recompute requested (run {run.pk}).", messages.SUCCESS)
         else:
-            self.message_user(
-                request,
-                "Nothing to compute: the fund has no rule and no published list.",
-                messages.WARNING,
-            )
+            self.message_user(request, services.recompute_refusal(fund), messages.WARNING)
         return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

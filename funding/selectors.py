@@ -119,12 +119,19 @@ def pct_of_ccgs() -> dict[str, str]:
 
 
 def excluded_recipients(slugs: list[str]) -> set[str]:
-    missing = set(slugs) - set(
+    """The recipients of the named funds' current runs. A withdrawn fund pays nobody."""
+    funds = dict(Fund.objects.filter(slug__in=slugs).values_list("slug", "status"))
+    if unknown := sorted(set(slugs) - set(funds)):
+        raise rules.RuleError(f"no fund has the slug(s) named as excluded: {', '.join(unknown)}")
+    current = set(
         Fund.objects.filter(slug__in=slugs, runs__is_current=True).values_list("slug", flat=True)
     )
-    if missing:
+    waiting = sorted(
+        slug for slug, status in funds.items() if slug not in current and status != "withdrawn"
+    )
+    if waiting:
         raise rules.RuleError(
-            f"no current allocations yet for the excluded fund(s): {', '.join(sorted(missing))}"
+            f"no current allocations yet for the excluded fund(s): {', '.join(waiting)}"
         )
     return set(
         Allocation.objects.filter(
@@ -375,13 +382,15 @@ def funds_with_totals() -> QuerySet[Fund]:
     )
 
 
-def funds_depending_on(fund: Fund) -> list[Fund]:
-    """Funds whose rule reads this fund's allocations (excludes its recipients)."""
+def funds_depending_on(fund: Fund, slug: str | None = None) -> list[Fund]:
+    """Funds whose rule reads this fund's allocations (excludes its recipients), naming it by
+    its slug (or by `slug`, the one it is stored with)."""
     kinds = [kind.key for kind in rules.RULE_KINDS if rules.OTHER_FUNDS in kind.reads]
+    named = slug or fund.slug
     return [
         rule.fund
         for rule in AllocationRule.objects.filter(kind__in=kinds).select_related("fund")
-        if fund.slug in rule.parameters.get("excluded_funds", [])
+        if named in rule.parameters.get("excluded_funds", [])
     ]
 
 

@@ -157,6 +157,9 @@ def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
         fund_status_date(fund=fund, on=on, note=note)
         AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
         data_changed()
+        # Their rules leave out this fund's recipients; it pays nobody now.
+        for dependant in selectors.funds_depending_on(fund):
+            fund_recompute_request(fund=dependant, triggered_by=f"{fund.slug} withdrawn")
 
 
 def fund_recompute_request(
@@ -180,6 +183,16 @@ def fund_recompute_request(
     )
     transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
     return run
+
+
+def recompute_refusal(fund: Fund) -> str:
+    """Why fund_recompute_request queued no run of this fund, in words for whoever asked."""
+    if fund.status == Fund.Status.WITHDRAWN:
+        return (
+            "This fund is withdrawn: its money is out of every current view and it is not "
+            "recomputed (a fund admin can change its status back in the admin)."
+        )
+    return "This fund has no rule and no published allocations to compute."
 
 
 def run_enqueue(*, run_id: int) -> bool:

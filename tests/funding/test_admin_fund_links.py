@@ -1,0 +1,117 @@
+"""Funds that name other funds: a complement rule names the funds it leaves out by slug, and a
+wave names its parent. An edit of the named fund through the admin keeps those links true."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from funding import services
+from funding.models import AllocationRun, Fund
+from tests import factories
+from tests.admin_forms import admin_page_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def first_and_rest():
+    """A fund paying one of three trusts, and a complement paying the other two."""
+    trusts = [factories.trust(code) for code in ("ZL1", "ZL2", "ZL3")]
+    factories.ae_months({(trust, dt.date(2013, 1, 1)): (1_000, 100) for trust in trusts})
+    paid = trusts[0]
+    first = factories.fixed_fund({paid: 300_00}, slug="first-wave", name="First wave")
+    factories.run(first)
+    rest = factories.fund("second-wave", total_pence=600_00, name="Second wave")
+    factories.rule(
+        rest,
+        "complement",
+        total="600.00",
+        share="equal",
+        eligible_kinds=["trust"],
+        excluded_funds=["first-wave"],
+        window_from="2013-01-01",
+        window_to="2013-01-31",
+        department_types=["1"],
+    )
+    assert factories.run(rest).status == "succeeded", rest.runs.last().error
+    return first, rest
+
+
+def fund_page_post(client, fund, changes):
+    return admin_page_post(
+        client, reverse("admin:funding_fund_change", args=[fund.pk]), "fund_form", changes
+    )
+
+
+def recipients(fund) -> list[str]:
+    """This test's trusts among the fund's current recipients (the test database may hold the
+    national data set's too)."""
+    run = fund.runs.get(is_current=True)
+    codes = run.allocations.values_list("recipient__ods_code", flat=True)
+    return sorted(code for code in codes if code.startswith("ZL"))
+
+
+def test_withdrawing_a_fund_recomputes_the_funds_that_leave_its_trusts_out(
+    client, fund_admin, first_and_rest
+):
+    first, rest = first_and_rest
+    assert recipients(rest) == ["ZL2", "ZL3"]
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, first, {"status": Fund.Status.WITHDRAWN, "status_on": ""})
+
+    assert response.status_code == 302
+    pending = AllocationRun.objects.get(fund=rest, status="pending")
+    assert services.allocation_run_start(run=pending).status == "succeeded"
+    # A withdrawn fund pays nobody, so nobody is left out for it.
+    assert recipients(rest) == ["ZL1", "ZL2", "ZL3"]
+
+
+def test_a_slug_other_funds_rules_name_cannot_change(client, fund_admin, first_and_rest):
+    first, _ = first_and_rest
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, first, {"slug": "first-wave-renamed"})
+
+    assert response.status_code == 200
+    assert (
+        "The rule of Second wave (second-wave) names this fund by its slug, first-wave: "
+        in response.content.decode()
+    )
+    first.refresh_from_db()
+    assert first.slug == "first-wave"
+
+
+def test_a_wave_cannot_have_waves(client, fund_admin):
+    parent = factories.fund("parent-fund", name="Parent fund")
+    wave = factories.fund("wave-fund", name="Wave fund", parent=parent)
+    other = factories.fund("other-fund", name="Other fund")
+    client.force_login(fund_admin)
+
+    under_a_wave = fund_page_post(client, other, {"parent": str(wave.pk)})
+    parent_as_wave = fund_page_post(client, parent, {"parent": str(other.pk)})
+
+    assert "Wave fund is itself a wave of Parent fund" in under_a_wave.content.decode()
+    assert "Parent fund has waves of its own (Wave fund)" in parent_as_wave.content.decode()
+    other.refresh_from_db(), parent.refresh_from_db()
+    assert other.parent is None and parent.parent is None
+
+
+def test_recomputing_a_withdrawn_fund_says_it_is_withdrawn(client, fund_admin, first_and_rest):
+    first, _ = first_and_rest
+    services.fund_withdraw(fund=first, on=dt.date(2014, 1, 1), note="a test")
+    client.force_login(fund_admin)
+
+    listed = client.post(
+        reverse("admin:funding_fund_changelist"),
+        {"action": "recompute", "_selected_action": [first.pk]},
+        follow=True,
+    ).content.decode()
+    button = client.post(
+        reverse("admin:funding_fund_recompute", args=[first.pk]), follow=True
+    ).content.decode()
+
+    assert "Recompute requested" not in listed
+    assert "First wave: This fund is withdrawn" in listed
+    assert "This fund is withdrawn" in button and "no rule" not in button
