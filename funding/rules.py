@@ -414,11 +414,19 @@ def _choice(options: Sequence[str]) -> Check:
     return check
 
 
+# Wide of any data the product holds (from 2010), and far enough from the calendar's ends
+# that a window's months can be counted either side.
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
 def _date(value) -> str:
     try:
-        return dt.date.fromisoformat(str(value)).isoformat()
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         raise ValueError("must be a date written YYYY-MM-DD") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"must be a date from {EARLIEST_DATE} to {LATEST_DATE}")
+    return day.isoformat()
 
 
 def _strings(allowed: Sequence[str] | None = None) -> Check:

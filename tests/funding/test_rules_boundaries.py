@@ -359,6 +359,14 @@ def test_a_window_of_one_day_is_allowed_and_one_that_ends_before_it_starts_is_no
     }
 
 
+def test_windows_run_from_2000_to_2099_inclusive():
+    edges = {**WINTER, "window_from": "2000-01-01", "window_to": "2099-12-31"}
+    assert rules.validate_parameters("worst_n", edges)["window_to"] == "2099-12-31"
+    outside = "must be a date from 2000-01-01 to 2099-12-31"
+    assert errors_of("worst_n", {**edges, "window_from": "1999-12-31"}) == {"window_from": outside}
+    assert errors_of("worst_n", {**edges, "window_to": "2100-01-01"}) == {"window_to": outside}
+
+
 def test_a_percentage_of_exactly_100_is_allowed_and_more_is_not():
     assert rules.validate_parameters("top_slice", TOP_SLICE) == TOP_SLICE
     assert rules.validate_parameters("top_slice", {**TOP_SLICE, "percent": "0.01"})["percent"] == (

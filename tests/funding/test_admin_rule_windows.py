@@ -1,0 +1,63 @@
+"""A rule's window entered in the admin: a date far outside any data is a field error, not a
+server error (0001-01-01 was an OverflowError; 9999-12-31 'year 10000 is out of range')."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from funding.models import AllocationRule
+from tests import factories
+from tests.admin_forms import admin_page_post
+
+pytestmark = pytest.mark.django_db
+
+WORST_TWO = {
+    "n": 2,
+    "total": "1000.00",
+    "share": "equal",
+    "eligible_kinds": ["trust"],
+    "window_from": "2013-01-01",
+    "window_to": "2013-03-31",
+    "department_types": ["1"],
+}
+
+
+@pytest.fixture
+def ranked_fund():
+    trusts = [factories.trust(code) for code in ("ZR1", "ZR2", "ZR3")]
+    factories.ae_months({(t, dt.date(2013, 1, 1)): (1_000, 10 * i) for i, t in enumerate(trusts)})
+    fund = factories.fund("ranked", total_pence=1_000_00)
+    factories.rule(fund, "worst_n", **WORST_TWO)
+    return fund
+
+
+@pytest.mark.parametrize(
+    ("field", "day"), [("window_from", "0001-01-01"), ("window_to", "9999-12-31")]
+)
+def test_a_window_beyond_any_data_is_refused_by_its_field(
+    client, fund_admin, ranked_fund, field, day
+):
+    client.force_login(fund_admin)
+    url = reverse("admin:funding_fund_change", args=[ranked_fund.pk])
+
+    response = admin_page_post(
+        client, url, "fund_form", {f"rule-0-worst_n__{field}": day, "rule-0-reason": "a test"}
+    )
+
+    assert response.status_code == 200
+    assert f"{field}: must be a date from 2000-01-01 to 2099-12-31" in response.content.decode()
+    assert AllocationRule.objects.get(fund=ranked_fund).parameters[field] == WORST_TWO[field]
+
+
+def test_the_preview_refuses_such_a_window_by_its_field(client, fund_admin, ranked_fund):
+    client.force_login(fund_admin)
+    url = reverse("admin:funding_fund_preview", args=[ranked_fund.pk])
+    fields = {f"worst_n__{k}": v for k, v in WORST_TWO.items()}
+
+    response = client.post(url, {"kind": "worst_n", **fields, "worst_n__window_from": "0001-01-01"})
+
+    assert response.status_code == 200
+    assert "window_from: must be a date from 2000-01-01 to 2099-12-31" in (
+        response.content.decode()
+    )
