@@ -350,9 +350,18 @@ def _discontinuity(cut: impact.CutOff | None) -> dict | None:
     if cut is None:
         return None
     return {
-        "rank_cut_off": f"rank {cut.n} against rank {cut.n + 1}",
+        "rank_cut_off": (
+            f"rank {cut.n} against rank {cut.n + 1}"
+            if cut.cutoff_percent is not None and not cut.named
+            else "each ranking's last trust chosen by rank against its first passed over"
+        ),
         "selection": {"from": cut.selection.start, "to": cut.selection.end},
-        "cut_off_percentage": _number(cut.cutoff_percent),
+        "cut_off_percentage": (None if cut.cutoff_percent is None else _number(cut.cutoff_percent)),
+        "cut_offs": [
+            {"ranking": ranking, "percentage": _number(percent)}
+            for ranking, percent in cut.cut_offs
+        ],
+        "named_recipients_left_out": cut.named,
         "outcome": cut.outcome,
         "trusts": cut.trusts,
         "paid_by_other_funds_above_cut_off": cut.paid_above,

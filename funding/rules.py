@@ -209,6 +209,42 @@ def _chosen_worst(
     return sorted(chosen, key=lambda entry: entry[0])
 
 
+@dataclass(frozen=True)
+class RankCutOff:
+    """Where rank decided a worst-N rule: within a quota group (or the one ranking, group
+    None), midway between the last trust chosen by rank and the first passed over."""
+
+    group: str | None
+    percent: Fraction  # four-hour performance, in percent, exactly
+    chosen: int  # trusts chosen by rank (named recipients are not)
+    passed_over: int
+
+
+def rank_cut_offs(
+    candidates: Sequence[Candidate],
+    *,
+    n: int,
+    named: Sequence[str] = (),
+    quotas: dict[str, int] | None = None,
+) -> list[RankCutOff]:
+    """Each ranking's cut-off, as worst_n chooses. Named recipients are chosen whatever their
+    rank, so they set no cut-off and sit on neither side of one; a ranking that chose all its
+    trusts, or none, has no cut-off."""
+    ranked = rank_by_performance(candidates)
+    chosen = {entry[1].code for entry in _chosen_worst(ranked, n=n, named=named, quotas=quotas)}
+    rankings: dict[str | None, list[tuple[Candidate, Fraction]]] = {}
+    for _, c, value in ranked:
+        if c.code not in set(named):
+            rankings.setdefault(c.group if quotas else None, []).append((c, value))
+    cut_offs = []
+    for group, entries in rankings.items():
+        taken = sum(1 for c, _ in entries if c.code in chosen)
+        if 0 < taken < len(entries):
+            middle = (entries[taken - 1][1] + entries[taken][1]) / 2
+            cut_offs.append(RankCutOff(group, middle * 100, taken, len(entries) - taken))
+    return cut_offs
+
+
 def worst_n(
     candidates: Sequence[Candidate],
     *,

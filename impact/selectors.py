@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 
 from funding import rules
 from funding.models import AllocationRule, Fund
-from funding.selectors import received_by_recipient
+from funding.selectors import received_by_recipient, rule_candidates
 from lib.lazy import lazy_import
 from trusts.models import Organisation, Succession
 from trusts.selectors import (
@@ -292,14 +292,20 @@ def _compare(
 
 @dataclass(frozen=True)
 class CutOff:
-    """A regression discontinuity at a worst-N rule's cut-off, at three bandwidths."""
+    """A regression discontinuity at a worst-N rule's cut-offs, at three bandwidths.
+
+    Each trust's running variable is its performance in the rule's window less the cut-off of
+    the ranking it was chosen in (one ranking, or one per quota group), so trusts below zero
+    are the ones the rule chose by rank. Named recipients were chosen whatever their rank and
+    are left out."""
 
     n: int
     selection: Window
-    cutoff_percent: float
+    cut_offs: tuple[tuple[str, float], ...]  # (the ranking, its cut-off in percent)
+    named: int  # recipients named by sources, left out of the comparison
     outcome: str
     trusts: int
-    # Trusts above the cut-off (so not funded by this rule) that other funds paid in the windows.
+    # Trusts above a cut-off (so not funded by this rule) that other funds paid in the windows.
     paid_above: int
     # (bandwidth in points, estimate or None, error) at the chosen bandwidth, half and double.
     estimates: tuple[tuple[float, stats.Discontinuity | None, str], ...]
@@ -308,6 +314,15 @@ class CutOff:
     @property
     def main(self) -> stats.Discontinuity | None:
         return self.estimates[0][1]
+
+    @property
+    def cutoff_percent(self) -> float | None:
+        """The one cut-off of a rule with a single ranking."""
+        return self.cut_offs[0][1] if len(self.cut_offs) == 1 else None
+
+
+def _ranking_label(group: str | None) -> str:
+    return "every trust ranked" if group is None else rules.GROUPS[group][1]
 
 
 def _cut_off(
@@ -318,22 +333,33 @@ def _cut_off(
     after: Window,
     paid_elsewhere: Iterable[str],
 ) -> CutOff | None:
-    """Rank N against rank N+1 on the rule's own metric, the outcome being each trust's change
-    in four-hour performance from the before to the after window (same balanced panel)."""
+    """Each trust's distance from its ranking's cut-off, on the rule's own metric, against its
+    change in four-hour performance from the before to the after window (same balanced
+    panel)."""
     rule = AllocationRule.objects.filter(fund=fund).first()
     if rule is None or rule.kind != AllocationRule.Kind.WORST_N:
         return None
     p = rule.parameters
-    selection = Window(
-        dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"])
-    )
-    ranked = league_table(selection, types=p["department_types"], kinds=p["eligible_kinds"])
-    n = int(p["n"])
-    running = {row.ods_code: float(row.percent) for row in ranked if row.percent is not None}
-    values = [float(row.percent) for row in ranked if row.percent is not None]
-    if n >= len(values):  # every trust ranked was funded: none lies above the cut-off
+    named = tuple(p.get("named", ()))
+    try:
+        candidates = rule_candidates(rule=rule)
+        cut_offs = rules.rank_cut_offs(
+            candidates, n=int(p["n"]), named=named, quotas=p.get("quotas")
+        )
+    except rules.RuleError:
+        return None  # the run says why; there is no ranking to compare across
+    if not cut_offs:  # every trust ranked was chosen (or none): nobody lies across a cut-off
         return None
-    cutoff = (values[n - 1] + values[n]) / 2
+    at = {c.group: c.percent for c in cut_offs}
+
+    def ranking(candidate: rules.Candidate) -> str | None:
+        return candidate.group if p.get("quotas") else None
+
+    running = {
+        c.code: float(100 * rules.performance(c) - at[ranking(c)])
+        for c in candidates
+        if c.code not in named and ranking(c) in at
+    }
     counts: dict[tuple[str, str], list[int]] = {}
     for row in panel:
         side = (
@@ -357,27 +383,28 @@ def _cut_off(
         for code in sorted({code for code, _ in counts})
         if code in running and (code, "before") in counts and (code, "after") in counts
     ]
-    # A rule of thumb, not an optimum: half the spread of the ranking metric; the estimates
-    # at half and double it show how much the choice matters.
-    bandwidth = float(np.std(values, ddof=1)) / 2
+    # A rule of thumb, not an optimum: half the spread of the distances from the cut-offs; the
+    # estimates at half and double it show how much the choice matters.
+    bandwidth = float(np.std(list(running.values()), ddof=1)) / 2
     estimates = []
     for h in (bandwidth, bandwidth / 2, bandwidth * 2):
         try:
             estimates.append(
-                (h, stats.regression_discontinuity(units, cutoff=cutoff, bandwidth=h), "")
+                (h, stats.regression_discontinuity(units, cutoff=0.0, bandwidth=h), "")
             )
         except ValueError as error:
             estimates.append((h, None, str(error)))
     return CutOff(
-        n=n,
-        selection=selection,
-        cutoff_percent=cutoff,
+        n=int(p["n"]),
+        selection=Window(
+            dt.date.fromisoformat(p["window_from"]), dt.date.fromisoformat(p["window_to"])
+        ),
+        cut_offs=tuple((_ranking_label(c.group), float(c.percent)) for c in cut_offs),
+        named=len(named),
         outcome=f"change in four-hour performance from {before} to {after}",
         trusts=len(units),
         paid_above=sum(
-            1
-            for code in set(paid_elsewhere) & {c for c, _ in counts}
-            if running.get(code, 0) > cutoff
+            1 for code in set(paid_elsewhere) & {c for c, _ in counts} if running.get(code, 0) > 0
         ),
         estimates=tuple(estimates),
     )

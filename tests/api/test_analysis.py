@@ -308,7 +308,10 @@ def test_impact_matches_an_independent_regression_and_the_readme(client, compute
     assert float(placebos[1]["estimate"]["ci_high_pp"]) < 0
     assert placebos[2]["estimate"] is None and "No trust has figures" in placebos[2]["error"]
     cut = body["discontinuity"]
-    assert cut["rank_cut_off"] == "rank 53 against rank 54"
+    # Ten named recipients, then the worst within Monitor's and the TDA's trusts: a cut-off in
+    # each group, the named trusts on neither side.
+    assert cut["named_recipients_left_out"] == 10 and cut["cut_off_percentage"] is None
+    assert {c["ranking"] for c in cut["cut_offs"]} == {"foundation trusts", "NHS trusts"}
     chosen = cut["estimates"][0]
     assert chosen["funded_in_bandwidth"] > 5 and chosen["unfunded_in_bandwidth"] > 5
     assert float(chosen["ci_low_pp"]) < float(chosen["effect_pp"]) < float(chosen["ci_high_pp"])

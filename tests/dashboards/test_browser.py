@@ -90,7 +90,7 @@ def test_the_winter_fund_page_leads_with_the_failed_pretrend_test_then_the_check
     assert "There is no unfunded comparison group" in joined
     assert "Placebo, 1 year earlier" in joined
     assert page.locator("#discontinuity").is_visible()
-    assert "At the cut-off: rank 53 against rank 54" in page.locator("#discontinuity").inner_text()
+    assert "among foundation trusts and" in page.locator("#discontinuity").inner_text()
     assert "week ends" in page.locator("#week-rule").inner_text()
     screenshot(page, "fund-winter-impact")
     assert page.problems == []

@@ -303,7 +303,8 @@ def test_the_winter_fund_page_shows_both_estimates_the_event_study_and_the_cavea
     # The failed pre-trend test comes before any estimate.
     assert html.index("Read this before any estimate") < html.index("app-estimate")
     assert "Placebo, 1 year earlier" in html
-    assert "At the cut-off: rank 53 against rank 54" in html
+    assert "At the cut-offs where rank decided" in html
+    assert "10 named by sources whatever their rank, left out here" in html
     assert 'id="figure-chart-event-study"' in html
     assert "association, not proof" in html
     csv = client.get("/funds/ae-winter-2013-14/?chart=event-study&format=csv")

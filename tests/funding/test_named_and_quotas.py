@@ -155,3 +155,45 @@ def test_the_spending_page_shows_the_east_of_england_pcts_variation(client):
         assert escape(fact) in page
     for pct in ("Norfolk", "Suffolk", "Cambridgeshire", "Luton", "South West Essex"):
         assert pct in page
+
+
+class TestRankCutOffs:
+    """Where rank decided, for the regression discontinuity: named recipients set no cut-off,
+    and each quota group has its own."""
+
+    @staticmethod
+    def trust(code, over, group=None):
+        return rules.Candidate(code, attendances=100, over_4h=over, group=group)
+
+    def test_one_ranking_cuts_between_the_last_chosen_and_the_first_passed_over(self):
+        trusts = [self.trust(f"T{i}", over) for i, over in enumerate((30, 20, 10, 5))]
+        (cut,) = rules.rank_cut_offs(trusts, n=2)
+        # 80% chosen, 90% passed over.
+        assert (cut.group, cut.percent, cut.chosen, cut.passed_over) == (None, 85, 2, 2)
+
+    def test_named_recipients_stand_outside_the_ranking(self):
+        trusts = [self.trust(f"T{i}", over) for i, over in enumerate((30, 20, 10, 5))]
+        (cut,) = rules.rank_cut_offs(trusts, n=2, named=["T3"])
+        # T3 (95%) is named; one more by rank: T0 (70%), then T1 (80%) passed over.
+        assert (cut.percent, cut.chosen, cut.passed_over) == (75, 1, 2)
+
+    def test_each_quota_group_has_its_own_cut_off(self):
+        trusts = [
+            self.trust("F1", 40, "foundation_trust"),
+            self.trust("F2", 30, "foundation_trust"),
+            self.trust("F3", 2, "foundation_trust"),
+            self.trust("N1", 20, "nhs_trust"),
+            self.trust("N2", 10, "nhs_trust"),
+            self.trust("N3", 8, "nhs_trust"),
+        ]
+        cuts = rules.rank_cut_offs(
+            trusts, n=3, named=["N3"], quotas={"foundation_trust": 1, "nhs_trust": 2}
+        )
+        by_group = {c.group: (c.percent, c.chosen, c.passed_over) for c in cuts}
+        # Foundation trusts: F1 (60%) chosen, F2 (70%) not. NHS trusts: N3 named fills one
+        # place, N1 (80%) chosen by rank, N2 (90%) passed over.
+        assert by_group == {"foundation_trust": (65, 1, 2), "nhs_trust": (85, 1, 1)}
+
+    def test_a_ranking_that_chose_everyone_has_no_cut_off(self):
+        trusts = [self.trust(f"T{i}", over) for i, over in enumerate((30, 20))]
+        assert rules.rank_cut_offs(trusts, n=2) == []
