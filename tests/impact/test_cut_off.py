@@ -13,6 +13,22 @@ pytestmark = pytest.mark.django_db
 SELECTION = {"window_from": "2031-01-01", "window_to": "2031-03-31"}
 
 
+def worst_n_fund(slug: str, **parameters):
+    """A fund announced in September 2031 whose rule ranks type 1 performance in SELECTION."""
+    fund = factories.fund(slug, announced_on=dt.date(2031, 9, 10))
+    factories.rule(
+        fund,
+        AllocationRule.Kind.WORST_N,
+        total="9000",
+        share="equal",
+        eligible_kinds=["trust"],
+        department_types=["1"],
+        **SELECTION,
+        **parameters,
+    )
+    return fund
+
+
 def test_a_rule_paying_every_trust_it_ranked_has_no_cut_off_and_its_pages_still_answer(client):
     """The admin takes a worst-N rule whose N is more than the trusts with figures (all are
     paid); there is then no trust above the cut-off to set against the last one funded."""
@@ -24,17 +40,7 @@ def test_a_rule_paying_every_trust_it_ranked_has_no_cut_off_and_its_pages_still_
             for month in (1, 2, 3)
         }
     )
-    fund = factories.fund("every-ranked", announced_on=dt.date(2031, 9, 10))
-    factories.rule(
-        fund,
-        AllocationRule.Kind.WORST_N,
-        n=5,
-        total="9000",
-        share="equal",
-        eligible_kinds=["trust"],
-        department_types=["1"],
-        **SELECTION,
-    )
+    fund = worst_n_fund("every-ranked", n=5)
     assert factories.run(fund).recipient_count == 3
 
     page = client.get("/funds/every-ranked/")
@@ -65,18 +71,11 @@ def test_named_recipients_and_quota_groups_each_set_their_own_cut_off(client):
     factories.ae_months(
         {(trust, month): (1_000, over[trust]) for trust in over for month in months}
     )
-    fund = factories.fund("quota-cut-offs", announced_on=dt.date(2031, 9, 10))
-    factories.rule(
-        fund,
-        AllocationRule.Kind.WORST_N,
+    fund = worst_n_fund(
+        "quota-cut-offs",
         n=5,
-        total="5000",
-        share="equal",
-        eligible_kinds=["trust"],
-        department_types=["1"],
         named=["ZQN5"],  # the best NHS trust, named by a source
         quotas={"foundation_trust": 2, "nhs_trust": 3},
-        **SELECTION,
     )
     assert factories.run(fund).status == "succeeded"
 
