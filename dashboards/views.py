@@ -205,7 +205,7 @@ def performance(request):
     if form.is_valid():
         data = form.cleaned_data
         region = data["region"]
-        england = selectors.funding_against_performance(
+        england, footprints = selectors.funding_against_performance(
             fund=data["fund"],
             before=data["before"],
             after=data["after"],
@@ -224,6 +224,14 @@ def performance(request):
             "fund": data["fund"],
             "region": region,
             "after": data["after"],
+            "footprints": [
+                note for note in footprints if note.unit in {r["ods_code"] for r in rows}
+            ],
+            "months_without_figures": [
+                f"{run} ({name})"
+                for name in ("before", "after")
+                for run in months_without_figures(data[name], data["type"])
+            ],
             "window_warnings": (
                 impact_selectors.window_warnings(data["fund"], data["before"], data["after"])
                 if data["fund"]

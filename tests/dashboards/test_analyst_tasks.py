@@ -49,8 +49,8 @@ def test_a_trusts_money_and_its_change_after(page, site):
     page.get_by_text("Data table").click()
     trust = page.locator("main table tbody tr", has=page.get_by_role("link", name="RV8"))
     shown = cells(trust)
-    assert shown[4].startswith("£") and "—" not in shown[4]  # the winter fund paid it
-    assert re.fullmatch(r"-?\d+\.\d\d", shown[8]), shown[8]  # change in points
+    assert shown[5].startswith("£") and "—" not in shown[5]  # the winter fund paid it
+    assert re.fullmatch(r"-?\d+\.\d\d", shown[9]), shown[9]  # change in points
     assert page.problems == []
 
 
@@ -106,7 +106,7 @@ def test_london_winter_2013_14_against_2012_13_with_a_regional_total(page, site)
     trusts = page.locator("details table tbody tr")
     assert int(london[1]) == trusts.count() < int(england[1].replace(",", ""))
     # The regional total is the sum of the rows above it.
-    received = [cells(trusts.nth(i))[4] for i in range(trusts.count())]
+    received = [cells(trusts.nth(i))[5] for i in range(trusts.count())]
     assert pounds(london[2]) == sum(pounds(cell) for cell in received if cell.startswith("£"))
     assert all(cells(trusts.nth(i))[2] == "London" for i in range(trusts.count()))
     for percent in london[4:6]:

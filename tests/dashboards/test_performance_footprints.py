@@ -1,0 +1,83 @@
+"""The performance page across a merger and across months without figures: a trust whose
+hospitals moved between the windows is one footprint in both, with the money of every trust in
+it, and a window with months no figures cover says which."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+WINDOWS = "before_from=2013-01-01&before_to=2013-03-31&after_from=2014-01-01&after_to=2014-01-31"
+
+
+@pytest.fixture
+def merged():
+    """ZM2 is taken over by ZM1 in October 2013, between the windows; ZM3 carries on alone.
+    Both ZM1 and ZM2 were paid."""
+    taker, taken, alone = (factories.trust(code, region="ZMR") for code in ("ZM1", "ZM2", "ZM3"))
+    factories.ae_months(
+        {
+            **{(taker, dt.date(2013, m, 1)): (1_000, 100) for m in (1, 2, 3)},
+            **{(taken, dt.date(2013, m, 1)): (1_000, 300) for m in (1, 2, 3)},
+            **{(alone, dt.date(2013, m, 1)): (1_000, 50) for m in (1, 2, 3)},
+            (taker, dt.date(2014, 1, 1)): (2_000, 200),
+            (alone, dt.date(2014, 1, 1)): (1_000, 50),
+        }
+    )
+    factories.succession(taken, taker, dt.date(2013, 10, 1))
+    fund = factories.fixed_fund({taker: 100_00, taken: 50_00}, slug="merged-money")
+    factories.run(fund)
+    return fund
+
+
+def rows(client, query: str) -> dict[str, dict]:
+    response = client.get(f"/performance/?{query}&format=csv")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    return {
+        r["ods_code"]: r for r in csv.DictReader(io.StringIO(text)) if r["ods_code"][:2] == "ZM"
+    }
+
+
+def test_a_trust_that_took_over_another_is_one_footprint_with_both_trusts_money(client, merged):
+    got = rows(client, f"fund=merged-money&region=ZMR&{WINDOWS}")
+
+    assert set(got) == {"ZM1", "ZM3"}
+    footprint = got["ZM1"]
+    # Before: ZM1 and ZM2 together, 6,000 attendances and 1,200 over 4 hours (80%); after,
+    # the merged trust's 2,000 and 200 (90%): +10 points, not ZM1's own 90% to 90%.
+    assert (footprint["attendances_before"], footprint["over_4h_before"]) == ("6000", "1200")
+    assert (footprint["percent_before"], footprint["percent_after"]) == ("80.00", "90.00")
+    assert footprint["received"] == "150.00"
+    assert footprint["merged_with"] == "ZM2"
+
+
+def test_the_page_names_the_merger_and_counts_the_money_of_the_trust_that_closed(client, merged):
+    page = client.get(f"/performance/?fund=merged-money&region=ZMR&{WINDOWS}").content.decode()
+
+    assert "ZM2 (acquired by ZM1 on 1 Oct 2013)" in page
+    totals = page[page.index('id="totals"') :]
+    assert "£150" in totals[: totals.index("</tr>", totals.index("ZMR"))]
+
+
+def test_a_window_with_months_without_figures_names_them(client):
+    """All types before April 2016 come from a source with months it flags as suspect (March
+    to May 2013): a before window of January to May 2013 was two months, and said nothing. Here
+    in months no real figures reach, so the national data, if imported, holds none of them."""
+    trust = factories.trust("ZM4", region="ZMR")
+    factories.ae_months(
+        {(trust, dt.date(2031, m, 1)): (1_000, 100) for m in (1, 4)}
+        | {(trust, dt.date(2032, 1, 1)): (1_000, 100)}
+    )
+    page = client.get(
+        "/performance/?fund=&region=ZMR&before_from=2031-01-01&before_to=2031-04-30"
+        "&after_from=2032-01-01&after_to=2032-01-31"
+    ).content.decode()
+
+    note = page[page.index('id="months-without-figures"') :][:500]
+    assert "2031-02 to 2031-03 (before)" in note
