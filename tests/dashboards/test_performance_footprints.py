@@ -2,13 +2,12 @@
 hospitals moved between the windows is one footprint in both, with the money of every trust in
 it, and a window with months no figures cover says which."""
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 
 from tests import factories
+from tests.html import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +35,7 @@ def merged():
 
 
 def rows(client, query: str) -> dict[str, dict]:
-    response = client.get(f"/performance/?{query}&format=csv")
-    assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode()
-    return {
-        r["ods_code"]: r for r in csv.DictReader(io.StringIO(text)) if r["ods_code"][:2] == "ZM"
-    }
+    return csv_rows(client, f"/performance/?{query}&format=csv", codes_starting="ZM")
 
 
 def test_a_trust_that_took_over_another_is_one_footprint_with_both_trusts_money(client, merged):

@@ -1,13 +1,12 @@
 """The performance page's trusts, on small data: who was a foundation trust when the money
 came, in England and in a region."""
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 
 from tests import factories
+from tests.html import csv_rows
 from trusts.models import FoundationTrustStatus
 
 pytestmark = pytest.mark.django_db
@@ -39,15 +38,8 @@ def fund():
 
 
 def foundation_trusts(client, query: str) -> dict[str, str]:
-    response = client.get(f"/performance/?{query}&format=csv")
-    assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode()
-    # Only these trusts: the national data may be in the test database too.
-    return {
-        row["ods_code"]: row["foundation_trust"]
-        for row in csv.DictReader(io.StringIO(text))
-        if row["ods_code"].startswith("ZF")
-    }
+    rows = csv_rows(client, f"/performance/?{query}&format=csv", codes_starting="ZF")
+    return {code: row["foundation_trust"] for code, row in rows.items()}
 
 
 def test_a_trust_is_a_foundation_trust_if_it_was_one_when_the_fund_was_announced(client, fund):
