@@ -636,6 +636,8 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
             )
             self.message_user(request, "Withdrawn: its money is out of every current view.")
             return
+        if "status" in form.changed_data and form.initial.get("status") == Fund.Status.WITHDRAWN:
+            services.fund_reinstate(fund=fund, note=f"reinstated in the admin by {request.user}")
         # A step entered from the record (paid, allocated) took place around the
         # announcement, not on the day it is typed in.
         services.fund_status_date(

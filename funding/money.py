@@ -10,7 +10,8 @@ PENNY = Decimal("0.01")
 # against it before it is multiplied out, so four hundred thousand digits cost nothing to refuse.
 MAX_POUNDS = Decimal(10**12)
 # Digits, and pence after a point: not Python's own number syntax ("1e6", "1_000", "Infinity").
-PLAIN_POUNDS = re.compile(r"-?\d+(\.\d+)?")
+# ASCII digits only: re reads Arabic-Indic and other digits as \d, and Decimal takes them.
+PLAIN_POUNDS = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def pounds_to_pence(value: str | int | Decimal) -> int:

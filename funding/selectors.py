@@ -283,10 +283,11 @@ def run_inputs(*, fund: Fund) -> RunInputs:
         "candidates": (
             [f"error: {error}"] if error else sorted((asdict(c) for c in candidates), key=str)
         ),
+        # The source too: the allocations quote it.
         "published": sorted(
-            ((p.ods_code, p.tranche_id, p.amount_pence) for p in published),
+            ((p.ods_code, p.tranche_id, p.amount_pence, p.source) for p in published),
             # An untranched row sorts before a tranche's, rather than failing to compare.
-            key=lambda row: (row[0], row[1] is not None, row[1] or 0, row[2]),
+            key=lambda row: (row[0], row[1] is not None, row[1] or 0, row[2], row[3]),
         ),
     }
     encoded = json.dumps(digest_of, sort_keys=True, default=str).encode()

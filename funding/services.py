@@ -162,6 +162,18 @@ def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
             fund_recompute_request(fund=dependant, triggered_by=f"{fund.slug} withdrawn")
 
 
+def fund_reinstate(*, fund: Fund, note: str) -> None:
+    """Undoes a withdrawal (the fund's status already changed back): its withdrawn step goes,
+    kept in the audit history, so the dated steps end on the status the fund has; the funds
+    whose rules leave out its recipients leave them out again."""
+    for step in fund.status_changes.filter(status=Fund.Status.WITHDRAWN):
+        step._change_reason = note
+        step.delete()
+    data_changed()
+    for dependant in selectors.funds_depending_on(fund):
+        fund_recompute_request(fund=dependant, triggered_by=f"{fund.slug} reinstated")
+
+
 def fund_recompute_request(
     *, fund: Fund, triggered_by: str, requested_by=None
 ) -> AllocationRun | None:

@@ -115,3 +115,23 @@ def test_recomputing_a_withdrawn_fund_says_it_is_withdrawn(client, fund_admin, f
     assert "Recompute requested" not in listed
     assert "First wave: This fund is withdrawn" in listed
     assert "This fund is withdrawn" in button and "no rule" not in button
+
+
+def test_a_reinstated_fund_is_dated_as_it_stands_and_left_out_again(
+    client, fund_admin, first_and_rest
+):
+    """Its history still ended 'Withdrawn' while its status said Announced."""
+    first, rest = first_and_rest
+    services.fund_withdraw(fund=first, on=dt.date(2014, 1, 1), note="a test")
+    runs_of_rest = rest.runs.count()
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, first, {"status": Fund.Status.ANNOUNCED, "status_on": ""})
+
+    assert response.status_code == 302
+    steps = list(first.status_changes.values_list("status", flat=True))
+    assert steps[-1] == Fund.Status.ANNOUNCED and Fund.Status.WITHDRAWN not in steps
+    history = client.get(f"/api/v1/funds/{first.slug}/").json()["status_history"]
+    assert history[-1]["status"] == "announced"
+    # The complement is recomputed to leave the reinstated fund's trust out again.
+    assert rest.runs.count() == runs_of_rest + 1

@@ -212,3 +212,22 @@ def test_what_a_fund_reads_stays_with_its_fund_once_saved(client, superuser, fun
 
     assert 'name="fund"' not in page
     assert fund.name in page
+
+
+def test_a_corrected_source_reaches_the_allocations(client, superuser, fund):
+    """The run that followed was skipped as 'inputs unchanged': the source was not among the
+    inputs, so the API kept saying where the old figure came from."""
+    from funding import services
+
+    client.force_login(superuser)
+    factories.rule(fund, "fixed")
+    factories.run(fund)
+    row = PublishedAllocation.objects.get(fund=fund)
+    url = reverse("admin:funding_publishedallocation_change", args=[row.pk])
+
+    response = admin_page_post(client, url, "publishedallocation_form", {"source": "HSJ, 2 May"})
+
+    assert response.status_code == 302
+    run = services.allocation_run_start(run=AllocationRun.objects.get(fund=fund, status="pending"))
+    assert run.status == "succeeded"
+    assert "HSJ, 2 May" in run.allocations.get().rationale

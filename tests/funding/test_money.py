@@ -33,6 +33,9 @@ def test_it_reads_pounds_exactly():
         ("1_000", "not an amount"),
         ("Infinity", "not an amount"),
         ("5.", "not an amount"),
+        # Digits of other scripts: read as £1,234 and £300 before.
+        ("\u0661\u0662\u0663\u0664", "not an amount"),
+        ("\uff13\uff10\uff10", "not an amount"),
     ],
 )
 def test_it_refuses_what_is_not_an_exact_amount(text, reason):
