@@ -594,8 +594,22 @@ class UploadForm(forms.Form):
     tranche = forms.ModelChoiceField(queryset=Tranche.objects.none(), required=False)
 
 
+class RefusesDeletesInWords:
+    """A delete page (or the list's bulk delete) that cannot go ahead says why in words, in
+    place of the admin's list of every protected row or of a permission nobody should have."""
+
+    def delete_refusal(self, obj) -> str | None:
+        raise NotImplementedError
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, permissions, protected = super().get_deleted_objects(objs, request)
+        if refusals := [r for obj in objs if (r := self.delete_refusal(obj))]:
+            return deleted, counts, set(), refusals
+        return deleted, counts, permissions, protected
+
+
 @admin.register(Fund)
-class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
+class FundAdmin(RefusesDeletesInWords, PoundsInAdmin, SimpleHistoryAdmin):
     form = FundForm
     list_display = (
         "name",
@@ -693,6 +707,16 @@ class FundAdmin(PoundsInAdmin, SimpleHistoryAdmin):
             self.message_user(request, self.NOT_DELETABLE, messages.ERROR)
             return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
         return super().delete_view(request, object_id, extra_context)
+
+    def delete_refusal(self, obj: Fund) -> str | None:
+        if waves := [wave.name for wave in obj.waves.all()]:
+            return (
+                f"{obj.name} cannot be deleted: {' and '.join(waves)} "
+                f"{'is a wave' if len(waves) == 1 else 'are waves'} of it. Change "
+                f"{'its' if len(waves) == 1 else 'their'} parent first, on "
+                f"{'its' if len(waves) == 1 else 'their'} own page."
+            )
+        return None
 
     def has_recompute_permission(self, request):
         return request.user.has_perm("funding.recompute_fund")
@@ -900,7 +924,7 @@ class RecomputesItsFund:
 
 
 @admin.register(Tranche)
-class TrancheAdmin(RecomputesItsFund, PoundsInAdmin, SimpleHistoryAdmin):
+class TrancheAdmin(RefusesDeletesInWords, RecomputesItsFund, PoundsInAdmin, SimpleHistoryAdmin):
     form = TrancheForm
     list_display = (
         "fund",
@@ -913,14 +937,8 @@ class TrancheAdmin(RecomputesItsFund, PoundsInAdmin, SimpleHistoryAdmin):
     list_filter = ("performance_linked", "missed_condition_policy")
     inlines = [TrancheConditionInline]
 
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, permissions, protected = super().get_deleted_objects(objs, request)
-        refusals = [r for tranche in objs if (r := selectors.tranche_delete_refusal(tranche))]
-        if refusals:
-            # In words, in place of a list of every allocation row the runs wrote (or of the
-            # permission to delete rows that are not to be deleted at all).
-            return deleted, counts, set(), refusals
-        return deleted, counts, permissions, protected
+    def delete_refusal(self, obj: Tranche) -> str | None:
+        return selectors.tranche_delete_refusal(obj)
 
 
 class SpendingLineInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):

@@ -135,3 +135,16 @@ def test_a_reinstated_fund_is_dated_as_it_stands_and_left_out_again(
     assert history[-1]["status"] == "announced"
     # The complement is recomputed to leave the reinstated fund's trust out again.
     assert rest.runs.count() == runs_of_rest + 1
+
+
+def test_a_parent_fund_cannot_be_deleted_while_it_has_waves_and_says_so(client, fund_admin):
+    parent = factories.fund("parent-to-delete", name="Parent to delete")
+    factories.fund("its-wave", name="Its wave", parent=parent)
+    client.force_login(fund_admin)
+
+    response = client.post(reverse("admin:funding_fund_delete", args=[parent.pk]), {"post": "yes"})
+
+    assert Fund.objects.filter(pk=parent.pk).exists()
+    page = response.content.decode()
+    assert "Parent to delete cannot be deleted: Its wave is a wave of it" in page
+    assert "permission" not in page
