@@ -76,24 +76,42 @@ def fund_admin_group_ensure() -> Group:
 
 
 def rule_save(
-    *, fund: Fund, kind: str, parameters: dict, reason: str = "", user=None
+    *,
+    fund: Fund,
+    kind: str,
+    parameters: dict,
+    reason: str = "",
+    user=None,
+    scenario: Scenario | None = None,
 ) -> AllocationRule:
     """Validates and saves a fund's rule, bumping its version when it changes; the history
-    records who changed it and why."""
+    records who changed it and why. A rule changed other than by making `scenario` current is
+    no scenario's any more: the one that was current is current no longer."""
     cleaned = rule_parameters_clean(
         kind=kind, parameters=parameters, fund_total_pence=fund.total_pence
     )
     rule = AllocationRule.objects.filter(fund=fund).first()
+    changed = rule is None or (rule.kind, rule.parameters) != (kind, cleaned)
     if rule is None:
         rule = AllocationRule(fund=fund, kind=kind, parameters=cleaned)
-    elif (rule.kind, rule.parameters) != (kind, cleaned):
+    elif changed:
         rule.kind, rule.parameters = kind, cleaned
         rule.version += 1
-    else:
+    if changed:
+        rule._change_reason = reason or None
+        rule._history_user = user
+        rule.save()
+    elif scenario is None:
         return rule
-    rule._change_reason = reason or None
-    rule._history_user = user
-    rule.save()
+    for was_current in fund.scenarios.filter(is_current=True).exclude(
+        pk=scenario.pk if scenario else None
+    ):
+        was_current.is_current = False
+        was_current._change_reason = (
+            f"Replaced by “{scenario.name}”" if scenario else "The fund's rule was changed"
+        )[:100]
+        was_current._history_user = user
+        was_current.save()
     return rule
 
 
@@ -112,12 +130,8 @@ def scenario_make_current(*, scenario: Scenario, reason: str, user=None) -> Allo
             parameters=scenario.parameters,
             reason=reason,
             user=user,
+            scenario=scenario,
         )
-        for before in fund.scenarios.filter(is_current=True).exclude(pk=scenario.pk):
-            before.is_current = False
-            before._change_reason = f"Replaced by “{scenario.name}”"[:100]
-            before._history_user = user
-            before.save()
         scenario.is_current, scenario.reason = True, reason
         scenario._change_reason = reason
         scenario._history_user = user

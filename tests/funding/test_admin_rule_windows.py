@@ -61,3 +61,32 @@ def test_the_preview_refuses_such_a_window_by_its_field(client, fund_admin, rank
     assert "window_from: must be a date from 2000-01-01 to 2099-12-31" in (
         response.content.decode()
     )
+
+
+def test_a_rule_changed_directly_is_no_longer_a_scenarios_current_model(
+    client, fund_admin, ranked_fund
+):
+    """The scenario stayed 'Current model', with its £1,000 in equal shares, beside a fund
+    modelled on the new rule."""
+    from funding import services
+    from funding.models import Scenario
+
+    scenario = Scenario.objects.create(
+        fund=ranked_fund, name="Two worst, equal", kind="worst_n", parameters=WORST_TWO
+    )
+    services.scenario_make_current(scenario=scenario, reason="as announced")
+    client.force_login(fund_admin)
+    url = reverse("admin:funding_fund_change", args=[ranked_fund.pk])
+
+    response = admin_page_post(
+        client,
+        url,
+        "fund_form",
+        {"rule-0-worst_n__share": "breaches", "rule-0-reason": "a direct change"},
+    )
+
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    scenario.refresh_from_db()
+    assert not scenario.is_current
+    assert "Current model" not in client.get(f"/funds/{ranked_fund.slug}/").content.decode()
+    assert client.get(f"/api/v1/funds/{ranked_fund.slug}/").json()["current_scenario"] is None
