@@ -90,3 +90,11 @@ def admin_page_post(client, url: str, form_id: str, changes: dict):
     missing = set(changes) - reader.names
     assert not missing, f"{url} has no fields {sorted(missing)}"
     return client.post(url, {**data, **changes})
+
+
+def fund_page_post(client, fund, changes: dict):
+    """The fund's admin page, inlines and all, posted back with these changes."""
+    from django.urls import reverse
+
+    url = reverse("admin:funding_fund_change", args=[fund.pk])
+    return admin_page_post(client, url, "fund_form", changes)

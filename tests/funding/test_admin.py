@@ -13,7 +13,7 @@ from django.urls import reverse
 from funding import services
 from funding.models import Allocation, AllocationRule, AllocationRun, Fund, PublishedAllocation
 from funding.money import format_pounds_whole
-from tests.admin_forms import admin_page_post
+from tests.admin_forms import admin_page_post, fund_page_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
@@ -253,11 +253,6 @@ def test_a_new_status_is_dated_as_the_admin_says(client, fund_admin, winter):
 
 
 # --- The values being saved are checked together: fund, tranches and rule -----------------
-
-
-def fund_page_post(client, fund, changes):
-    url = reverse("admin:funding_fund_change", args=[fund.pk])
-    return admin_page_post(client, url, "fund_form", changes)
 
 
 def stored(fund):

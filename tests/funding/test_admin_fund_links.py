@@ -9,7 +9,7 @@ from django.urls import reverse
 from funding import services
 from funding.models import AllocationRun, Fund
 from tests import factories
-from tests.admin_forms import admin_page_post
+from tests.admin_forms import fund_page_post
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,6 @@ def first_and_rest():
     )
     assert factories.run(rest).status == "succeeded", rest.runs.last().error
     return first, rest
-
-
-def fund_page_post(client, fund, changes):
-    return admin_page_post(
-        client, reverse("admin:funding_fund_change", args=[fund.pk]), "fund_form", changes
-    )
 
 
 def recipients(fund) -> list[str]:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from funding.models import AllocationRule
 from tests import factories
-from tests.admin_forms import admin_page_post
+from tests.admin_forms import fund_page_post
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,9 @@ def test_a_window_beyond_any_data_is_refused_by_its_field(
     client, fund_admin, ranked_fund, field, day
 ):
     client.force_login(fund_admin)
-    url = reverse("admin:funding_fund_change", args=[ranked_fund.pk])
 
-    response = admin_page_post(
-        client, url, "fund_form", {f"rule-0-worst_n__{field}": day, "rule-0-reason": "a test"}
+    response = fund_page_post(
+        client, ranked_fund, {f"rule-0-worst_n__{field}": day, "rule-0-reason": "a test"}
     )
 
     assert response.status_code == 200
@@ -76,12 +75,10 @@ def test_a_rule_changed_directly_is_no_longer_a_scenarios_current_model(
     )
     services.scenario_make_current(scenario=scenario, reason="as announced")
     client.force_login(fund_admin)
-    url = reverse("admin:funding_fund_change", args=[ranked_fund.pk])
 
-    response = admin_page_post(
+    response = fund_page_post(
         client,
-        url,
-        "fund_form",
+        ranked_fund,
         {"rule-0-worst_n__share": "breaches", "rule-0-reason": "a direct change"},
     )
 
