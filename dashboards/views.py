@@ -3,7 +3,7 @@ from collections.abc import Sequence
 
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from datacache.decorators import cached_until_data_changes
 from funding import rules
@@ -16,6 +16,7 @@ from lib.csv_output import csv_lines
 from trusts.models import DepartmentType, Organisation
 from trusts.selectors import WEEK_RULE, months_without_figures, weeks_answer
 from trusts.selectors import regions as region_names
+from trusts.summaries import ENGLAND_CODE
 from trusts.windows import Window
 
 from . import figures, forms, selectors
@@ -309,6 +310,9 @@ def _found_elsewhere(form: forms.TrustsForm, query) -> list[dict]:
 
 @cached_until_data_changes
 def trust_detail(request, code):
+    if code.upper() == ENGLAND_CODE:
+        # England's figures are the overview's; its own code holds published shares only.
+        return redirect("dashboards:overview", permanent=True)
     try:
         organisation = selectors.organisation_profile(code.upper())
     except Organisation.DoesNotExist:

@@ -945,6 +945,8 @@ def monthly_series(codes: Sequence[str] | None = None) -> list[MonthPoint]:
     no percentage (a gap); type 1 falls back to NHS England's published share only where no
     counts exist, and only for England or one organisation (shares cannot be added up)."""
     shares = AEShare.objects.filter(department_type=DepartmentType.TYPE_1, grain=Grain.MONTH)
+    if codes and list(codes) == [ENGLAND_CODE]:
+        codes = None  # England's own code holds its published shares; its counts are all ours
     if codes:
         rows = AEActivity.objects.filter(organisation__ods_code__in=list(codes))
         counted = Q(over_4h__isnull=False)

@@ -24,6 +24,7 @@ from ..models import (
     Organisation,
     basis_outranks,
 )
+from ..summaries import ENGLAND_CODE
 from .ae.activity import activity_row, month_end, over_4h_check
 from .ae.names import NameMatcher
 from .base import (
@@ -41,7 +42,6 @@ from .base import (
 from .formats import Format, header_has
 from .organisations import _organisations_by_code
 
-ENGLAND_CODE = "ENG"
 ENGLAND = {
     "ods_code": ENGLAND_CODE,
     "name": "England (all A&E providers)",
