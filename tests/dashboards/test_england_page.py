@@ -33,3 +33,9 @@ def test_the_monthly_series_for_eng_is_englands(client, england):
         return next(p for p in series["points"] if p["month"] == "2031-01")
 
     assert january("?code=ENG") == january("")
+
+
+def test_the_overview_says_which_trusts_englands_2019_20_figures_leave_out(client):
+    factories.ae_month(factories.trust("ZE2"), dt.date(2019, 6, 1), 1_000, 100)
+    page = client.get("/").content.decode()
+    assert 'id="field-test"' in page and "14 trusts" in page
