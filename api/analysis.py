@@ -93,6 +93,28 @@ class PerformanceRowSerializer(serializers.Serializer):
         }
 
 
+class PerformancePages(Pages):
+    """Pages of the performance list, with the window's months no organisation has figures
+    for: a period over them is over its other months (its `figures` says how many)."""
+
+    months_without_figures: list[str] = []
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["months_without_figures"] = self.months_without_figures
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["months_without_figures"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The window's months (YYYY-MM, runs as FROM to TO) in which no "
+            "organisation has figures of these types: a period over them is over its others.",
+        }
+        return paged
+
+
 @extend_schema(
     parameters=[
         *WINDOW_PARAMETERS,
@@ -107,10 +129,14 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
 
     serializer_class = PerformanceRowSerializer
     filter_backends = []
+    pagination_class = PerformancePages
     csv_name = "performance"
 
     def get_queryset(self):
         self.performance = self._performance()
+        self.paginator.months_without_figures = months_without_figures(
+            self.performance.window, self.performance.types
+        )
         return self.performance.table()
 
     def paginate_queryset(self, queryset):

@@ -64,3 +64,19 @@ def test_the_csv_is_a_table_of_the_jsons_points(client, figures):
 def test_the_api_root_lists_the_monthly_series(client):
     root = client.get("/api/v1/").json()
     assert root["monthly"].endswith("/api/v1/performance/monthly/")
+
+
+def test_the_performance_list_names_the_months_its_window_has_no_figures_for(client):
+    """A quarter of one month's figures read as the quarter ("2013-14 Q1" from June alone),
+    and nothing said so."""
+    trust = factories.trust("ZM3")
+    factories.ae_month(trust, dt.date(2031, 6, 1), 1_000, 100, department_type="other")
+    url = "/api/v1/performance/?from=2031-04-01&to=2031-06-30&by=quarter&type=all&code=ZM3"
+
+    body = client.get(url).json()
+
+    assert body["results"][0]["figures"] == 1
+    assert body["months_without_figures"] == ["2031-04 to 2031-05"]
+    schema = client.get("/api/v1/schema/?format=json").json()
+    listed = schema["components"]["schemas"]["PaginatedPerformanceRowList"]["properties"]
+    assert listed["months_without_figures"]["type"] == "array"
