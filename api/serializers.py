@@ -3,7 +3,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from funding import rules
+from funding import rules, selectors
 from funding.models import (
     Allocation,
     AllocationRemoval,
@@ -205,9 +205,26 @@ class FundDetailSerializer(FundSerializer):
             "tranches",
             "rule",
             "scenarios",
+            "recipients_formed_later",
         )
 
     scenarios = serializers.SerializerMethodField()
+    recipients_formed_later = serializers.SerializerMethodField(
+        help_text="Current recipients that took over organisations of their kind after the "
+        "fund's first year began: the rule's figures count them as one, so each is paid what "
+        "they held."
+    )
+
+    def get_recipients_formed_later(self, fund) -> list[dict]:
+        return [
+            {
+                "ods_code": formed.ods_code,
+                "name": formed.name,
+                "took_over": list(formed.took_over),
+                "on": formed.effective_on,
+            }
+            for formed in selectors.recipients_formed_later(fund)
+        ]
 
     def get_scenarios(self, fund) -> list[dict]:
         return [

@@ -207,6 +207,7 @@ def fund_detail(request, slug):
             "scenarios": scenarios,
             "scenario_changes": scenario_changes,
             "group_totals": selectors.group_total_rows(fund),
+            "formed_later": funding_selectors.recipients_formed_later(fund),
         },
     )
 

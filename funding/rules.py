@@ -35,6 +35,8 @@ class Candidate:
     excluded: bool = False
     intermediary: str | None = None
     group: str | None = None  # for quotas: "foundation_trust" or "nhs_trust" when announced
+    # The closed organisations whose figures it holds: it took them over before the money came.
+    took_over: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -355,7 +357,12 @@ def top_slice(candidates: Sequence[Candidate], *, percent: Decimal) -> list[Shar
                 c.code,
                 amounts[c.code],
                 None,
-                f"{percent}% of a {format_pounds(c.budget_pence)} baseline budget",
+                f"{percent}% of a {format_pounds(c.budget_pence)} baseline budget"
+                + (
+                    f" (the budgets of {' and '.join(c.took_over)}, which it took over)"
+                    if c.took_over
+                    else ""
+                ),
                 {"budget_pence": c.budget_pence, "percent": str(percent)},
             )
             for c in candidates

@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     Min,
     OuterRef,
@@ -140,6 +141,51 @@ def excluded_recipients(slugs: list[str]) -> set[str]:
     )
 
 
+def _successors_on(codes: Iterable[str], day: dt.date) -> dict[str, str]:
+    """The organisation each of these closed ones had become by `day`, through successions to
+    one successor each (a split names no single one, so its organisation stays itself)."""
+    following: dict[str, set[str]] = {}
+    for predecessor, successor in Succession.objects.filter(effective_on__lte=day).values_list(
+        "predecessor__ods_code", "successor__ods_code"
+    ):
+        following.setdefault(predecessor, set()).add(successor)
+    became = {}
+    for code in codes:
+        now, seen = code, {code}
+        while len(following.get(now, ())) == 1 and (now := next(iter(following[now]))) not in seen:
+            seen.add(now)
+        became[code] = now
+    return became
+
+
+def _budget_holders(kinds: list[str], year: str) -> list[rules.Candidate]:
+    """Each organisation's baseline budget for the year, a closed organisation's with the one
+    that held it when the year began: budgets were set ahead (2015-16's in 2013), and money
+    for the year went to whoever existed in it."""
+    budgets = list(
+        BaselineBudget.objects.filter(
+            organisation__kind__in=kinds, financial_year=year
+        ).values_list("organisation__ods_code", "organisation__closed_on", "amount_pence")
+    )
+    start = dt.date(int(year[:4]), 4, 1)
+    closed = [code for code, closed_on, _ in budgets if closed_on and closed_on < start]
+    became = _successors_on(closed, start)
+    held: dict[str, int] = {}
+    took_over: dict[str, list[str]] = {}
+    for code, _, pence in budgets:
+        holder = became.get(code, code)
+        held[holder] = held.get(holder, 0) + pence
+        if holder != code:
+            took_over.setdefault(holder, []).append(code)
+    names = dict(Organisation.objects.filter(ods_code__in=held).values_list("ods_code", "name"))
+    return [
+        rules.Candidate(
+            code, names[code], budget_pence=pence, took_over=tuple(sorted(took_over.get(code, ())))
+        )
+        for code, pence in held.items()
+    ]
+
+
 def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
     """Everything the rule reads, as plain values for funding.rules; its kind says what."""
     p = rule.parameters
@@ -163,10 +209,7 @@ def rule_candidates(*, rule: AllocationRule) -> list[rules.Candidate]:
             for org in organisations
         ]
     if reads == {rules.BUDGETS}:
-        budgets = BaselineBudget.objects.filter(
-            organisation__kind__in=p["eligible_kinds"], financial_year=p["budget_year"]
-        ).values_list("organisation__ods_code", "organisation__name", "amount_pence")
-        return [rules.Candidate(code, name, budget_pence=pence) for code, name, pence in budgets]
+        return _budget_holders(p["eligible_kinds"], p["budget_year"])
     candidates = _reporting_candidates(p)
     if p.get("quotas"):
         return _grouped_by_status(candidates.values(), rule.fund.announced_on)
@@ -393,6 +436,45 @@ def funds_depending_on(fund: Fund, slug: str | None = None) -> list[Fund]:
         for rule in AllocationRule.objects.filter(kind__in=kinds).select_related("fund")
         if named in rule.parameters.get("excluded_funds", [])
     ]
+
+
+@dataclass(frozen=True)
+class FormedLater:
+    """A recipient formed, from organisations of its kind, after the fund's years began."""
+
+    ods_code: str
+    name: str
+    took_over: tuple[str, ...]
+    effective_on: dt.date
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} ({self.ods_code}) took over {' and '.join(self.took_over)} on "
+            f"{self.effective_on:%-d %b %Y}, after the fund's years began: the figures the rule "
+            "read count them as one, so it is paid what they held."
+        )
+
+
+def recipients_formed_later(fund: Fund) -> list[FormedLater]:
+    """Current recipients that took over organisations of their own kind after the start of the
+    fund's first year: the rule's figures (a population count of 2015, say) know only them."""
+    if not fund.financial_years:
+        return []
+    start = dt.date(int(min(fund.financial_years)[:4]), 4, 1)
+    later = Succession.objects.filter(
+        successor__in=current_allocations(fund=fund).values("recipient"),
+        effective_on__gt=start,
+        predecessor__kind=F("successor__kind"),
+    ).order_by("successor__ods_code", "predecessor__ods_code")
+    formed: dict[str, FormedLater] = {}
+    for code, name, predecessor, effective_on in later.values_list(
+        "successor__ods_code", "successor__name", "predecessor__ods_code", "effective_on"
+    ):
+        known = formed.get(code)
+        formed[code] = FormedLater(
+            code, name, (*known.took_over, predecessor) if known else (predecessor,), effective_on
+        )
+    return list(formed.values())
 
 
 def tranche_delete_refusal(tranche: Tranche) -> str | None:
