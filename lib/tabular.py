@@ -114,6 +114,14 @@ def _tables(
                 continue
             if has_header and header is None:
                 header = [cell.strip() for cell in row]
+                if len(header) == 1 and (separator := _other_separator(header[0])):
+                    problems.add(
+                        reader.line_num,
+                        "header",
+                        f"the columns are separated by {separator}: separate them with commas "
+                        "(a spreadsheet's 'CSV UTF-8 (comma delimited)')",
+                    )
+                    return
                 continue
             chunk.append((reader.line_num, row))
             if rows is not None and len(chunk) == rows:
@@ -127,6 +135,15 @@ def _tables(
         return
     if chunk or not yielded:
         yield Table(path, header, chunk)
+
+
+def _other_separator(cell: str) -> str | None:
+    """What a header read as one column was separated by instead of commas, if anything:
+    spreadsheets in many locales write semicolons."""
+    for character, name in ((";", "semicolons"), ("\t", "tabs")):
+        if character in cell:
+            return name
+    return None
 
 
 def _text(raw: bytes, problems: Problems) -> str | None:

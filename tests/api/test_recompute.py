@@ -54,3 +54,19 @@ def test_a_malformed_token_header_is_told_in_its_own_word(client, fund, scheme):
     )
     assert response.status_code in (401, 403)
     assert response.json()["detail"] == f"Give one token after the word {scheme}."
+
+
+def test_a_username_and_password_are_told_to_make_a_token(client, fund_admin, fund):
+    """It answered "Authentication credentials were not provided", of credentials sent."""
+    import base64
+
+    basic = base64.b64encode(b"bob:bob-pass").decode()
+    response = client.post(
+        f"/api/v1/funds/{fund.slug}/recompute/", HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert response.status_code in (401, 403)
+    assert "send that token here as `Authorization: Bearer <token>`" in response.json()["detail"]
+    assert fund.runs.count() == 0
+    # Where a password is the way in, it still is.
+    made = client.post("/api/v1/tokens/", HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert made.status_code == 201

@@ -231,3 +231,16 @@ def test_a_corrected_source_reaches_the_allocations(client, superuser, fund):
     run = services.allocation_run_start(run=AllocationRun.objects.get(fund=fund, status="pending"))
     assert run.status == "succeeded"
     assert "HSJ, 2 May" in run.allocations.get().rationale
+
+
+def test_an_upload_separated_by_semicolons_is_told_to_use_commas(client, superuser, fund):
+    """As a spreadsheet in many locales saves it: it was 'missing columns: ods_code, amount,
+    source', which are all there."""
+    client.force_login(superuser)
+    url = reverse("admin:funding_fund_upload", args=[fund.pk])
+    upload = SimpleUploadedFile("list.csv", b"ods_code;amount;source\nZA1;600;a letter\n")
+
+    page = client.post(url, {"file": upload}).content.decode()
+
+    assert "the columns are separated by semicolons: separate them with commas" in page
+    assert "missing columns" not in page
