@@ -548,8 +548,28 @@ class PublishedAllocationInline(ConstraintMessagesInline, PoundsInAdmin, admin.T
     raw_id_fields = ("recipient", "tranche")
 
 
+class SpendingReportForm(ConstraintErrorsByField):
+    """A report's period is a financial year, as the funds' and the API's filters write it."""
+
+    def clean_period(self):
+        try:
+            return rules.financial_year_checked(self.cleaned_data["period"].strip())
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        found = rules.spending_faults(
+            cleaned.get("allocation_pence"), cleaned.get("uncommitted_pence"), []
+        )
+        if "uncommitted" in found:
+            self.add_error("uncommitted_pence", found["uncommitted"])
+        return cleaned
+
+
 class SpendingReportInline(ConstraintMessagesInline, PoundsInAdmin, admin.StackedInline):
     model = SpendingReport
+    form = SpendingReportForm
     extra = 0
     show_change_link = True
     raw_id_fields = ("recipient",)
@@ -941,14 +961,31 @@ class TrancheAdmin(RefusesDeletesInWords, RecomputesItsFund, PoundsInAdmin, Simp
         return selectors.tranche_delete_refusal(obj)
 
 
+class SpendingLineFormSet(ConstraintErrorsByFieldFormSet):
+    """The lines with their report (being saved with them): within its allocation, each
+    category once."""
+
+    def clean(self):
+        super().clean()
+        lines = [
+            (form.cleaned_data["category"], form.cleaned_data.get("amount_pence") or 0)
+            for form in self.forms
+            if form.cleaned_data.get("category") and not form.cleaned_data.get("DELETE")
+        ]
+        found = rules.spending_faults(self.instance.allocation_pence, None, lines)
+        if "lines" in found:
+            raise forms.ValidationError(f"Spending lines: {found['lines']}.")
+
+
 class SpendingLineInline(ConstraintMessagesInline, PoundsInAdmin, admin.TabularInline):
     model = SpendingLine
+    formset = SpendingLineFormSet
     extra = 0
 
 
 @admin.register(SpendingReport)
 class SpendingReportAdmin(PoundsInAdmin, SimpleHistoryAdmin):
-    form = ConstraintErrorsByField
+    form = SpendingReportForm
     list_display = (
         "fund",
         "recipient",

@@ -523,6 +523,33 @@ def _percent_value(value) -> str:
     return str(number)
 
 
+def spending_faults(
+    allocation_pence: int | None, uncommitted_pence: int | None, lines: Sequence[tuple[str, int]]
+) -> dict[str, str]:
+    """Why a spending report cannot reconcile, by the part at fault ("lines", "uncommitted"):
+    each category once, whatever its case, and neither the lines nor the uncommitted money
+    beyond the allocation, when one is given."""
+    faults = {}
+    counts: dict[str, list[str]] = {}
+    for category, _ in lines:
+        counts.setdefault(category.strip().casefold(), []).append(category)
+    repeated = [written[-1] for written in counts.values() if len(written) > 1]
+    if repeated:
+        faults["lines"] = "; ".join(
+            f"{name!r} is listed {len(counts[name.strip().casefold()])} times" for name in repeated
+        )
+    if allocation_pence is not None:
+        given = format_pounds(allocation_pence)
+        spent = sum(amount for _, amount in lines)
+        if spent > allocation_pence:
+            faults["lines"] = (
+                f"add up to {format_pounds(spent)}, more than the allocation of {given}"
+            )
+        if (uncommitted_pence or 0) > allocation_pence:
+            faults["uncommitted"] = f"is more than the allocation of {given}"
+    return faults
+
+
 def financial_year_checked(value) -> str:
     """An NHS financial year as funds write it ("2015-16"), or ValueError."""
     text = str(value)

@@ -541,17 +541,12 @@ def _published_faults(seed: FundSeed) -> list[Fault]:
 def _spending_faults(seed: FundSeed) -> list[Fault]:
     faults = _repeated("spending", (f"{r.ods_code} {r.period}" for r in seed.spending))
     for number, report in enumerate(seed.spending, 1):
-        where = f"spending[{number}]"
-        faults += _repeated(f"{where}.lines", (category for category, _, _ in report.lines))
-        if report.allocation_pence is None:
-            continue
-        given = format_pounds(report.allocation_pence)
-        spent = sum(amount for _, amount, _ in report.lines)
-        if spent > report.allocation_pence:
-            message = f"add up to {format_pounds(spent)}, more than the allocation of {given}"
-            faults.append((f"{where}.lines", message))
-        if (report.uncommitted_pence or 0) > report.allocation_pence:
-            faults.append((f"{where}.uncommitted", f"is more than the allocation of {given}"))
+        found = rules.spending_faults(
+            report.allocation_pence,
+            report.uncommitted_pence,
+            [(category, amount) for category, amount, _ in report.lines],
+        )
+        faults += [(f"spending[{number}].{part}", fault) for part, fault in found.items()]
     return faults
 
 
