@@ -82,6 +82,12 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
                 "A token cannot make another token: tokens are made with your password "
                 "(Basic authentication) or signed in."
             )
+        if not request.user.has_perm("funding.recompute_fund"):
+            # Reads need no token, and a token does only what its owner may: nothing to write.
+            raise PermissionDenied(
+                "Tokens are for fund admins, who recompute funds through the API; reading it "
+                "needs no token."
+            )
         asked = NewTokenSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         days = asked.validated_data.get("days")

@@ -70,3 +70,16 @@ def test_a_username_and_password_are_told_to_make_a_token(client, fund_admin, fu
     # Where a password is the way in, it still is.
     made = client.post("/api/v1/tokens/", HTTP_AUTHORIZATION=f"Basic {basic}")
     assert made.status_code == 201
+
+
+def test_only_fund_admins_make_tokens(client, analyst, fund_admin):
+    """Any signed-in account could, though a token did nothing a reader needs."""
+    import base64
+
+    def made(user, password):
+        basic = base64.b64encode(f"{user.username}:{password}".encode()).decode()
+        return client.post("/api/v1/tokens/", HTTP_AUTHORIZATION=f"Basic {basic}")
+
+    refused = made(analyst, "alice-pass")
+    assert refused.status_code == 403 and "Tokens are for fund admins" in refused.json()["detail"]
+    assert made(fund_admin, "bob-pass").status_code == 201

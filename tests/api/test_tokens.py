@@ -84,13 +84,19 @@ def test_an_expired_token_is_refused(live_site, small_fund, fund_admin):
     assert status == 403
 
 
-def test_an_owner_cannot_see_or_revoke_another_users_token(live_site, fund_admin, analyst):
+def test_an_owner_cannot_see_or_revoke_another_users_token(
+    live_site, fund_admin, django_user_model
+):
+    from funding.services import fund_admin_group_ensure
+
+    other = django_user_model.objects.create_user("fay", password="fay-pass", is_staff=True)
+    fund_admin_group_ensure().user_set.add(other)
     admins = token_made(live_site)
-    analysts = token_made(live_site, "alice", "alice-pass")["token"]
-    status, _, listed = http("GET", f"{live_site}/api/v1/tokens/", headers=bearer(analysts))
+    others = token_made(live_site, "fay", "fay-pass")["token"]
+    status, _, listed = http("GET", f"{live_site}/api/v1/tokens/", headers=bearer(others))
     assert status == 200 and admins["key"] not in listed.decode()
     status, _, _ = http(
-        "DELETE", f"{live_site}/api/v1/tokens/{admins['key']}/", headers=bearer(analysts)
+        "DELETE", f"{live_site}/api/v1/tokens/{admins['key']}/", headers=bearer(others)
     )
     assert status == 404
     assert AuthToken.objects.filter(user=fund_admin).count() == 1
