@@ -398,9 +398,18 @@ class AllocationRuleFormBase(KindParametersForm):
         """Runs the rule on the data stored now, so one that cannot run is refused here,
         before it is saved, and never replaces the current allocations."""
         try:
-            services.allocation_preview(fund=fund, kind=kind, parameters=parameters)
+            shares = services.allocation_preview(fund=fund, kind=kind, parameters=parameters)
         except (rules.RuleError, KeyError, ValueError) as error:
             self.add_error(None, f"This rule cannot run on the data stored now: {error}")
+            return
+        asked = int(parameters.get("n") or 0)
+        if kind == AllocationRule.Kind.WORST_N and asked > len(shares):
+            # Its words would say "the 1000 trusts with the lowest performance" of 145 paid.
+            self.add_error(
+                field_name(kind, "n"),
+                f"n: {asked:,} is more than the {len(shares):,} organisations ranked in the "
+                "window: every one would be paid. Give at most that many.",
+            )
 
     def rule_save(self, *, fund: Fund, user) -> AllocationRule:
         """Saves through the service, so every change is a new version with who and why."""

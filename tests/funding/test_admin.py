@@ -336,7 +336,7 @@ def current_allocations(fund):
     [
         ({"eligible_kinds": ["ccgs"]}, "Select a valid choice. ccgs is not one of"),
         (
-            {"window_from": "1990-01-01", "window_to": "1990-03-31"},
+            {"window_from": "2001-01-01", "window_to": "2001-03-31"},
             "This rule cannot run on the data stored now: The rule selects nobody",
         ),
     ],
@@ -362,8 +362,8 @@ def test_a_run_of_a_rule_that_selects_nobody_fails_and_keeps_the_allocations(win
     AllocationRule.objects.filter(fund=winter).update(
         parameters={
             **winter.rule.parameters,
-            "window_from": "1990-01-01",
-            "window_to": "1990-03-31",
+            "window_from": "2001-01-01",
+            "window_to": "2001-03-31",
         }
     )
     run = services.allocation_run_start(
@@ -490,8 +490,8 @@ def test_the_change_page_shows_the_latest_runs_and_how_they_ended(
     AllocationRule.objects.filter(fund=winter).update(
         parameters={
             **winter.rule.parameters,
-            "window_from": "1990-01-01",
-            "window_to": "1990-03-31",
+            "window_from": "2001-01-01",
+            "window_to": "2001-03-31",
         }
     )
     services.allocation_run_start(

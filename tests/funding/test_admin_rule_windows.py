@@ -2,6 +2,7 @@
 server error (0001-01-01 was an OverflowError; 9999-12-31 'year 10000 is out of range')."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -87,3 +88,21 @@ def test_a_rule_changed_directly_is_no_longer_a_scenarios_current_model(
     assert not scenario.is_current
     assert "Current model" not in client.get(f"/funds/{ranked_fund.slug}/").content.decode()
     assert client.get(f"/api/v1/funds/{ranked_fund.slug}/").json()["current_scenario"] is None
+
+
+def test_more_winners_than_trusts_ranked_is_refused_by_n(client, fund_admin, ranked_fund):
+    """N of 1,000 where 3 trusts report was taken, and described as 'the 1000 trusts with the
+    lowest performance'."""
+    client.force_login(fund_admin)
+
+    response = fund_page_post(
+        client, ranked_fund, {"rule-0-worst_n__n": "1000", "rule-0-reason": "a test"}
+    )
+
+    assert response.status_code == 200
+    # 3 here, or more where the test database holds the national data set too.
+    assert re.search(
+        r"n: 1,000 is more than the \d+ organisations ranked in the window",
+        (response.content.decode()),
+    )
+    assert AllocationRule.objects.get(fund=ranked_fund).parameters["n"] == 2
