@@ -205,6 +205,12 @@ class FundForm(forms.ModelForm):
                 f"{self.instance.name} has waves of its own "
                 f"({', '.join(wave.name for wave in waves)}): a fund with waves cannot be a wave.",
             )
+        announced, dated = cleaned.get("announced_on"), cleaned.get("status_on")
+        if announced and dated and dated < announced:
+            self.add_error(
+                "status_on",
+                f"{dated:%-d %b %Y} is before the announcement ({announced:%-d %b %Y}).",
+            )
         stored_slug = self.instance.pk and Fund.objects.get(pk=self.instance.pk).slug
         if stored_slug and cleaned.get("slug", stored_slug) != stored_slug:
             for dependant in selectors.funds_depending_on(self.instance, slug=stored_slug):
@@ -670,6 +676,8 @@ class FundAdmin(RefusesDeletesInWords, PoundsInAdmin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         fund = form.instance
+        if change and "announced_on" in form.changed_data:
+            services.fund_announcement_moved(fund=fund, was=form.initial["announced_on"])
         if "status" in form.changed_data and fund.status == Fund.Status.WITHDRAWN:
             # As the list's action withdraws: no run stays current, dated today unless given.
             services.fund_withdraw(

@@ -160,6 +160,15 @@ def fund_status_date(*, fund: Fund, on: dt.date, note: str) -> FundStatusChange 
     return FundStatusChange.objects.create(fund=fund, status=fund.status, on=on, note=note)
 
 
+def fund_announcement_moved(*, fund: Fund, was: dt.date) -> None:
+    """The announced step dated by the announcement moves with it (left, the history had the
+    fund announced on two days)."""
+    for step in fund.status_changes.filter(status=Fund.Status.ANNOUNCED, on=was):
+        step.on = fund.announced_on
+        step._change_reason = f"The announcement moved from {was}"
+        step.save()
+
+
 def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
     """Takes a fund out of every current view and export, keeping its history: it is marked
     withdrawn (a dated step) and no run of it stays current, so no current allocations

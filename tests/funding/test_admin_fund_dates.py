@@ -1,0 +1,40 @@
+"""A fund's dates entered in the admin: a step cannot come before the announcement (as a seed
+file's cannot), and moving the announcement moves the step that was dated by it."""
+
+import datetime as dt
+
+import pytest
+
+from funding.models import Fund
+from tests import factories
+from tests.admin_forms import fund_page_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fund():
+    made = factories.fund("dated", announced_on=dt.date(2013, 9, 10))
+    made.status_changes.create(status=Fund.Status.ANNOUNCED, on=dt.date(2013, 9, 10))
+    return made
+
+
+def test_a_step_dated_before_the_announcement_is_refused(client, fund_admin, fund):
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, fund, {"status": Fund.Status.PAID, "status_on": "2013-01-01"})
+
+    assert response.status_code == 200
+    assert "1 Jan 2013 is before the announcement (10 Sep 2013)" in response.content.decode()
+    assert not fund.status_changes.filter(status=Fund.Status.PAID).exists()
+
+
+def test_moving_the_announcement_moves_its_step(client, fund_admin, fund):
+    """The step stayed on the old date, so the history had the fund announced twice."""
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, fund, {"announced_on": "2013-09-12"})
+
+    assert response.status_code == 302
+    steps = list(fund.status_changes.values_list("status", "on"))
+    assert steps == [(Fund.Status.ANNOUNCED, dt.date(2013, 9, 12))]
