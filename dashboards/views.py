@@ -251,10 +251,14 @@ def performance(request):
                 if data["fund"]
                 else ()
             ),
-            "figure": _plain(
-                figures.funding_scatter(
-                    rows, y=data["y"], x=data["x"], one_fund=data["fund"] is not None
+            "figure": (
+                _plain(
+                    figures.funding_scatter(
+                        rows, y=data["y"], x=data["x"], one_fund=data["fund"] is not None
+                    )
                 )
+                if rows
+                else None
             ),
         }
     return render(

@@ -75,3 +75,13 @@ def test_a_window_with_months_without_figures_names_them(client):
 
     note = page[page.index('id="months-without-figures"') :][:500]
     assert "2031-02 to 2031-03 (before)" in note
+
+
+def test_windows_without_figures_say_so_and_draw_no_empty_chart(client):
+    page = client.get(
+        "/performance/?fund=&before_from=2040-01-01&before_to=2040-03-31"
+        "&after_from=2041-01-01&after_to=2041-03-31"
+    ).content.decode()
+
+    assert 'id="chart-scatter"' not in page
+    assert "No trust has A&amp;E figures in the after window (1 Jan 2041 to 31 Mar 2041)" in page
