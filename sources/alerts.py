@@ -39,9 +39,17 @@ def subscription_create(*, user, kind: str, target: str) -> Subscription:
             raise ValidationError(f"{target!r} is not the ODS code of an organisation we hold")
         subject = {"organisation": organisation}
     elif kind == Subscription.Kind.REGION:
-        if not target or not Organisation.objects.filter(region=target).exists():
+        # As the region is written, whatever case it was typed in.
+        region = (
+            Organisation.objects.filter(region__iexact=target)
+            .values_list("region", flat=True)
+            .first()
+            if target
+            else None
+        )
+        if region is None:
             raise ValidationError(f"{target!r} is not a region any organisation is in")
-        subject = {"region": target}
+        subject = {"region": region}
     elif kind == Subscription.Kind.FUND:
         fund = Fund.objects.filter(slug=target).first()
         if fund is None:

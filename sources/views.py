@@ -51,6 +51,9 @@ def alerts_page(request):
             "error": error,
             "kinds": Subscription.Kind.choices,
             "funds": Fund.objects.standing().order_by("name"),
+            # A refused entry comes back as typed, to correct.
+            "kind": request.POST.get("kind", "") if error else "",
+            "target": request.POST.get("target", "") if error else "",
         },
         status=400 if error else 200,
     )
