@@ -346,7 +346,7 @@ def _cut_off(
         cut_offs = rules.rank_cut_offs(
             candidates, n=int(p["n"]), named=named, quotas=p.get("quotas")
         )
-    except rules.RuleError:
+    except (rules.RuleError, KeyError, ValueError):
         return None  # the run says why; there is no ranking to compare across
     if not cut_offs:  # every trust ranked was chosen (or none): nobody lies across a cut-off
         return None
