@@ -522,7 +522,8 @@ def _listing_faults(seed: FundSeed) -> list[Fault]:
 
 
 def _published_faults(seed: FundSeed) -> list[Fault]:
-    """Amounts stated for recipients fit in their tranche, or in the fund when none is named."""
+    """Amounts stated for recipients fit in their tranche, or in the fund when none is named,
+    and in the fund all together."""
     faults: list[Fault] = []
     tranches = {t.name: t.amount_pence for t in seed.tranches}
     for number, published in enumerate(seed.published, 1):
@@ -535,6 +536,16 @@ def _published_faults(seed: FundSeed) -> list[Fault]:
         if stated > limit:
             message = f"add up to {format_pounds(stated)}, more than {format_pounds(limit)}"
             faults.append(("published", message))
+    everything = sum(p.amount_pence for p in seed.published)
+    # Said once: a list already beyond its tranche or the fund is beyond it all together.
+    if everything > seed.total_pence and not any(where == "published" for where, _ in faults):
+        faults.append(
+            (
+                "published",
+                f"add up to {format_pounds(everything)}, more than the fund's total of "
+                f"{format_pounds(seed.total_pence)}",
+            )
+        )
     return faults
 
 

@@ -228,3 +228,21 @@ def test_a_date_in_a_rules_parameters_must_be_text_as_json_stores_it(shipped_cop
 def test_a_folder_with_no_fund_files_is_refused(tmp_path):
     with pytest.raises(SeedError, match="no fund files"):
         seed_funds_read(tmp_path)
+
+
+def test_published_amounts_are_held_to_the_funds_total_all_together(shipped_copy):
+    """Each tranche's within it, and the rest within the fund, yet more than the fund in all:
+    the admin and the upload refuse it, and so does a seed file."""
+    edit(
+        shipped_copy,
+        "ae-winter-2013-14",
+        'amount = "£7m"\nsource = "Evening Standard, September 2013"\n'
+        'tranche = "53 high-risk systems (provisional)"\n',
+        'amount = "£240m"\nsource = "Evening Standard, September 2013"\n',
+    )
+    with pytest.raises(SeedError) as failure:
+        seed_funds_read(shipped_copy)
+    assert str(failure.value) == (
+        "ae-winter-2013-14.toml: published: add up to £252,800,000.00, more than the fund's "
+        "total of £250,000,000.00"
+    )
