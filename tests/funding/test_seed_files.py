@@ -240,9 +240,14 @@ def test_published_amounts_are_held_to_the_funds_total_all_together(shipped_copy
         'tranche = "53 high-risk systems (provisional)"\n',
         'amount = "£240m"\nsource = "Evening Standard, September 2013"\n',
     )
-    with pytest.raises(SeedError) as failure:
-        seed_funds_read(shipped_copy)
-    assert str(failure.value) == (
+    assert refusal(shipped_copy) == (
         "ae-winter-2013-14.toml: published: add up to £252,800,000.00, more than the fund's "
         "total of £250,000,000.00"
     )
+
+
+def refusal(folder: Path) -> str:
+    """Why the seed files in this folder are refused."""
+    with pytest.raises(SeedError) as failure:
+        seed_funds_read(folder)
+    return str(failure.value)
