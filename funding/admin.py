@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -205,12 +207,8 @@ class FundForm(forms.ModelForm):
                 f"{self.instance.name} has waves of its own "
                 f"({', '.join(wave.name for wave in waves)}): a fund with waves cannot be a wave.",
             )
-        announced, dated = cleaned.get("announced_on"), cleaned.get("status_on")
-        if announced and dated and dated < announced:
-            self.add_error(
-                "status_on",
-                f"{dated:%-d %b %Y} is before the announcement ({announced:%-d %b %Y}).",
-            )
+        if early := before_announcement(cleaned.get("status_on"), cleaned.get("announced_on")):
+            self.add_error("status_on", early)
         stored_slug = self.instance.pk and Fund.objects.get(pk=self.instance.pk).slug
         if stored_slug and cleaned.get("slug", stored_slug) != stored_slug:
             for dependant in selectors.funds_depending_on(self.instance, slug=stored_slug):
@@ -222,10 +220,21 @@ class FundForm(forms.ModelForm):
         return cleaned
 
 
+def before_announcement(day: dt.date | None, announced: dt.date | None) -> str | None:
+    """Why a fund's step or payment cannot fall on `day`: before the fund was announced."""
+    if day and announced and day < announced:
+        return f"{day:%-d %b %Y} is before the announcement ({announced:%-d %b %Y})."
+    return None
+
+
 class TrancheFormSet(ConstraintErrorsByFieldFormSet):
     def clean(self):
         super().clean()
         fund = self.instance  # with the values being saved, not the stored ones
+        for form in self.forms:
+            due = form.cleaned_data.get("due_on") if form.cleaned_data else None
+            if early := before_announcement(due, fund.announced_on):
+                form.add_error("due_on", early)
         amounts = [
             form.cleaned_data.get("amount_pence") or 0
             for form in self.forms
@@ -257,6 +266,8 @@ class TrancheForm(ConstraintErrorsByField):
     def clean(self):
         cleaned = super().clean()
         fund, amount = _fund_of(self, cleaned), cleaned.get("amount_pence")
+        if fund and (early := before_announcement(cleaned.get("due_on"), fund.announced_on)):
+            self.add_error("due_on", early)
         if fund is not None and amount is not None:
             others = (
                 fund.tranches.exclude(pk=self.instance.pk).aggregate(total=Sum("amount_pence"))

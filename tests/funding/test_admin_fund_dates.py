@@ -38,3 +38,23 @@ def test_moving_the_announcement_moves_its_step(client, fund_admin, fund):
     assert response.status_code == 302
     steps = list(fund.status_changes.values_list("status", "on"))
     assert steps == [(Fund.Status.ANNOUNCED, dt.date(2013, 9, 12))]
+
+
+@pytest.mark.parametrize("page", ["fund", "tranche"])
+def test_a_tranche_due_before_the_announcement_is_refused(client, fund_admin, fund, page):
+    from django.urls import reverse
+
+    from tests.admin_forms import admin_page_post
+
+    tranche = factories.tranche(fund, 100_00, name="Winter")
+    client.force_login(fund_admin)
+    if page == "fund":
+        response = fund_page_post(client, fund, {"tranches-0-due_on": "2013-01-01"})
+    else:
+        url = reverse("admin:funding_tranche_change", args=[tranche.pk])
+        response = admin_page_post(client, url, "tranche_form", {"due_on": "2013-01-01"})
+
+    assert response.status_code == 200
+    assert "1 Jan 2013 is before the announcement (10 Sep 2013)" in response.content.decode()
+    tranche.refresh_from_db()
+    assert tranche.due_on is None
