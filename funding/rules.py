@@ -529,24 +529,26 @@ def spending_faults(
     """Why a spending report cannot reconcile, by the part at fault ("lines", "uncommitted"):
     each category once, whatever its case, and neither the lines nor the uncommitted money
     beyond the allocation, when one is given."""
-    faults = {}
+    lines_faults, faults = [], {}
     counts: dict[str, list[str]] = {}
     for category, _ in lines:
         counts.setdefault(category.strip().casefold(), []).append(category)
-    repeated = [written[-1] for written in counts.values() if len(written) > 1]
-    if repeated:
-        faults["lines"] = "; ".join(
-            f"{name!r} is listed {len(counts[name.strip().casefold()])} times" for name in repeated
-        )
+    lines_faults += [
+        f"{written[-1]!r} is listed {len(written)} times"
+        for written in counts.values()
+        if len(written) > 1
+    ]
     if allocation_pence is not None:
         given = format_pounds(allocation_pence)
         spent = sum(amount for _, amount in lines)
         if spent > allocation_pence:
-            faults["lines"] = (
+            lines_faults.append(
                 f"add up to {format_pounds(spent)}, more than the allocation of {given}"
             )
         if (uncommitted_pence or 0) > allocation_pence:
             faults["uncommitted"] = f"is more than the allocation of {given}"
+    if lines_faults:
+        faults["lines"] = "; ".join(lines_faults)
     return faults
 
 

@@ -45,6 +45,12 @@ def report_add(client, fund, recipient, changes: dict, lines: list[tuple[str, st
             [("Extra beds", "10"), ("extra beds", "5")],
             "&#x27;extra beds&#x27; is listed 2 times",
         ),
+        # Both faults at once: the second used to hide the first.
+        (
+            {},
+            [("Beds", "100"), ("beds", "5")],
+            "&#x27;beds&#x27; is listed 2 times; add up to £105.00, more than the allocation",
+        ),
     ],
 )
 def test_a_report_that_cannot_reconcile_is_refused_by_name(
