@@ -13,6 +13,7 @@ from funding import services as funding_services
 from funding.models import Fund, SpendingReport
 from funding.money import format_pounds_whole, pence_to_pounds
 from impact import design
+from impact import selectors as impact_selectors
 from trusts.models import (
     FoundationTrustStatus,
     Organisation,
@@ -257,15 +258,8 @@ def _footprints(span: Window) -> tuple[dict[str, str], list[FootprintNote]]:
     """Each trust joined by a succession inside the span, and the code of its footprint (the
     last successor's): a trust whose hospitals moved between the windows changed size and case
     mix overnight, so each window is read over the same hospitals."""
-    successions = list(
-        Succession.objects.filter(
-            effective_on__range=(span.start, span.end),
-            predecessor__kind=Organisation.Kind.TRUST,
-        )
-        .order_by("predecessor__ods_code", "successor__ods_code")
-        .values_list("predecessor__ods_code", "successor__ods_code", "effective_on", "kind")
-    )
-    unit_of, _, _ = design.footprints([s[:3] for s in successions], set())
+    successions = impact_selectors.successions_in(span)
+    unit_of, _, _ = design.footprints(successions, set())
     notes: dict[str, FootprintNote] = {}
     for predecessor, successor, effective_on, kind in successions:
         known = notes.get(predecessor)

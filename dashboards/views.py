@@ -227,6 +227,7 @@ def performance(request):
             region=None,
         )
         rows = [r for r in england if r["region"] == region] if region else england
+        shown = {r["ods_code"] for r in rows}
         if request.GET.get("format") == "csv":
             return _csv(rows, "funding-against-performance")
         totals = [selectors.performance_total(england, "England")]
@@ -238,9 +239,7 @@ def performance(request):
             "fund": data["fund"],
             "region": region,
             "after": data["after"],
-            "footprints": [
-                note for note in footprints if note.unit in {r["ods_code"] for r in rows}
-            ],
+            "footprints": [note for note in footprints if note.unit in shown],
             "months_without_figures": [
                 f"{run} ({name})"
                 for name in ("before", "after")

@@ -209,7 +209,7 @@ class FundForm(forms.ModelForm):
             )
         if early := before_announcement(cleaned.get("status_on"), cleaned.get("announced_on")):
             self.add_error("status_on", early)
-        stored_slug = self.instance.pk and Fund.objects.get(pk=self.instance.pk).slug
+        stored_slug = self.instance.pk and self.initial.get("slug")
         if stored_slug and cleaned.get("slug", stored_slug) != stored_slug:
             for dependant in selectors.funds_depending_on(self.instance, slug=stored_slug):
                 self.add_error(

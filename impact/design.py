@@ -106,7 +106,7 @@ def footprints(
             code = parent[code]
         return code
 
-    for predecessor, successor, _ in sorted(successions, key=lambda s: s[2]):
+    for predecessor, successor, *_ in sorted(successions, key=lambda s: s[2]):
         parent.setdefault(predecessor, predecessor)
         parent.setdefault(successor, successor)
         parent[root(predecessor)] = root(successor)
@@ -117,7 +117,7 @@ def footprints(
     unit_of: dict[str, str] = {}
     left_out: set[str] = set()
     changes = []
-    for predecessor, successor, effective_on in successions:
+    for predecessor, successor, effective_on, *_ in successions:
         group = groups[root(predecessor)]
         funded = sorted(group & treated)
         if funded and len(funded) < len(group):

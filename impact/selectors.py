@@ -501,12 +501,15 @@ def _placebos(
     return {control: tuple(placebos) for control, placebos in out.items()}
 
 
-def successions_in(span: Window) -> list[tuple[str, str, dt.date]]:
+def successions_in(span: Window) -> list[tuple[str, str, dt.date, str]]:
+    """The trusts' successions inside the span: predecessor, successor, date and kind."""
     return list(
         Succession.objects.filter(
             effective_on__range=(span.start, span.end),
             predecessor__kind=Organisation.Kind.TRUST,
-        ).values_list("predecessor__ods_code", "successor__ods_code", "effective_on")
+        )
+        .order_by("predecessor__ods_code", "successor__ods_code")
+        .values_list("predecessor__ods_code", "successor__ods_code", "effective_on", "kind")
     )
 
 
