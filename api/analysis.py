@@ -347,7 +347,7 @@ class FunnelView(GzippedCsvMixin, APIView):
                 "week_rule": WEEK_RULE,
                 "national_mean_percentage": _number(limits.national_mean),
                 "overdispersion": limits.overdispersion,
-                "phi": f"{limits.phi:.4f}",
+                "phi": None if limits.phi_estimated is None else f"{limits.phi_estimated:.4f}",
                 "tau_pp": _number(100 * limits.tau2**0.5),
                 "method": limits.method,
                 "limits": [

@@ -23,6 +23,7 @@ from trusts.models import (
 )
 from trusts.selectors import (
     PerformanceTable,
+    change_in_points,
     league_table,
     monthly_deciles,
     monthly_series,
@@ -344,7 +345,9 @@ def funding_against_performance(
                 "percent_before": percent_before,
                 "percent_after": percent_after,
                 "change_points": (
-                    None if percent_before is None else percent_after - percent_before
+                    change_in_points((attendances_before, over_4h_before), (attendances, over_4h))
+                    if attendances_before
+                    else None
                 ),
             }
         )
@@ -359,11 +362,13 @@ def performance_total(rows: Sequence[dict], label: str) -> dict:
     both = [r for r in rows if r["attendances_before"]]
     attendances = sum(r["attendances_after"] for r in rows)
     received_pence = sum(r["received_pence"] for r in rows)
-    before = percent_within_4h(
-        sum(r["attendances_before"] for r in both), sum(r["over_4h_before"] for r in both)
+    counts_before = (
+        sum(r["attendances_before"] for r in both),
+        sum(r["over_4h_before"] for r in both),
     )
-    after_both = percent_within_4h(
-        sum(r["attendances_after"] for r in both), sum(r["over_4h_after"] for r in both)
+    counts_after = (
+        sum(r["attendances_after"] for r in both),
+        sum(r["over_4h_after"] for r in both),
     )
     return {
         "label": label,
@@ -374,9 +379,9 @@ def performance_total(rows: Sequence[dict], label: str) -> dict:
             if attendances
             else None
         ),
-        "percent_before": before,
+        "percent_before": percent_within_4h(*counts_before),
         "percent_after": percent_within_4h(attendances, sum(r["over_4h_after"] for r in rows)),
-        "change_points": None if before is None or after_both is None else after_both - before,
+        "change_points": change_in_points(counts_before, counts_after),
     }
 
 

@@ -109,16 +109,32 @@ class FunnelLimits:
     upper_998: list[float]
     national_mean: float
     overdispersion: str = "none"
+    # The factor the multiplicative adjustment widens the variance by (1 under the others).
     phi: float = 1.0
     tau2: float = 0.0
+    # The overdispersion the z-scores show, whichever adjustment is chosen (1 is chance
+    # alone), and whether it is more than chance: None with too few trusts to tell.
+    phi_estimated: float | None = None
+    overdispersed: bool = False
 
     @property
     def method(self) -> str:
         return (
             f"Centre line: the national mean (all attendances pooled), not a target. "
             f"Overdispersion adjustment: {OVERDISPERSION[self.overdispersion]}. "
-            f"phi = {self.phi:.2f}, tau = {100 * np.sqrt(self.tau2):.2f} points."
+            f"{self._spread_between_trusts} tau = {100 * np.sqrt(self.tau2):.2f} points."
         )
+
+    @property
+    def _spread_between_trusts(self) -> str:
+        if self.phi_estimated is None:
+            return "Too few trusts to estimate overdispersion."
+        phi = f"phi = {self.phi_estimated:.2f} (1 is chance alone)"
+        if not self.overdispersed:
+            return f"{phi}: trusts differ no more than chance allows, so the limits are binomial."
+        if self.overdispersion == "none":
+            return f"{phi}: trusts differ more than chance allows, so these limits flag many."
+        return f"{phi}: trusts differ more than chance allows, so the limits are widened."
 
 
 @dataclass(frozen=True)
@@ -711,12 +727,13 @@ def funnel(
     se = spread / np.sqrt(n)
     with np.errstate(divide="ignore", invalid="ignore"):
         z_raw = np.where(se > 0, (share - centre) / se, 0.0)
-    phi, tau2 = 1.0, 0.0
-    if overdispersion != "none" and len(usable) > 2 and spread > 0:
+    phi, tau2, phi_hat, overdispersed = 1.0, 0.0, None, False
+    if len(usable) > 2 and spread > 0:
         low, high = np.percentile(z_raw, [WINSOR_PERCENT, 100 - WINSOR_PERCENT])
         phi_hat = float(np.mean(np.clip(z_raw, low, high) ** 2))
         count = len(usable)
-        if count * phi_hat > count - 1:
+        overdispersed = count * phi_hat > count - 1
+        if overdispersed and overdispersion != "none":
             if overdispersion == "multiplicative":
                 phi = phi_hat
             else:
@@ -746,6 +763,8 @@ def funnel(
         overdispersion=overdispersion,
         phi=phi,
         tau2=tau2,
+        phi_estimated=phi_hat,
+        overdispersed=overdispersed,
     )
 
     out = []

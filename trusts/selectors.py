@@ -79,8 +79,21 @@ def types_parse(text: str) -> tuple[str, ...]:
 def percent_within_4h(attendances: int, over_4h: int) -> Decimal | None:
     if not attendances:
         return None
-    value = 100 * (1 - Decimal(over_4h) / Decimal(attendances))
-    return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return _exact_percent(attendances, over_4h).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def change_in_points(before: tuple[int, int], after: tuple[int, int]) -> Decimal | None:
+    """After's percentage within four hours less before's, each (attendances, over 4 hours),
+    worked from the counts and rounded once: the difference of two rounded percentages was a
+    hundredth out in a quarter of the trusts."""
+    if not before[0] or not after[0]:
+        return None
+    change = _exact_percent(*after) - _exact_percent(*before)
+    return change.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _exact_percent(attendances: int, over_4h: int) -> Decimal:
+    return 100 * (1 - Decimal(over_4h) / Decimal(attendances))
 
 
 WEEK_RULE = (

@@ -166,3 +166,21 @@ def test_the_league_names_the_months_of_its_window_without_figures(client, types
     )
     said = "No figures of these department types for 2013-03" in page.content.decode()
     assert said == bool(missing)
+
+
+def test_the_funnel_gives_the_estimated_overdispersion_whichever_adjustment_widens_it(client):
+    """Five trusts from 70% to 99% of 10,000 attendances each: far more spread than chance. The
+    additive adjustment printed "phi = 1.00", the value that means no overdispersion, beside a
+    sentence saying trusts differ far more than chance allows; phi is the estimate either way."""
+    for share in (300, 200, 100, 50, 10):
+        factories.ae_month(factories.trust(), dt.date(2031, 2, 1), 10_000, share * 10)
+    window = "/api/v1/performance/funnel/?from=2031-02-01&to=2031-02-28&type=1"
+
+    additive = client.get(f"{window}&overdispersion=additive").json()
+    multiplicative = client.get(f"{window}&overdispersion=multiplicative").json()
+    page = client.get("/league/?from=2031-02-01&to=2031-02-28&type=1").content.decode()
+
+    assert additive["phi"] == multiplicative["phi"]
+    assert float(additive["phi"]) > 100
+    assert f"phi = {float(additive['phi']):.2f}" in additive["method"]
+    assert "phi = 1.00" not in page

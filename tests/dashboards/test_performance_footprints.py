@@ -85,3 +85,29 @@ def test_windows_without_figures_say_so_and_draw_no_empty_chart(client):
 
     assert 'id="chart-scatter"' not in page
     assert "No trust has A&amp;E figures in the after window (1 Jan 2041 to 31 Mar 2041)" in page
+
+
+def test_the_change_is_worked_from_the_counts_not_from_two_rounded_percentages(client):
+    """RA2's real counts for winter 2011-12 and 2013-14: 94.862% before and 94.0865% after, a
+    change of -0.7758 points, which is -0.78; the difference of the two rounded percentages
+    (94.09 - 94.86) said -0.77. The region's total is worked the same way."""
+    trust = factories.trust("ZM5", region="ZMQ")
+    factories.ae_months(
+        {
+            (trust, dt.date(2031, 1, 1)): (25_128, 1_291),
+            (trust, dt.date(2032, 1, 1)): (25_687, 1_519),
+        }
+    )
+    query = (
+        "fund=&region=ZMQ&before_from=2031-01-01&before_to=2031-01-31"
+        "&after_from=2032-01-01&after_to=2032-01-31"
+    )
+
+    row = rows(client, query)["ZM5"]
+    page = client.get(f"/performance/?{query}").content.decode()
+
+    assert (row["percent_before"], row["percent_after"]) == ("94.86", "94.09")
+    assert row["change_points"] == "-0.78"
+    totals = page[page.index('id="totals"') :]
+    region_total = totals[totals.index("ZMQ") : totals.index("</tr>", totals.index("ZMQ"))]
+    assert "<td>-0.78</td>" in region_total

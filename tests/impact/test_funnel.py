@@ -78,6 +78,8 @@ def test_the_multiplicative_phi_is_the_mean_square_of_the_z_scores_winsorised_at
 def test_the_additive_tau_squared_is_the_winsorised_excess_over_chance_over_the_weights():
     limits, points = funnel(exact_trusts(SPREAD_Z), overdispersion="additive")
     assert (limits.phi, limits.tau2) == (1.0, pytest.approx(82 / (10 * 256**2)))
+    assert (limits.phi_estimated, limits.overdispersed) == (pytest.approx(92 / 11), True)
+    assert "phi = 8.36 (1 is chance alone): trusts differ more than chance" in limits.method
     # Each limit is sqrt(se² + tau²) = sqrt((10 + 82) / (10 × 256²)) from the mean.
     half = 100 * np.sqrt(92 / (10 * 256**2))
     assert limits.lower_95 == [pytest.approx(50 - 1.959964 * half)]
@@ -93,6 +95,8 @@ def test_z_scores_whose_squares_sum_to_trusts_minus_one_leave_the_limits_binomia
     for method in ("multiplicative", "additive"):
         limits, _ = funnel(exact_trusts([-1] * 5 + [0] + [1] * 5), overdispersion=method)
         assert (limits.phi, limits.tau2) == (1.0, 0.0)
+        assert (limits.phi_estimated, limits.overdispersed) == (pytest.approx(10 / 11), False)
+        assert "phi = 0.91 (1 is chance alone): trusts differ no more than chance" in limits.method
         assert limits.lower_95 == binomial.lower_95 == [pytest.approx(50 - 1.959964 * 100 / 256)]
 
 
@@ -107,4 +111,5 @@ def test_three_trusts_are_enough_to_estimate_overdispersion_and_two_are_not():
     # Three z-scores: the 10th and 90th percentiles are -4 and 4, so phi = (16 + 0 + 16) / 3.
     assert three.phi == pytest.approx(32 / 3)
     two, _ = funnel(exact_trusts([-5, 5]), overdispersion="multiplicative")
-    assert (two.phi, two.tau2) == (1.0, 0.0)
+    assert (two.phi, two.tau2, two.phi_estimated) == (1.0, 0.0, None)
+    assert "Too few trusts to estimate overdispersion" in two.method
