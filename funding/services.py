@@ -632,6 +632,7 @@ class UploadResult:
     replaced: int
 
 
+SOURCE_MAX_LENGTH = PublishedAllocation._meta.get_field("source").max_length
 UPLOAD_COLUMNS = ("ods_code", "amount", "source")
 
 
@@ -669,10 +670,16 @@ def published_allocations_import(
             pence = None
         if not source:
             problems.add(line, "source", "is blank: say where the figure was published")
+        elif len(source) > SOURCE_MAX_LENGTH:
+            problems.add(
+                line,
+                "source",
+                f"{len(source)} characters, more than {SOURCE_MAX_LENGTH}: cite it more briefly",
+            )
         if code in seen:
             problems.add(line, "ods_code", f"{code} is also on line {seen[code]}")
         seen.setdefault(code, line)
-        rows.append((line, code, pence, source[:300]))
+        rows.append((line, code, pence, source))
     if not rows:
         # Replacing with nothing would wipe the list; that is never what an upload means.
         problems.add(None, "file", "has no rows: nothing replaced")

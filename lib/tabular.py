@@ -110,7 +110,7 @@ def _tables(
     yielded = False
     try:
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not _filled(row):
                 continue
             if has_header and header is None:
                 header = [cell.strip() for cell in row]
@@ -122,6 +122,14 @@ def _tables(
                         "(a spreadsheet's 'CSV UTF-8 (comma delimited)')",
                     )
                     return
+                continue
+            if header is not None and len(row) > len(header) and _filled(row[len(header) :]):
+                problems.add(
+                    reader.line_num,
+                    "row",
+                    f"{len(row)} values, but the header has {len(header)} columns: put a value "
+                    'that holds a comma in double quotes ("1,000")',
+                )
                 continue
             chunk.append((reader.line_num, row))
             if rows is not None and len(chunk) == rows:
@@ -135,6 +143,12 @@ def _tables(
         return
     if chunk or not yielded:
         yield Table(path, header, chunk)
+
+
+def _filled(cells: Sequence[str]) -> bool:
+    """Whether any of these cells holds a value: a spreadsheet's trailing empty cells are not
+    values beyond the header."""
+    return any(cell.strip() for cell in cells)
 
 
 def _other_separator(cell: str) -> str | None:

@@ -244,3 +244,32 @@ def test_an_upload_separated_by_semicolons_is_told_to_use_commas(client, superus
 
     assert "the columns are separated by semicolons: separate them with commas" in page
     assert "missing columns" not in page
+
+
+def test_an_upload_row_with_more_values_than_the_header_is_refused_and_nothing_saved(
+    client, superuser, fund
+):
+    """An unquoted thousands separator: "ZA1,1,000,a letter" was stored as £1.00 with the source
+    "000", and an unquoted comma in a citation cut the citation short, both without a word."""
+    client.force_login(superuser)
+    factories.trust("ZA2")
+    url = reverse("admin:funding_fund_upload", args=[fund.pk])
+    upload = SimpleUploadedFile(
+        "list.csv", b"ods_code,amount,source\nZA2,50,x\nZA1,1,000,a letter\n"
+    )
+
+    page = client.post(url, {"file": upload}).content.decode()
+
+    assert "list.csv:3: row: 4 values, but the header has 3 columns" in page
+    assert stored(fund) == [("ZA1", 600_00, None)]
+
+
+def test_an_upload_with_a_source_too_long_to_keep_is_refused_not_cut(client, superuser, fund):
+    client.force_login(superuser)
+    url = reverse("admin:funding_fund_upload", args=[fund.pk])
+    upload = SimpleUploadedFile("list.csv", b"ods_code,amount,source\nZA1,500," + b"L" * 301)
+
+    page = client.post(url, {"file": upload}).content.decode()
+
+    assert "list.csv:2: source: 301 characters, more than 300: cite it more briefly" in page
+    assert stored(fund) == [("ZA1", 600_00, None)]
