@@ -103,9 +103,14 @@ class SinceFilter(django_filters.IsoDateTimeFilter):
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
-    """A row's id: a whole number (NumberFilter alone takes 1.5 and drops the fraction)."""
+    """A row's id: a whole number (NumberFilter alone takes 1.5 and drops the fraction) that
+    the database can hold (a larger one was a server error)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra.update(min_value=1, max_value=2**63 - 1)
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -25,6 +25,7 @@ from .forms import (
     parameters_from,
 )
 from .models import (
+    PLAUSIBLE_DATE,
     Allocation,
     AllocationRule,
     AllocationRun,
@@ -158,6 +159,7 @@ class FundForm(forms.ModelForm):
     )
     status_on = forms.DateField(
         required=False,
+        validators=PLAUSIBLE_DATE,
         label="Status dated",
         help_text="When the fund reached its status, if that step is not dated yet; "
         "left blank, the announcement date (a withdrawal: today).",
@@ -232,9 +234,11 @@ class TrancheFormSet(ConstraintErrorsByFieldFormSet):
         super().clean()
         fund = self.instance  # with the values being saved, not the stored ones
         for form in self.forms:
-            due = form.cleaned_data.get("due_on") if form.cleaned_data else None
-            if early := before_announcement(due, fund.announced_on):
+            cleaned = form.cleaned_data or {}
+            if early := before_announcement(cleaned.get("due_on"), fund.announced_on):
                 form.add_error("due_on", early)
+            if short := published_beyond_tranche(form.instance, cleaned.get("amount_pence")):
+                form.add_error("amount_pence", short)
         amounts = [
             form.cleaned_data.get("amount_pence") or 0
             for form in self.forms
@@ -274,18 +278,22 @@ class TrancheForm(ConstraintErrorsByField):
             )["total"]
             if beyond := tranches_beyond_total(fund, (others or 0) + amount):
                 self.add_error("amount_pence", beyond)
-        if self.instance.pk and amount is not None:
-            published = self.instance.publishedallocation_set.aggregate(total=Sum("amount_pence"))[
-                "total"
-            ]
-            if published and published > amount:
-                self.add_error(
-                    "amount_pence",
-                    f"{rules.format_pounds(published)} is published in {self.instance.name}, "
-                    f"more than {rules.format_pounds(amount)}: correct the published amounts "
-                    "first.",
-                )
+        if short := published_beyond_tranche(self.instance, amount):
+            self.add_error("amount_pence", short)
         return cleaned
+
+
+def published_beyond_tranche(tranche: Tranche, amount_pence: int | None) -> str | None:
+    """Why a saved tranche cannot be cut to this amount: more is published in it."""
+    if not tranche.pk or amount_pence is None:
+        return None
+    published = tranche.publishedallocation_set.aggregate(total=Sum("amount_pence"))["total"]
+    if not published or published <= amount_pence:
+        return None
+    return (
+        f"{rules.format_pounds(published)} is published in {tranche.name}, more than "
+        f"{rules.format_pounds(amount_pence)}: correct the published amounts first."
+    )
 
 
 class PublishedAllocationForm(ConstraintErrorsByField):
@@ -583,19 +591,34 @@ class SpendingReportForm(ConstraintErrorsByField):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
+    # On its own page the report's lines are on the page too, and their formset checks them
+    # against the allocation being saved; on its fund's page they are the stored ones.
+    lines_on_the_page = True
+
     def clean(self):
         cleaned = super().clean()
+        lines = (
+            []
+            if self.lines_on_the_page or not self.instance.pk
+            else list(self.instance.lines.values_list("category", "amount_pence"))
+        )
         found = rules.spending_faults(
-            cleaned.get("allocation_pence"), cleaned.get("uncommitted_pence"), []
+            cleaned.get("allocation_pence"), cleaned.get("uncommitted_pence"), lines
         )
         if "uncommitted" in found:
             self.add_error("uncommitted_pence", found["uncommitted"])
+        if "lines" in found:
+            self.add_error("allocation_pence", f"Its spending lines {found['lines']}.")
         return cleaned
+
+
+class SpendingReportInlineForm(SpendingReportForm):
+    lines_on_the_page = False
 
 
 class SpendingReportInline(ConstraintMessagesInline, PoundsInAdmin, admin.StackedInline):
     model = SpendingReport
-    form = SpendingReportForm
+    form = SpendingReportInlineForm
     extra = 0
     show_change_link = True
     raw_id_fields = ("recipient",)
@@ -878,12 +901,16 @@ class FundAdmin(RefusesDeletesInWords, PoundsInAdmin, SimpleHistoryAdmin):
             except ImportFailed as failure:
                 problems = [str(error) for error in failure.errors]
             else:
-                self.message_user(
-                    request,
-                    f"{result.created} published allocations saved "
-                    f"({result.replaced} replaced); recompute requested.",
-                    messages.SUCCESS,
-                )
+                saved = f"{result.created} published allocations saved ({result.replaced} replaced)"
+                if result.run:
+                    self.message_user(
+                        request,
+                        f"{saved}; recompute requested (run {result.run.pk}).",
+                        messages.SUCCESS,
+                    )
+                else:
+                    refusal = services.recompute_refusal(fund)
+                    self.message_user(request, f"{saved}. {refusal}", messages.WARNING)
                 return redirect(reverse("admin:funding_fund_change", args=[fund.pk]))
         return TemplateResponse(
             request,
@@ -969,6 +996,9 @@ class RecomputesItsFund:
         )
         if run:
             self.message_user(request, f"Recompute of {fund} requested (run {run.pk}).")
+        else:
+            refusal = services.recompute_refusal(fund)
+            self.message_user(request, f"{fund}: {refusal}", messages.WARNING)
 
 
 @admin.register(Tranche)
@@ -1026,9 +1056,15 @@ class SpendingReportAdmin(PoundsInAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(AllocationRule)
-class AllocationRuleAdmin(SimpleHistoryAdmin):
+class AllocationRuleAdmin(RecomputesItsFund, SimpleHistoryAdmin):
+    """A fund's rule on a page of its own; a rule is added on its fund's page, which has the
+    fund to add it to."""
+
     form = AllocationRuleForm
     list_display = ("fund", "kind", "version", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
 
     def get_fieldsets(self, request, obj=None):
         return rule_fieldsets(obj)
@@ -1036,6 +1072,7 @@ class AllocationRuleAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         saved = form.rule_save(fund=obj.fund, user=request.user)
         obj.pk, obj.version = saved.pk, saved.version
+        self._recompute(request, obj.fund)
 
 
 @admin.register(Scenario)

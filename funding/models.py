@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -10,6 +11,13 @@ from lib.expressions import json_type_is
 from trusts.models import Organisation
 
 from . import rules
+
+# A date an announcement, a step or a payment can have: the rule windows' range. Far outside it
+# (0001-01-01, 9999-12-31) the impact windows worked from the date left the calendar.
+PLAUSIBLE_DATE = [
+    MinValueValidator(rules.EARLIEST_DATE, f"Enter a date from {rules.EARLIEST_DATE:%-d %B %Y}."),
+    MaxValueValidator(rules.LATEST_DATE, f"Enter a date up to {rules.LATEST_DATE:%-d %B %Y}."),
+]
 
 
 class FundQuerySet(models.QuerySet):
@@ -56,7 +64,7 @@ class Fund(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     announced_by = models.CharField(max_length=20, choices=Body.choices)
-    announced_on = models.DateField()
+    announced_on = models.DateField(validators=PLAUSIBLE_DATE)
     announced_on_certainty = models.CharField(
         max_length=20, choices=DateCertainty.choices, default=DateCertainty.CONFIRMED
     )
@@ -112,7 +120,7 @@ class FundSource(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="sources")
     title = models.CharField(max_length=300)
     url = models.URLField(max_length=500)
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=PLAUSIBLE_DATE)
     says = models.TextField(blank=True, help_text="What this source states, in brief.")
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
@@ -134,7 +142,7 @@ class FundSource(models.Model):
 class FundStatusChange(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(max_length=20, choices=Fund.Status.choices)
-    on = models.DateField()
+    on = models.DateField(validators=PLAUSIBLE_DATE)
     note = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -163,7 +171,7 @@ class Tranche(models.Model):
     name = models.CharField(max_length=120)
     amount_pence = models.BigIntegerField()
     financial_year = models.CharField(max_length=7, blank=True)
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, validators=PLAUSIBLE_DATE)
     performance_linked = models.BooleanField(default=False)
     missed_condition_policy = models.CharField(
         max_length=20,
@@ -522,15 +530,18 @@ class Allocation(models.Model):
 
 class AllocationRemoval(models.Model):
     """A tombstone: a current row whose recipient, tranche and basis the fund's next run no
-    longer has, so that a client syncing allocations knows to delete it."""
+    longer has, or a row of a fund withdrawn, so that a client syncing allocations knows to
+    delete it."""
 
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="+")
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(
         AllocationRun,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="removals",
-        help_text="the run that no longer has the row",
+        help_text="the run that no longer has the row; null when the fund was withdrawn",
     )
     removed_at = models.DateTimeField()
 

@@ -178,6 +178,14 @@ def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
         fund._change_reason = note
         fund.save()
         fund_status_date(fund=fund, on=on, note=note)
+        # Tombstones, so that a client syncing allocations drops the fund's rows too.
+        now = timezone.now()
+        AllocationRemoval.objects.bulk_create(
+            AllocationRemoval(allocation_id=pk, fund=fund, removed_at=now)
+            for pk in Allocation.objects.filter(run__fund=fund, run__is_current=True).values_list(
+                "pk", flat=True
+            )
+        )
         AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
         data_changed()
         # Their rules leave out this fund's recipients; it pays nobody now.
@@ -630,6 +638,7 @@ def scenario_runs(*, fund: Fund) -> list[ScenarioRun]:
 class UploadResult:
     created: int
     replaced: int
+    run: AllocationRun | None  # None when the fund is not recomputed (withdrawn)
 
 
 SOURCE_MAX_LENGTH = PublishedAllocation._meta.get_field("source").max_length
@@ -722,7 +731,7 @@ def published_allocations_import(
             )
             new._change_reason = f"Uploaded from {file_name}"
             new.save()
-        fund_recompute_request(
+        run = fund_recompute_request(
             fund=fund, triggered_by=f"upload {file_name}", requested_by=requested_by
         )
-    return UploadResult(created=len(rows), replaced=replaced)
+    return UploadResult(created=len(rows), replaced=replaced, run=run)

@@ -142,3 +142,32 @@ def test_a_time_with_any_offset_is_understood(client, fund, feed):
     position = base64.b64encode(urlencode({"p": far}).encode()).decode()
     response = client.get(f"/api/v1/{feed}/", {"updated_since": START, "cursor": position})
     assert response.status_code == 200, response.content
+
+
+def test_a_withdrawn_funds_rows_are_removed_from_a_synced_copy_and_come_back_if_reinstated(
+    client, fund, superuser
+):
+    """Withdrawn in the admin, the fund's rows left the API with no tombstone: a client that
+    synced kept its £1,000 for ever."""
+    from django.urls import reverse
+
+    from tests.admin_forms import fund_page_post
+
+    run(fund)
+    pipeline = Pipeline(client, fund.slug)
+    pipeline.sync()
+    client.force_login(superuser)
+
+    client.post(
+        reverse("admin:funding_fund_changelist"),
+        {"action": "withdraw", "_selected_action": [fund.pk]},
+    )
+    pipeline.sync()
+
+    assert pipeline.rows == {} == server_rows(client, fund)
+
+    fund_page_post(client, fund, {"status": Fund.Status.ANNOUNCED})
+    services.allocation_run_start(run=AllocationRun.objects.get(fund=fund, status="pending"))
+    pipeline.sync()
+
+    assert {k[1] for k in pipeline.rows} == {"ZS1", "ZS2", "ZS3"}

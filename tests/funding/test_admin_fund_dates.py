@@ -58,3 +58,29 @@ def test_a_tranche_due_before_the_announcement_is_refused(client, fund_admin, fu
     assert "1 Jan 2013 is before the announcement (10 Sep 2013)" in response.content.decode()
     tranche.refresh_from_db()
     assert tranche.due_on is None
+
+
+@pytest.mark.parametrize(
+    ("field", "day", "said"),
+    [
+        ("announced_on", "0001-01-01", "Enter a date from 1 January 2000."),
+        ("announced_on", "9999-12-31", "Enter a date up to 31 December 2099."),
+        ("status_on", "9999-12-31", "Enter a date up to 31 December 2099."),
+        ("tranches-0-due_on", "0001-01-01", "Enter a date from 1 January 2000."),
+    ],
+)
+def test_a_date_outside_any_the_product_can_place_is_refused_by_its_field(
+    client, fund_admin, fund, field, day, said
+):
+    """Saved, 0001-01-01 or 9999-12-31 made the fund's page and its impact API server errors
+    ("date value out of range")."""
+    tranche = factories.tranche(fund, 100_00, name="Winter")
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, fund, {field: day})
+
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    fund.refresh_from_db()
+    tranche.refresh_from_db()
+    assert (fund.announced_on, tranche.due_on) == (dt.date(2013, 9, 10), None)

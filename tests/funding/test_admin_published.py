@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from funding.models import AllocationRun, PublishedAllocation
 from tests import factories
-from tests.admin_forms import admin_page_post
+from tests.admin_forms import admin_page_post, fund_page_post
 
 pytestmark = pytest.mark.django_db
 
@@ -185,13 +185,17 @@ def test_the_funds_page_counts_every_tranches_rows_against_the_total(client, sup
     )
 
 
-def test_a_tranche_cannot_be_cut_below_what_is_published_in_it(client, superuser, fund):
+@pytest.mark.parametrize("page", ["tranche", "fund"])
+def test_a_tranche_cannot_be_cut_below_what_is_published_in_it(client, superuser, fund, page):
+    """On the fund's page it could be, while the tranche's own page refused it."""
     client.force_login(superuser)
     tranche = factories.tranche(fund, 600_00, name="Q1")
     PublishedAllocation.objects.filter(fund=fund).update(tranche=tranche)
-    url = reverse("admin:funding_tranche_change", args=[tranche.pk])
-
-    response = admin_page_post(client, url, "tranche_form", {"amount_pence": "100"})
+    if page == "fund":
+        response = fund_page_post(client, fund, {"tranches-0-amount_pence": "100"})
+    else:
+        url = reverse("admin:funding_tranche_change", args=[tranche.pk])
+        response = admin_page_post(client, url, "tranche_form", {"amount_pence": "100"})
 
     assert response.status_code == 200
     assert "£600.00 is published in Q1, more than £100.00" in response.content.decode()
@@ -273,3 +277,20 @@ def test_an_upload_with_a_source_too_long_to_keep_is_refused_not_cut(client, sup
 
     assert "list.csv:2: source: 301 characters, more than 300: cite it more briefly" in page
     assert stored(fund) == [("ZA1", 600_00, None)]
+
+
+def test_an_upload_to_a_withdrawn_fund_says_it_is_not_recomputed(client, superuser, fund):
+    """It said "recompute requested", and no run came."""
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:funding_fund_changelist"),
+        {"action": "withdraw", "_selected_action": [fund.pk]},
+    )
+    url = reverse("admin:funding_fund_upload", args=[fund.pk])
+    upload = SimpleUploadedFile("list.csv", b"ods_code,amount,source\nZA1,500,a letter\n")
+
+    page = client.post(url, {"file": upload}, follow=True).content.decode()
+
+    assert "1 published allocations saved (1 replaced). This fund is withdrawn" in page
+    assert "recompute requested" not in page
+    assert not AllocationRun.objects.filter(fund=fund).exists()

@@ -106,3 +106,37 @@ def test_more_winners_than_trusts_ranked_is_refused_by_n(client, fund_admin, ran
         (response.content.decode()),
     )
     assert AllocationRule.objects.get(fund=ranked_fund).parameters["n"] == 2
+
+
+def test_a_rule_changed_on_its_own_page_asks_for_a_recompute(client, fund_admin, ranked_fund):
+    """The rule said two trusts while the allocations still paid the old rule's, until someone
+    saved the fund or the nightly run came."""
+    from funding.models import AllocationRun
+    from tests.admin_forms import admin_page_post
+
+    client.force_login(fund_admin)
+    rule = AllocationRule.objects.get(fund=ranked_fund)
+    url = reverse("admin:funding_allocationrule_change", args=[rule.pk])
+
+    response = admin_page_post(
+        client,
+        url,
+        "allocationrule_form",
+        {"worst_n__n": "1", "worst_n__total": "1000.00", "reason": "one trust"},
+    )
+
+    assert response.status_code == 302
+    run = AllocationRun.objects.get(fund=ranked_fund, status="pending")
+    messages = client.get(response.url).content.decode()
+    assert f"Recompute of {ranked_fund} requested (run {run.pk})" in messages
+
+
+def test_rules_are_added_on_their_funds_page_not_on_a_page_of_their_own(client, fund_admin):
+    """The add page had no fund field, and every valid POST was a server error."""
+    client.force_login(fund_admin)
+
+    response = client.post(reverse("admin:funding_allocationrule_add"), {"kind": "fixed"})
+
+    assert response.status_code == 403
+    changelist = client.get(reverse("admin:funding_allocationrule_changelist")).content.decode()
+    assert reverse("admin:funding_allocationrule_add") not in changelist

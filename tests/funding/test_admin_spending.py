@@ -73,3 +73,20 @@ def test_a_report_that_reconciles_is_saved(client, superuser):
     )
     assert response.status_code == 302
     assert SpendingReport.objects.get(fund=fund).lines.count() == 1
+
+
+def test_on_the_funds_page_a_reports_allocation_cannot_fall_below_its_lines(client, superuser):
+    """The report's own page refused £40 against £80 of lines; the fund's page saved it."""
+    from tests.admin_forms import fund_page_post
+
+    client.force_login(superuser)
+    fund = factories.fund("spent-on-the-fund-page")
+    report_add(client, fund, factories.trust("ZS3"), {}, [("Staff", "50"), ("Beds", "30")])
+
+    response = fund_page_post(client, fund, {"spending_reports-0-allocation_pence": "40"})
+
+    assert response.status_code == 200
+    assert "Its spending lines add up to £80.00, more than the allocation of £40.00" in (
+        response.content.decode()
+    )
+    assert SpendingReport.objects.get(fund=fund).allocation_pence == 100_00
