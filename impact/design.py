@@ -88,7 +88,9 @@ class FootprintChange:
 
 
 def footprints(
-    successions: Sequence[tuple[str, str, dt.date]], treated: set[str]
+    successions: Sequence[tuple[str, str, dt.date]],
+    treated: set[str],
+    announced: dt.date | None = None,
 ) -> tuple[dict[str, str], set[str], tuple[FootprintChange, ...]]:
     """One consistent footprint per group of trusts that a succession joins within the span.
 
@@ -96,9 +98,15 @@ def footprints(
     before-and-after change then measures the move. Trusts joined by successions are summed
     into one unit under the last successor's code when they sit on the same side (all funded
     or all not), and left out together when they do not: a unit that is part funded belongs
-    to neither group. Returns the code of each merged trust's unit, the codes left out, and
-    what happened to each succession.
+    to neither group. A trust that had closed by the `announced` date was neither funded nor
+    passed over, and takes the side of the trusts it became. Returns the code of each merged
+    trust's unit, the codes left out, and what happened to each succession.
     """
+    closed_before = {
+        predecessor
+        for predecessor, _, effective_on, *_ in successions
+        if announced is not None and effective_on <= announced
+    }
     parent: dict[str, str] = {}
 
     def root(code: str) -> str:
@@ -119,8 +127,9 @@ def footprints(
     changes = []
     for predecessor, successor, effective_on, *_ in successions:
         group = groups[root(predecessor)]
-        funded = sorted(group & treated)
-        if funded and len(funded) < len(group):
+        open_then = group - closed_before
+        funded = sorted(open_then & treated)
+        if funded and len(funded) < len(open_then):
             left_out |= group
             changes.append(
                 FootprintChange(
@@ -129,7 +138,7 @@ def footprints(
                     effective_on,
                     "left out",
                     f"funded {', '.join(funded)} and unfunded "
-                    f"{', '.join(sorted(group - treated))} share hospitals",
+                    f"{', '.join(sorted(open_then - treated))} share hospitals",
                 )
             )
         else:

@@ -434,7 +434,7 @@ def _design_panel(
 ) -> _DesignPanel:
     """The balanced panel over the span, trusts joined by successions merged or left out."""
     panel, found = monthly_panel(span, types=types, announced_month=announced)
-    unit_of, left_out, changes = design.footprints(successions_in(span), funded)
+    unit_of, left_out, changes = design.footprints(successions_in(span), funded, announced)
     panel = design.footprint_rows(panel, unit_of, left_out)
     first, last = (_month_number(d) - _month_number(announced) for d in (span.start, span.end))
     panel, incomplete = design.balanced(panel, range(first, last + 1))

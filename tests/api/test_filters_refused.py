@@ -36,13 +36,3 @@ def test_a_financial_year_not_written_as_2013_14_is_refused(client, fund, writte
 def test_a_financial_year_written_as_2013_14_is_read(client, fund):
     response = client.get("/api/v1/allocations/", {"financial_year": "2013-14"})
     assert response.status_code == 200
-
-
-@pytest.mark.parametrize("parameter", ["run", "tranche"])
-@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "0"])
-def test_an_id_no_row_can_have_is_refused_naming_it(client, parameter, value):
-    """Past the database's integers it was a server error (OverflowError)."""
-    response = client.get("/api/v1/allocations/", {parameter: value})
-
-    assert response.status_code == 400
-    assert parameter in response.json()

@@ -163,3 +163,21 @@ def test_only_trusts_seen_in_every_period_stay_in_the_panel():
     kept, dropped = design.balanced(rows, range(-1, 2))
     assert {r.code for r in kept} == {"A"} and len(kept) == 3
     assert dropped == {"B"}, "C has no figures in these periods at all, so is not dropped"
+
+
+def test_trusts_that_closed_before_the_money_take_the_side_of_the_trust_they_became():
+    """Barts and the London, Newham and Whipps Cross became Barts Health (R1H) in April 2012,
+    a year before the winter fund paid R1H: they were never passed over, so R1H is one funded
+    footprint throughout. A trust dissolved after the announcement still splits its group."""
+    successions = [
+        *((code, "R1H", dt.date(2012, 4, 1)) for code in ("RNJ", "RNH", "RGC")),
+        ("RYQ", "RJ2", dt.date(2013, 10, 1)),
+    ]
+
+    unit_of, left_out, changes = design.footprints(
+        successions, treated={"R1H", "RYQ"}, announced=dt.date(2013, 9, 10)
+    )
+
+    assert unit_of == {code: "R1H" for code in ("RNJ", "RNH", "RGC", "R1H")}
+    assert left_out == {"RYQ", "RJ2"}
+    assert [c.outcome for c in changes] == ["merged"] * 3 + ["left out"]
