@@ -23,6 +23,7 @@ from trusts.selectors import (
     league_table,
     monthly_series,
     months_without_figures,
+    not_ranked,
     percent_within_4h,
     period_label,
 )
@@ -229,6 +230,7 @@ class LeagueView(GzippedCsvMixin, APIView):
                 "standard_percentage": f"{STANDARD_PERCENT:.2f}",
                 "week_rule": WEEK_RULE,
                 "months_without_figures": months_without_figures(q["window"], q["type"]),
+                "not_ranked": _not_ranked(q["window"], q["type"], chosen),
                 **pages.get_paginated_response(self._rows(rows)).data,
             }
         )
@@ -248,6 +250,14 @@ class LeagueView(GzippedCsvMixin, APIView):
             }
             for row in rows
         ]
+
+
+def _not_ranked(window: Window, types, regions, kinds=None) -> list[dict]:
+    """The organisations with type 1 figures but none of these types, left out of a ranking."""
+    return [
+        {"ods_code": r.ods_code, "name": r.name}
+        for r in not_ranked(window, types=types, regions=regions, kinds=kinds)
+    ]
 
 
 def _unavailable(error: impact.ImpactUnavailable) -> ValidationError:
@@ -345,6 +355,12 @@ class FunnelView(GzippedCsvMixin, APIView):
                 "to": q["end"],
                 "types": q["type"],
                 "week_rule": WEEK_RULE,
+                "not_plotted": _not_ranked(
+                    q["window"],
+                    q["type"],
+                    [q["region"]] if q.get("region") else None,
+                    kinds=[Organisation.Kind.TRUST],
+                ),
                 "national_mean_percentage": _number(limits.national_mean),
                 "overdispersion": limits.overdispersion,
                 "phi": None if limits.phi_estimated is None else f"{limits.phi_estimated:.4f}",

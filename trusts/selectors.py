@@ -425,6 +425,25 @@ def performance_by_organisation(
     return _named(Performance, totals.rows, window, names)
 
 
+def not_ranked(
+    window: Window,
+    *,
+    types: Sequence[str],
+    kinds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+) -> list[Performance]:
+    """The organisations with type 1 figures in the window but none of these types, by code:
+    a ranking of these types leaves them out. Every-type figures before April 2016 come from
+    sources that miss about a fifth of trusts, where the weekly sitreps count each one's type
+    1 attendances."""
+    if set(types) == WEEKLY_TYPES:
+        return []
+    chosen = {"kinds": kinds, "regions": regions}
+    ranked = {r.ods_code for r in performance_by_organisation(window, types=types, **chosen)}
+    type_1 = performance_by_organisation(window, types=sorted(WEEKLY_TYPES), **chosen)
+    return sorted((r for r in type_1 if r.ods_code not in ranked), key=lambda r: r.ods_code)
+
+
 def _named(row_class: type[Performance], rows: list[dict], window: Window, names: QuerySet) -> list:
     """Rows of totals as row_class, each organisation named as it was at the window's end
     from its names among `names`. Only dated names can differ from today's

@@ -184,3 +184,42 @@ def test_the_funnel_gives_the_estimated_overdispersion_whichever_adjustment_wide
     assert float(additive["phi"]) > 100
     assert f"phi = {float(additive['phi']):.2f}" in additive["method"]
     assert "phi = 1.00" not in page
+
+
+def test_trusts_with_type_1_figures_but_none_of_every_type_are_named_not_ranked(client):
+    """Every-type figures before April 2016 come from sources that leave a fifth of trusts out:
+    the all-types league of early 2013 ranked 114 trusts against 145 for type 1, named
+    Stockport the worst, and never said that three trusts worse by type 1 had no figures."""
+    counted = factories.trust("ZL1", name="Counted Hospitals")
+    weeks_only = factories.trust("ZL2", name="Weekly Only Hospitals")
+    factories.ae_month(counted, dt.date(2031, 3, 1), 1_000, 100)
+    factories.ae_month(counted, dt.date(2031, 3, 1), 500, 10, department_type="other")
+    factories.ae_week(weeks_only, dt.date(2031, 3, 8), 300, 90)
+    window = "from=2031-03-01&to=2031-03-31"
+
+    every_type = client.get(f"/api/v1/performance/league/?{window}&type=all").json()
+    type_1 = client.get(f"/api/v1/performance/league/?{window}&type=1").json()
+    page = client.get(f"/league/?{window}&type=all").content.decode()
+
+    assert [r["ods_code"] for r in every_type["results"]] == ["ZL1"]
+    assert every_type["not_ranked"] == [{"ods_code": "ZL2", "name": "Weekly Only Hospitals"}]
+    assert {r["ods_code"] for r in type_1["results"]} == {"ZL1", "ZL2"}
+    assert type_1["not_ranked"] == []
+    funnel = client.get(f"/api/v1/performance/funnel/?{window}&type=all").json()
+    assert funnel["not_plotted"] == every_type["not_ranked"]
+    note = page[page.index('id="not-ranked"') : page.index("</details>")]
+    assert "1 organisation with type 1 figures in this window has none of these types" in note
+    assert ">ZL2</a> Weekly Only Hospitals" in note
+
+
+@pytest.mark.usefixtures("real_data")
+def test_the_all_types_league_of_early_2013_names_the_trusts_its_sources_leave_out(client):
+    """By type 1, Stockport (RWJ) was 7th worst in January and February 2013; three of the
+    six worse (RV8, RD8, RJF) have no every-type figures then, and the all-types league named
+    Stockport the worst without a word about them."""
+    body = client.get(
+        "/api/v1/performance/league/?from=2013-01-01&to=2013-02-28&type=all&limit=1"
+    ).json()
+
+    assert body["results"][0]["ods_code"] == "RWJ"
+    assert {"RV8", "RD8", "RJF"} <= {r["ods_code"] for r in body["not_ranked"]}
