@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdmin
 from lib.tabular import ImportFailed
+from trusts.models import Organisation
 
 from . import rules, selectors, services
 from .forms import (
@@ -327,11 +328,24 @@ class PublishedAllocationFormSet(ConstraintErrorsByFieldFormSet):
         super().clean()
         fund = self.instance  # with the values being saved, not the stored ones
         totals: dict[Tranche | None, int] = {}
+        footings: dict[Organisation, list[tuple[forms.Form, Tranche | None]]] = {}
         for form in self.forms:
             if form.cleaned_data and not form.cleaned_data.get("DELETE"):
                 tranche = form.cleaned_data.get("tranche")
                 amount = form.cleaned_data.get("amount_pence") or 0
                 totals[tranche] = totals.get(tranche, 0) + amount
+                if recipient := form.cleaned_data.get("recipient"):
+                    footings.setdefault(recipient, []).append((form, tranche))
+        # Each row's own check reads the stored rows: two new rows clashed unseen.
+        for recipient, rows in footings.items():
+            tranches = [tranche for _, tranche in rows if tranche is not None]
+            if tranches and len(tranches) < len(rows):
+                for form, _ in rows:
+                    form.add_error(
+                        "tranche",
+                        f"{recipient.ods_code} is listed both for the whole fund and in "
+                        f"{tranches[0].name}; {selectors.FOOTING_RULE}",
+                    )
         if problems := selectors.published_beyond(fund, totals):
             raise forms.ValidationError([f"Published allocations: {p}." for p in problems])
 
@@ -721,8 +735,12 @@ class FundAdmin(RefusesDeletesInWords, PoundsInAdmin, SimpleHistoryAdmin):
             )
             self.message_user(request, "Withdrawn: its money is out of every current view.")
             return
-        if "status" in form.changed_data and form.initial.get("status") == Fund.Status.WITHDRAWN:
-            services.fund_reinstate(fund=fund, note=f"reinstated in the admin by {request.user}")
+        if "status" in form.changed_data:
+            services.fund_status_changed(
+                fund=fund,
+                was=form.initial.get("status"),
+                note=f"status set to {fund.get_status_display()} in the admin by {request.user}",
+            )
         # A step entered from the record (paid, allocated) took place around the
         # announcement, not on the day it is typed in.
         services.fund_status_date(

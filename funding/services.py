@@ -193,16 +193,29 @@ def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
             fund_recompute_request(fund=dependant, triggered_by=f"{fund.slug} withdrawn")
 
 
-def fund_reinstate(*, fund: Fund, note: str) -> None:
-    """Undoes a withdrawal (the fund's status already changed back): its withdrawn step goes,
-    kept in the audit history, so the dated steps end on the status the fund has; the funds
-    whose rules leave out its recipients leave them out again."""
-    for step in fund.status_changes.filter(status=Fund.Status.WITHDRAWN):
+# A fund's statuses in the order it moves through them.
+STATUS_ORDER = [
+    Fund.Status.ANNOUNCED,
+    Fund.Status.ALLOCATING,
+    Fund.Status.ALLOCATED,
+    Fund.Status.PAID,
+    Fund.Status.WITHDRAWN,
+]
+
+
+def fund_status_changed(*, fund: Fund, was: str, note: str) -> None:
+    """After the fund's status changed: steps beyond it (where it moved back from paid, or
+    from a withdrawal) go, kept in the audit history, so the dated steps end on the status
+    the fund has. A fund reinstated after a withdrawal is again left out by the funds
+    whose rules leave out its recipients."""
+    later = STATUS_ORDER[STATUS_ORDER.index(fund.status) + 1 :]
+    for step in fund.status_changes.filter(status__in=later):
         step._change_reason = note
         step.delete()
     data_changed()
-    for dependant in selectors.funds_depending_on(fund):
-        fund_recompute_request(fund=dependant, triggered_by=f"{fund.slug} reinstated")
+    if was == Fund.Status.WITHDRAWN:
+        for dependant in selectors.funds_depending_on(fund):
+            fund_recompute_request(fund=dependant, triggered_by=f"{fund.slug} reinstated")
 
 
 def fund_recompute_request(

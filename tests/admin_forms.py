@@ -78,9 +78,11 @@ def admin_form_data(html: str, form_id: str) -> dict[str, list[str] | str]:
     }
 
 
-def admin_page_post(client, url: str, form_id: str, changes: dict):
+def admin_page_post(client, url: str, form_id: str, changes: dict, added: dict | None = None):
     """GETs an admin page, changes some of its form's fields (ticking a box by giving it a
-    value) and POSTs the whole form back."""
+    value) and POSTs the whole form back. `added` holds the fields of inline rows added on
+    the page ("Add another"), by their prefix: {"published_allocations": [{"amount_pence":
+    "5", ...}]}; their forms are counted in the inline's TOTAL_FORMS."""
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
     html = page.content.decode()
@@ -89,12 +91,18 @@ def admin_page_post(client, url: str, form_id: str, changes: dict):
     reader.feed(html)
     missing = set(changes) - reader.names
     assert not missing, f"{url} has no fields {sorted(missing)}"
-    return client.post(url, {**data, **changes})
+    rows = {}
+    for prefix, forms in (added or {}).items():
+        count = int(data[f"{prefix}-TOTAL_FORMS"])
+        for index, fields in enumerate(forms, start=count):
+            rows |= {f"{prefix}-{index}-{name}": value for name, value in fields.items()}
+        rows[f"{prefix}-TOTAL_FORMS"] = str(count + len(forms))
+    return client.post(url, {**data, **changes, **rows})
 
 
-def fund_page_post(client, fund, changes: dict):
-    """The fund's admin page, inlines and all, posted back with these changes."""
+def fund_page_post(client, fund, changes: dict, added: dict | None = None):
+    """The fund's admin page, inlines and all, posted back with these changes and rows."""
     from django.urls import reverse
 
     url = reverse("admin:funding_fund_change", args=[fund.pk])
-    return admin_page_post(client, url, "fund_form", changes)
+    return admin_page_post(client, url, "fund_form", changes, added)

@@ -84,3 +84,16 @@ def test_a_date_outside_any_the_product_can_place_is_refused_by_its_field(
     fund.refresh_from_db()
     tranche.refresh_from_db()
     assert (fund.announced_on, tranche.due_on) == (dt.date(2013, 9, 10), None)
+
+
+def test_a_status_moved_back_takes_the_later_steps_with_it(client, fund_admin, fund):
+    """Moved from paid back to announced, the page and the API said "Announced" and "Paid on
+    1 March 2014" together."""
+    client.force_login(fund_admin)
+    fund_page_post(client, fund, {"status": Fund.Status.PAID, "status_on": "2014-03-01"})
+
+    fund_page_post(client, fund, {"status": Fund.Status.ANNOUNCED, "status_on": ""})
+
+    history = client.get(f"/api/v1/funds/{fund.slug}/").json()["status_history"]
+    assert [step["status"] for step in history] == ["announced"]
+    assert "Paid on" not in client.get(f"/funds/{fund.slug}/").content.decode()

@@ -294,3 +294,30 @@ def test_an_upload_to_a_withdrawn_fund_says_it_is_not_recomputed(client, superus
     assert "1 published allocations saved (1 replaced). This fund is withdrawn" in page
     assert "recompute requested" not in page
     assert not AllocationRun.objects.filter(fund=fund).exists()
+
+
+def test_two_new_rows_for_one_recipient_on_both_footings_are_refused_together(
+    client, superuser, fund
+):
+    """Entered one at a time the second was refused; added in one save both were stored, and
+    every later run of the fund failed until someone found and deleted one."""
+    client.force_login(superuser)
+    tranche = factories.tranche(fund, 300_00, name="Q1")
+    recipient = factories.trust("ZA3")
+    row = {"recipient": str(recipient.pk), "source": "a letter"}
+
+    response = fund_page_post(
+        client,
+        fund,
+        {},
+        added={
+            "published_allocations": [
+                {**row, "tranche": "", "amount_pence": "5"},
+                {**row, "tranche": str(tranche.pk), "amount_pence": "6"},
+            ]
+        },
+    )
+
+    assert response.status_code == 200
+    assert "ZA3 is listed both for the whole fund and in Q1" in response.content.decode()
+    assert stored(fund) == [("ZA1", 600_00, None)]
