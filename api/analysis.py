@@ -22,6 +22,7 @@ from trusts.selectors import (
     league_page,
     league_table,
     monthly_series,
+    months_in_part,
     months_without_figures,
     not_ranked,
     percent_within_4h,
@@ -99,10 +100,12 @@ class PerformancePages(Pages):
     for: a period over them is over its other months (its `figures` says how many)."""
 
     months_without_figures: list[str] = []
+    months_in_part: list[str] = []
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["months_without_figures"] = self.months_without_figures
+        response.data["months_in_part"] = self.months_in_part
         return response
 
     def get_paginated_response_schema(self, schema):
@@ -112,6 +115,12 @@ class PerformancePages(Pages):
             "items": {"type": "string"},
             "description": "The window's months (YYYY-MM, runs as FROM to TO) in which no "
             "organisation has figures of these types: a period over them is over its others.",
+        }
+        paged["properties"]["months_in_part"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The window's months that weekly figures cover in part, with the "
+            'weeks each has ("2015-03 (2 of 5 weeks)"): a period holding one counts fewer weeks.',
         }
         return paged
 
@@ -135,9 +144,9 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
 
     def get_queryset(self):
         self.performance = self._performance()
-        self.paginator.months_without_figures = months_without_figures(
-            self.performance.window, self.performance.types
-        )
+        window, types = self.performance.window, self.performance.types
+        self.paginator.months_without_figures = months_without_figures(window, types)
+        self.paginator.months_in_part = months_in_part(window, types)
         return self.performance.table()
 
     def paginate_queryset(self, queryset):
@@ -230,6 +239,7 @@ class LeagueView(GzippedCsvMixin, APIView):
                 "standard_percentage": f"{STANDARD_PERCENT:.2f}",
                 "week_rule": WEEK_RULE,
                 "months_without_figures": months_without_figures(q["window"], q["type"]),
+                "months_in_part": months_in_part(q["window"], q["type"]),
                 "not_ranked": _not_ranked(q["window"], q["type"], chosen),
                 **pages.get_paginated_response(self._rows(rows)).data,
             }

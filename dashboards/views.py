@@ -14,7 +14,13 @@ from impact import selectors as impact_selectors
 from impact import stats
 from lib.csv_output import csv_lines
 from trusts.models import DepartmentType, Organisation
-from trusts.selectors import WEEK_RULE, months_without_figures, not_ranked, weeks_answer
+from trusts.selectors import (
+    WEEK_RULE,
+    months_in_part,
+    months_without_figures,
+    not_ranked,
+    weeks_answer,
+)
 from trusts.selectors import regions as region_names
 from trusts.summaries import ENGLAND_CODE
 from trusts.windows import Window
@@ -99,6 +105,7 @@ def league(request):
             "funnel_method": funnel_limits.get("method", ""),
             "week_rule": WEEK_RULE,
             "months_without_figures": months_without_figures(window, types),
+            "months_in_part": months_in_part(window, types),
             "not_ranked": not_ranked(window, types=types, regions=regions),
             "funnel_figure": (
                 _plain(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
@@ -245,6 +252,11 @@ def performance(request):
                 f"{run} ({name})"
                 for name in ("before", "after")
                 for run in months_without_figures(data[name], data["type"])
+            ],
+            "months_in_part": [
+                f"{month}, {name}"
+                for name in ("before", "after")
+                for month in months_in_part(data[name], data["type"])
             ],
             "window_warnings": (
                 impact_selectors.window_warnings(data["fund"], data["before"], data["after"])

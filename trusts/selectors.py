@@ -226,6 +226,33 @@ def months_without_figures(window: Window, types: Sequence[str]) -> list[str]:
     return months_missing(window, {f"{month:%Y-%m}" for month in held})
 
 
+def months_in_part(window: Window, types: Sequence[str]) -> list[str]:
+    """The window's months that England's weekly figures cover in part, each with the weeks
+    it has of the weeks ending in it ("2015-03 (2 of 5 weeks)"): the weekly series ends on 8
+    March 2015, and a month's or a quarter's counts there are of fewer weeks than its length."""
+    if not weeks_answer(types):
+        return []
+    week_ends = set(
+        AEEnglandPeriod.objects.filter(
+            _own_grain(window, types),
+            grain=Grain.WEEK,
+            period_end__range=(window.start, window.end),
+            department_type__in=types,
+            figures__gt=0,
+        ).values_list("period_end", flat=True)
+    )
+    held: dict[dt.date, int] = {}
+    for end in week_ends:
+        held[end.replace(day=1)] = held.get(end.replace(day=1), 0) + 1
+    found = []
+    for month, weeks in sorted(held.items()):
+        first, last = max(month, window.start), min(_month_end(month), window.end)
+        sundays = len(range(first.toordinal() + (6 - first.weekday()) % 7, last.toordinal() + 1, 7))
+        if weeks < sundays:
+            found.append(f"{month:%Y-%m} ({weeks} of {sundays} weeks)")
+    return found
+
+
 def grain_for(window: Window, types: Sequence[str] = ALL_TYPES) -> str:
     """The grain of the figures a window uses: week, month, or "week and month"."""
     grains = set(

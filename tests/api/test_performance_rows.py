@@ -146,3 +146,23 @@ def test_a_pages_count_is_the_rows_listed_whole_counted_by_their_keys(client, fi
             q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")
         ]
         assert "SUM(" not in count and '"name"' not in count
+
+
+def test_a_month_the_weekly_figures_cover_in_part_is_named_with_its_weeks(client):
+    """The weekly series ends on 8 March 2015: "2015-03" came from 2 of its 5 weeks, and the
+    quarter holding it from 10 of 13, with nothing to say so; the monthly series leaves such a
+    month out. March 2031 has five Sundays (2, 9, 16, 23, 30); these figures reach two."""
+    trust = factories.trust()
+    for sunday in (dt.date(2031, 2, 23), dt.date(2031, 3, 2), dt.date(2031, 3, 9)):
+        factories.ae_week(trust, sunday, 1_000, 100)
+    window = "from=2031-02-17&to=2031-03-31&type=1"
+
+    body = client.get(f"/api/v1/performance/?{window}&by=month&code={trust.ods_code}").json()
+    page = client.get(f"/league/?{window}").content.decode()
+
+    assert body["months_in_part"] == ["2031-03 (2 of 5 weeks)"]
+    assert [(r["period"], r["figures"]) for r in body["results"]] == [
+        ("2031-02", 1),
+        ("2031-03", 2),
+    ]
+    assert "2031-03 (2 of 5 weeks)" in page[page.index('id="months-in-part"') :][:400]
