@@ -55,8 +55,12 @@ def table_fields(serializer: drf.Serializer, prefix: str = "") -> list[dict]:
             described["type"] = next(
                 (kind for cls, kind in TYPES if isinstance(field, cls)), "string"
             )
-        if field.help_text:
-            described.setdefault("description", str(field.help_text))
+        if field.help_text and "description" in described:
+            # After the type's own words, as a sentence of its own.
+            text = str(field.help_text)
+            described["description"] += f" {text[0].upper()}{text[1:]}."
+        elif field.help_text:
+            described["description"] = str(field.help_text)
         columns.append(described)
     return columns
 

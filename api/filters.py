@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
 from funding.rules import financial_year_checked
+from funding.selectors import fund_and_waves
 from trusts.models import Organisation
 from trusts.selectors import named
 
@@ -54,10 +55,17 @@ class TrueOrFalseFilter(django_filters.BooleanFilter):
 
 class FundSlugFilter(django_filters.ModelChoiceFilter):
     """A fund by its slug: a slug no fund has is refused, naming it (an empty list would read
-    as "this fund has none")."""
+    as "this fund has none"). With `waves`, a fund announced in waves gives its waves' rows
+    too, as its totals count them."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "a fund's slug")
+    def __init__(self, *, waves: bool = False, **kwargs):
+        self.waves = waves
+        kwargs.setdefault(
+            "help_text",
+            "a fund's slug; a fund announced in waves gives its waves' rows too"
+            if waves
+            else "a fund's slug",
+        )
         super().__init__(
             field_name="fund",
             queryset=Fund.objects.all(),
@@ -65,6 +73,11 @@ class FundSlugFilter(django_filters.ModelChoiceFilter):
             error_messages={"invalid_choice": "no fund has the slug %(value)r"},
             **kwargs,
         )
+
+    def filter(self, qs, value):
+        if value and self.waves:
+            return qs.filter(fund__in=fund_and_waves(value.pk))
+        return super().filter(qs, value)
 
 
 class FinancialYearField(forms.CharField):
@@ -135,7 +148,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class AllocationFilter(django_filters.FilterSet):
-    fund = FundSlugFilter()
+    fund = FundSlugFilter(waves=True)
     recipient = CodeListFilter(
         field_name="recipient__ods_code", help_text="ODS code(s) of recipients, comma-separated"
     )
@@ -195,7 +208,7 @@ class RunFilter(django_filters.FilterSet):
 
 
 class AllocationRemovalFilter(django_filters.FilterSet):
-    fund = FundSlugFilter()
+    fund = FundSlugFilter(waves=True)
     updated_since = SinceFilter(
         field_name="removed_at", lookup_expr="gte", help_text="removed since; paged by cursor"
     )

@@ -151,12 +151,21 @@ class TrancheSerializer(serializers.ModelSerializer):
         )
 
 
+WAVES_COUNTED = "a fund announced in waves counts its waves' allocations"
+
+
 class FundSerializer(serializers.ModelSerializer):
     total = PoundsField(source="total_pence")
-    modelled = PoundsField(source="modelled_pence")
-    published = PoundsField(source="published_pence")
-    recipient_count = serializers.IntegerField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    modelled = PoundsField(source="modelled_pence", help_text=WAVES_COUNTED)
+    published = PoundsField(source="published_pence", help_text=WAVES_COUNTED)
+    recipient_count = serializers.IntegerField(read_only=True, help_text=WAVES_COUNTED)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="the fund this is a wave of; that fund's modelled and published figures "
+        "count this one's too, so to add funds up leave out either the waves or their parent",
+    )
     current_scenario = serializers.CharField(
         read_only=True,
         allow_null=True,

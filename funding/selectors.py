@@ -345,7 +345,7 @@ def current_allocations(*, fund: Fund | None = None, waves: bool = False) -> Que
     """The current runs' allocations; with `waves`, a parent fund's include its waves'."""
     rows = Allocation.objects.filter(run__is_current=True)
     if fund is not None:
-        rows = rows.filter(fund__in=_family(fund.pk)) if waves else rows.filter(fund=fund)
+        rows = rows.filter(fund__in=fund_and_waves(fund.pk)) if waves else rows.filter(fund=fund)
     return rows.select_related("recipient", "intermediary", "tranche", "fund")
 
 
@@ -366,7 +366,7 @@ def fund_totals(fund: Fund) -> dict:
     }
 
 
-def _family(fund_id) -> QuerySet[Fund]:
+def fund_and_waves(fund_id) -> QuerySet[Fund]:
     """The ids of a fund and of its waves (`fund_id` a value or an outer reference), for
     reading their allocations by the fund index: "fund = f OR fund.parent = f" joined every
     allocation to its fund (36 s to list 500 funds' totals at 200,000 allocations, 0.8 s this
@@ -377,7 +377,9 @@ def _family(fund_id) -> QuerySet[Fund]:
 def _fund_and_waves_current_allocations() -> QuerySet[Allocation]:
     """The current allocations of the outer fund and of its waves, as one group."""
     return (
-        Allocation.objects.filter(run__is_current=True, fund__in=_family(OuterRef(OuterRef("pk"))))
+        Allocation.objects.filter(
+            run__is_current=True, fund__in=fund_and_waves(OuterRef(OuterRef("pk")))
+        )
         .order_by()
         .values("run__is_current")
     )
@@ -394,7 +396,7 @@ def funds_with_totals() -> QuerySet[Fund]:
     def summed_over_current_runs(field: str) -> Coalesce:
         runs = (
             AllocationRun.objects.filter(
-                is_current=True, fund__in=_family(OuterRef(OuterRef("pk")))
+                is_current=True, fund__in=fund_and_waves(OuterRef(OuterRef("pk")))
             )
             .order_by()
             .values("is_current")
