@@ -318,9 +318,10 @@ class RunViewSet(ValuesListMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.RunFilter
     ordering = ["-requested_at", "-id"]
     sync_ordering = ("changed_at", "id")
-    # A run changes when it is requested, started and finished.
+    # A run changes when it is requested, started and finished, and when a newer run or a
+    # withdrawal makes it no longer current.
     queryset = AllocationRun.objects.select_related("fund").annotate(
-        changed_at=Coalesce("finished_at", "started_at", "requested_at")
+        changed_at=Coalesce("superseded_at", "finished_at", "started_at", "requested_at")
     )
 
     def get_list_columns(self) -> dict:

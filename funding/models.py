@@ -392,6 +392,9 @@ class AllocationRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a newer run (or the fund's withdrawal) made this run no longer current: a client
+    # syncing runs is sent it again.
+    superseded_at = models.DateTimeField(null=True, blank=True)
     # What a succeeded run wrote: its modelled pence (the total), its published pence and
     # how many recipients; the funds list adds up its funds' current runs, not their rows.
     total_pence = models.BigIntegerField(null=True, blank=True)

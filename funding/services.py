@@ -186,7 +186,9 @@ def fund_withdraw(*, fund: Fund, on: dt.date, note: str) -> None:
                 "pk", flat=True
             )
         )
-        AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
+        AllocationRun.objects.filter(fund=fund, is_current=True).update(
+            is_current=False, superseded_at=now
+        )
         data_changed()
         # Their rules leave out this fund's recipients; it pays nobody now.
         for dependant in selectors.funds_depending_on(fund):
@@ -459,7 +461,9 @@ def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
             AllocationRemoval(allocation_id=pk, fund=fund, run=run, removed_at=now)
             for pk in removed
         )
-        AllocationRun.objects.filter(fund=fund, is_current=True).update(is_current=False)
+        AllocationRun.objects.filter(fund=fund, is_current=True).update(
+            is_current=False, superseded_at=now
+        )
         AllocationRun.objects.filter(pk=run.pk).update(
             status=AllocationRun.Status.SUCCEEDED,
             is_current=True,
