@@ -214,6 +214,12 @@ class FundForm(forms.ModelForm):
             self.add_error("status_on", early)
         stored_slug = self.instance.pk and self.initial.get("slug")
         if stored_slug and cleaned.get("slug", stored_slug) != stored_slug:
+            if self.instance.runs.exists():
+                self.add_error(
+                    "slug",
+                    f"Its allocations are published under the slug {stored_slug}: the API's "
+                    "clients and every link know the fund by it, so it stays.",
+                )
             for dependant in selectors.funds_depending_on(self.instance, slug=stored_slug):
                 self.add_error(
                     "slug",

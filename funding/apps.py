@@ -6,4 +6,4 @@ class FundingConfig(AppConfig):
     verbose_name = "Funds and allocations"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the import hook
+        from . import receivers  # noqa: F401 - connects the import hook and the sync bumps

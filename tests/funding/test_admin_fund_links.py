@@ -142,3 +142,20 @@ def test_a_parent_fund_cannot_be_deleted_while_it_has_waves_and_says_so(client, 
     page = response.content.decode()
     assert "Parent to delete cannot be deleted: Its wave is a wave of it" in page
     assert "permission" not in page
+
+
+def test_a_slug_cannot_change_once_the_funds_allocations_are_out(client, fund_admin):
+    """Renamed, its rows kept their changed_at, so a syncing client held them under a slug
+    no fund had, and the funds feed listed the fund again as a new one."""
+    fund = factories.fixed_fund({factories.trust("ZL4"): 100_00}, slug="zl-published")
+    factories.run(fund)
+    client.force_login(fund_admin)
+
+    response = fund_page_post(client, fund, {"slug": "zl-renamed"})
+
+    assert response.status_code == 200
+    assert "Its allocations are published under the slug zl-published" in (
+        response.content.decode()
+    )
+    fund.refresh_from_db()
+    assert fund.slug == "zl-published"
