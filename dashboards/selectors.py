@@ -309,10 +309,17 @@ def funding_against_performance(
     if regions:
         statuses = statuses.filter(organisation__region__in=regions)
     foundation = {status.organisation.ods_code for status in statuses if status.covers(ft_on)}
+    closed_by_then = {note.code for note in notes if note.effective_on <= ft_on}
     rows = []
     for unit in sorted(after_by_unit):
         members = after_by_unit[unit]
         own = next((r for r in members if r.ods_code == unit), members[0])
+        merged_with = sorted(
+            code for code, into in unit_of.items() if into == unit and code != unit
+        )
+        # A footprint is a foundation trust only if each of its trusts open when the money
+        # came was one.
+        open_then = {own.ods_code, *merged_with} - closed_by_then
         was = before_by_unit.get(unit, [])
         attendances = sum(r.attendances for r in members)
         over_4h = sum(r.over_4h for r in members)
@@ -326,12 +333,10 @@ def funding_against_performance(
         rows.append(
             {
                 "ods_code": own.ods_code,
-                "name": own.name,
+                "name": f"{own.name} (with {', '.join(merged_with)})" if merged_with else own.name,
                 "region": own.region,
-                "foundation_trust": own.ods_code in foundation,
-                "merged_with": ", ".join(
-                    sorted(code for code, into in unit_of.items() if into == unit and code != unit)
-                ),
+                "foundation_trust": open_then <= foundation,
+                "merged_with": ", ".join(merged_with),
                 "received": pence_to_pounds(money["pence"]),
                 "received_pence": money["pence"],
                 "received_per_1000_attendances": (

@@ -177,48 +177,45 @@ def test_a_withdrawn_funds_rows_are_removed_from_a_synced_copy_and_come_back_if_
     assert {k[1] for k in pipeline.rows} == {"ZS1", "ZS2", "ZS3"}
 
 
+def renamed_in_the_admin(client, superuser, obj, name: str, **fields) -> list[str]:
+    """Renames a tranche or a scenario on its own admin page, and returns the slugs the funds
+    feed then sends from where it had got to."""
+    from django.urls import reverse
+
+    from tests.admin_forms import admin_page_post
+
+    funds = client.get(f"/api/v1/funds/?updated_since={START}").json()["next"]
+    client.force_login(superuser)
+    model = obj._meta.model_name
+    admin_page_post(
+        client,
+        reverse(f"admin:funding_{model}_change", args=[obj.pk]),
+        f"{model}_form",
+        {"name": name, **fields},
+    )
+    return [f["slug"] for f in client.get(funds).json()["results"]]
+
+
 def test_a_tranche_renamed_in_the_admin_sends_its_rows_and_its_fund_again(client, fund, superuser):
     """The API gives each row its tranche by name: renamed, the rows changed and the feed
     never said so."""
-    from django.urls import reverse
-
     from funding.models import Tranche
-    from tests.admin_forms import admin_page_post
 
     tranche = Tranche.objects.create(fund=fund, name="Q1", amount_pence=1_000_00)
     PublishedAllocation.objects.update(tranche=tranche)
     run(fund)
     pipeline = Pipeline(client, fund.slug)
     pipeline.sync()
-    funds = client.get(f"/api/v1/funds/?updated_since={START}").json()["next"]
-    client.force_login(superuser)
 
-    admin_page_post(
-        client,
-        reverse("admin:funding_tranche_change", args=[tranche.pk]),
-        "tranche_form",
-        {"name": "First quarter"},
-    )
-
+    assert renamed_in_the_admin(client, superuser, tranche, "First quarter") == [fund.slug]
     assert {row["tranche"] for row in pipeline.sync()} == {"First quarter"}
-    assert [f["slug"] for f in client.get(funds).json()["results"]] == [fund.slug]
 
 
 def test_a_scenario_renamed_in_the_admin_sends_its_fund_again(client, fund, superuser):
-    from django.urls import reverse
-
     from funding.models import Scenario
-    from tests.admin_forms import admin_page_post
 
     scenario = Scenario.objects.create(fund=fund, name="As published", kind="fixed")
-    funds = client.get(f"/api/v1/funds/?updated_since={START}").json()["next"]
-    client.force_login(superuser)
 
-    admin_page_post(
-        client,
-        reverse("admin:funding_scenario_change", args=[scenario.pk]),
-        "scenario_form",
-        {"name": "As published in May", "reason": "renamed"},
-    )
+    sent = renamed_in_the_admin(client, superuser, scenario, "Published in May", reason="r")
 
-    assert [f["slug"] for f in client.get(funds).json()["results"]] == [fund.slug]
+    assert sent == [fund.slug]

@@ -111,3 +111,39 @@ def test_the_change_is_worked_from_the_counts_not_from_two_rounded_percentages(c
     totals = page[page.index('id="totals"') :]
     region_total = totals[totals.index("ZMQ") : totals.index("</tr>", totals.index("ZMQ"))]
     assert "<td>-0.78</td>" in region_total
+
+
+def test_a_footprint_is_named_as_one_and_is_a_foundation_trust_only_if_all_its_trusts_are(
+    client, merged
+):
+    """South London Healthcare's footprint was plotted as "King's College Hospital NHS
+    Foundation Trust", a foundation trust paid £11.4m: King's got nothing from the fund; the
+    money was its two NHS trust partners'."""
+    from trusts.models import FoundationTrustStatus, Organisation
+
+    taker = Organisation.objects.get(ods_code="ZM1")
+    FoundationTrustStatus.objects.create(
+        organisation=taker, authorised_on=dt.date(2010, 4, 1), source="synthetic"
+    )
+
+    footprint = rows(client, f"fund=merged-money&region=ZMR&{WINDOWS}")["ZM1"]
+
+    assert footprint["name"] == f"{taker.name} (with ZM2)"
+    assert footprint["foundation_trust"] == "False"
+
+
+def test_a_fund_that_paid_no_trust_shown_says_so(client):
+    """The 2014-15 winter fund paid CCGs: every trust showed "none from this fund" on a chart
+    of zeros, with no word why."""
+    trust = factories.trust("ZM8", region="ZMP")
+    factories.ae_months({(trust, dt.date(year, 1, 1)): (1_000, 100) for year in (2031, 2032)})
+    fund = factories.fixed_fund({factories.ccg("ZM9"): 100_00}, slug="paid-ccgs")
+    factories.run(fund)
+
+    page = client.get(
+        "/performance/?fund=paid-ccgs&region=ZMP&before_from=2031-01-01&before_to=2031-01-31"
+        "&after_from=2032-01-01&after_to=2032-01-31"
+    ).content.decode()
+
+    note = page[page.index('id="no-trust-paid"') :][:400]
+    assert "No trust shown received money from" in note

@@ -59,3 +59,32 @@ def test_a_recipient_formed_after_the_funds_year_began_is_named_as_such(client):
     assert body["recipients_formed_later"] == [
         {"ods_code": "ZX3", "name": merged.name, "took_over": ["ZX1", "ZX2"], "on": "2015-04-01"}
     ]
+
+
+def test_a_trust_ranked_on_its_own_figures_is_not_said_to_be_paid_what_it_took_over(client):
+    """The 2013-14 winter fund's page said Lewisham and Greenwich "took over RYQ ... the figures
+    the rule read count them as one, so it is paid what they held", while its ranking held the
+    two apart and paid each its own share."""
+    taken, taker = factories.trust("ZX5"), factories.trust("ZX6")
+    factories.ae_months(
+        {(t, dt.date(2031, 1, 1)): (1_000, 100 * i) for i, t in enumerate((taken, taker), 1)}
+    )
+    factories.succession(taken, taker, dt.date(2031, 10, 1), kind="acquisition")
+    fund = factories.fund("ranked-2031-32", total_pence=1_000_00, financial_years=["2031-32"])
+    factories.rule(
+        fund,
+        "worst_n",
+        n=2,
+        total="1000.00",
+        share="equal",
+        eligible_kinds=["trust"],
+        window_from="2031-01-01",
+        window_to="2031-01-31",
+        department_types=["1"],
+    )
+    assert factories.run(fund).status == "succeeded"
+
+    body = client.get("/api/v1/funds/ranked-2031-32/").json()
+
+    assert body["recipient_count"] == 2
+    assert body["recipients_formed_later"] == []
