@@ -716,19 +716,23 @@ def demo_funds_seed(folder: Path = SEED_FUNDS) -> list[Fund]:
         _sources_upsert(fund, seed.sources)
         announced = Step(Fund.Status.ANNOUNCED, seed.announced_on, seed.sources[0].title)
         for step in (announced, *seed.steps):
-            FundStatusChange.objects.update_or_create(
-                fund=fund, status=step.status, defaults={"on": step.on, "note": step.note}
+            _upsert(
+                FundStatusChange, {"fund": fund, "status": step.status}, on=step.on, note=step.note
             )
         tranches = _tranches_upsert(fund, seed.tranches)
         if seed.rule_kind:
             _rule_upsert(fund, seed.rule_kind, seed.rule_parameters)
         _scenarios_upsert(fund, seed.scenarios)
         for published in seed.published:
-            PublishedAllocation.objects.update_or_create(
-                fund=fund,
-                recipient=organisations[published.ods_code],
-                tranche=tranches.get(published.tranche),
-                defaults={"amount_pence": published.amount_pence, "source": published.source},
+            _upsert(
+                PublishedAllocation,
+                {
+                    "fund": fund,
+                    "recipient": organisations[published.ods_code],
+                    "tranche": tranches.get(published.tranche),
+                },
+                amount_pence=published.amount_pence,
+                source=published.source,
             )
         for spending in seed.spending:
             _spending_upsert(fund, organisations[spending.ods_code], spending)
@@ -751,45 +755,47 @@ def _fund_upsert(seed: FundSeed, parent: Fund | None) -> Fund:
         "status": seed.status,
         "notes": seed.notes,
     }
-    fund = Fund.objects.filter(slug=seed.slug).first()
-    if fund is None:
-        return Fund.objects.create(slug=seed.slug, **values)
-    changed = {k: v for k, v in values.items() if getattr(fund, k) != v}
+    return _upsert(Fund, {"slug": seed.slug}, **values)
+
+
+def _upsert(model, lookup: dict, **values):
+    """The row `lookup` finds, with these values, saved only where one differs: a seed run
+    again changes nothing, its funds' sync time and history included."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        return model.objects.create(**lookup, **values)
+    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
     if changed:
         for key, value in changed.items():
-            setattr(fund, key, value)
-        fund._change_reason = "Seed announcements updated"
-        fund.save()
-    return fund
+            setattr(row, key, value)
+        row._change_reason = "Seed announcements updated"
+        row.save()
+    return row
 
 
 def _sources_upsert(fund: Fund, sources: tuple[Source, ...]) -> None:
     for order, source in enumerate(sources):
-        FundSource.objects.update_or_create(
-            fund=fund,
-            url=source.url,
-            defaults={
-                "title": source.title,
-                "says": source.says,
-                "published_on": source.published_on,
-                "order": order,
-            },
+        _upsert(
+            FundSource,
+            {"fund": fund, "url": source.url},
+            title=source.title,
+            says=source.says,
+            published_on=source.published_on,
+            order=order,
         )
 
 
 def _tranches_upsert(fund: Fund, seeds: tuple[TrancheSeed, ...]) -> dict[str, Tranche]:
     tranches = {}
     for seed in seeds:
-        tranche, _ = Tranche.objects.update_or_create(
-            fund=fund,
-            name=seed.name,
-            defaults={
-                "amount_pence": seed.amount_pence,
-                "financial_year": seed.financial_year,
-                "due_on": seed.due_on,
-                "performance_linked": seed.performance_linked,
-                "missed_condition_policy": seed.policy,
-            },
+        tranche = _upsert(
+            Tranche,
+            {"fund": fund, "name": seed.name},
+            amount_pence=seed.amount_pence,
+            financial_year=seed.financial_year,
+            due_on=seed.due_on,
+            performance_linked=seed.performance_linked,
+            missed_condition_policy=seed.policy,
         )
         for condition in seed.conditions:
             TrancheCondition.objects.get_or_create(
@@ -814,37 +820,38 @@ def _scenarios_upsert(fund: Fund, seeds: tuple[ScenarioSeed, ...]) -> None:
     """The fund's scenarios; the current one is its rule."""
     current = [seed for seed in seeds if seed.current]
     Scenario.objects.filter(fund=fund).exclude(name__in=[s.name for s in seeds]).delete()
-    Scenario.objects.filter(fund=fund).update(is_current=False)
+    # One current scenario a fund: the others first, and the current one left as it is.
+    Scenario.objects.filter(fund=fund).exclude(name__in=[s.name for s in current]).update(
+        is_current=False
+    )
     for order, seed in enumerate(seeds):
-        Scenario.objects.update_or_create(
-            fund=fund,
-            name=seed.name,
-            defaults={
-                "kind": seed.kind,
-                "parameters": seed.parameters,
-                "is_current": seed.current,
-                "reason": seed.reason,
-                "order": order,
-            },
+        _upsert(
+            Scenario,
+            {"fund": fund, "name": seed.name},
+            kind=seed.kind,
+            parameters=seed.parameters,
+            is_current=seed.current,
+            reason=seed.reason,
+            order=order,
         )
     if current:
         _rule_upsert(fund, current[0].kind, current[0].parameters)
 
 
 def _spending_upsert(fund: Fund, recipient: Organisation, seed: Spending) -> None:
-    report, _ = SpendingReport.objects.update_or_create(
-        fund=fund,
-        recipient=recipient,
-        period=seed.period,
-        defaults={
-            "allocation_pence": seed.allocation_pence,
-            "uncommitted_pence": seed.uncommitted_pence,
-            "source": seed.source,
-            "source_url": seed.source_url,
-            "notes": seed.notes,
-        },
+    report = _upsert(
+        SpendingReport,
+        {"fund": fund, "recipient": recipient, "period": seed.period},
+        allocation_pence=seed.allocation_pence,
+        uncommitted_pence=seed.uncommitted_pence,
+        source=seed.source,
+        source_url=seed.source_url,
+        notes=seed.notes,
     )
     for category, amount_pence, note in seed.lines:
-        SpendingLine.objects.update_or_create(
-            report=report, category=category, defaults={"amount_pence": amount_pence, "note": note}
+        _upsert(
+            SpendingLine,
+            {"report": report, "category": category},
+            amount_pence=amount_pence,
+            note=note,
         )
