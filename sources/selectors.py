@@ -3,10 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 
 from funding.models import AllocationRun, Fund, FundStatusChange
-from trusts.models import AEActivity, Grain
+from trusts.models import AEActivity, Grain, SourceFile
 
 from .models import Fetch, Revision, SpcSignal
 
@@ -16,6 +16,16 @@ def latest_month() -> dt.date | None:
     return AEActivity.objects.filter(grain=Grain.MONTH).aggregate(latest=Max("period_start"))[
         "latest"
     ]
+
+
+def files_loaded() -> QuerySet:
+    """Each kind of file the figures were loaded from (its format names the publisher or the
+    compiler), with how many files, their rows and when the last was loaded."""
+    return (
+        SourceFile.objects.values("format")
+        .annotate(files=Count("id"), rows=Sum("rows"), loaded=Max("imported_at"))
+        .order_by("format")
+    )
 
 
 def fetches_recent(*, limit: int = 50) -> QuerySet[Fetch]:

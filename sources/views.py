@@ -15,6 +15,7 @@ def data_sources(request):
         "sources/data_sources.html",
         {
             "latest_month": selectors.latest_month(),
+            "files": selectors.files_loaded(),
             "fetches": selectors.fetches_recent(),
             "revisions": selectors.revisions_recent(),
         },

@@ -90,3 +90,26 @@ def test_on_the_funds_page_a_reports_allocation_cannot_fall_below_its_lines(clie
         response.content.decode()
     )
     assert SpendingReport.objects.get(fund=fund).allocation_pence == 100_00
+
+
+def test_the_funds_page_shows_each_reports_notes_lines_and_source(client, superuser):
+    """Reports whose figures are in their notes read as empty headings on the fund's page,
+    while /spending/ showed the notes."""
+    client.force_login(superuser)
+    fund = factories.fund("spent-and-said")
+    report_add(
+        client,
+        fund,
+        factories.trust("ZS4"),
+        {"notes": "About a third on public health.", "source": "HSJ, 2011"},
+        [("Beds", "80")],
+    )
+    client.logout()
+
+    page = client.get("/funds/spent-and-said/").content.decode()
+    section = page[page.index("Spending reported by") : page.index("Allocation runs")]
+
+    assert "About a third on public health." in section
+    assert "<th>Category</th><th>Amount</th><th>Note</th>" in section
+    assert "<td>Allocation reported</td><td>£100</td>" in section
+    assert "Source: HSJ, 2011" in section

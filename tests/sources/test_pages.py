@@ -97,3 +97,18 @@ def test_fetches_are_listed_in_the_admin_and_cannot_be_written_by_hand(fetched, 
     listing = client.get("/admin/sources/fetch/").content.decode()
     assert FEBRUARY_FILE in listing and "Month revised" in listing
     assert client.get("/admin/sources/fetch/add/").status_code == 403
+
+
+def test_data_sources_names_what_each_kind_of_file_loaded_is(real_data, client):
+    """It named no source for any figure before 2020, and pointed at a file the site does
+    not serve."""
+    page = client.get(reverse("sources:data-sources")).content.decode()
+    table = page[page.index('id="files-table"') : page.index("</table>", page.index("files-table"))]
+
+    for label in (
+        "BBC weekly type 1 A&amp;E by trust name",
+        "NHS-R monthly ae_attendances",
+        "HowsMyNHS monthly all-types A&amp;E by provider",
+        "NHS England monthly A&amp;E CSV",
+    ):
+        assert f"<td>{label}</td>" in table

@@ -270,3 +270,34 @@ def test_every_format_label_fits_the_column_that_records_it():
 
     longest = max(len(f.label) for f in FORMATS)
     assert longest <= SourceFile._meta.get_field("format").max_length
+
+
+def test_every_organisation_of_the_commissioners_ods_file_is_a_commissioner(tmp_path):
+    """The importer took any code not starting with a digit for a trust: 37 sub-ICB reporting
+    entities of the eccg file were listed, counted and labelled as NHS trusts."""
+    from django.core.management import call_command
+
+    from trusts.models import Organisation
+
+    def ods_row(code: str, name: str) -> str:
+        cells = [code, name, "Y56", "QMF", *[""] * 6, "20240401", *[""] * 16]
+        return ",".join(f'"{cell}"' for cell in cells)
+
+    commissioners = tmp_path / "eccg.csv"
+    commissioners.write_text(
+        ods_row("ZA4R1", "NEWHAM - SUB-ICB REPORTING ENTITY")
+        + "\n"
+        + ods_row("09Z", "NHS SOMEWHERE CCG")
+        + "\n"
+    )
+    trusts = tmp_path / "etr.csv"
+    trusts.write_text(ods_row("ZG6V2", "NORTH LONDON NHS FOUNDATION TRUST") + "\n")
+
+    call_command("import_orgs", str(commissioners), str(trusts))
+
+    kinds = dict(
+        Organisation.objects.filter(ods_code__in=["ZA4R1", "09Z", "ZG6V2"]).values_list(
+            "ods_code", "kind"
+        )
+    )
+    assert kinds == {"ZA4R1": "ccg", "09Z": "ccg", "ZG6V2": "trust"}

@@ -170,7 +170,10 @@ class OdsReference(Format):
             )
             dates_in_order(opened, closed, line, "close date", problems)
             keys.append(((code,), line))
-            kind = Organisation.Kind.CCG if code[:1].isdigit() else Organisation.Kind.TRUST
+            # Every row of the commissioners' file is a commissioner: its sub-ICB reporting
+            # entities have codes that start with a letter, as trusts' do.
+            commissioner = code[:1].isdigit() or "eccg" in table.name.casefold()
+            kind = Organisation.Kind.CCG if commissioner else Organisation.Kind.TRUST
             if "COMMISSIONING HUB" in name:
                 # The CCG file also lists NHS England's regional commissioning hubs.
                 kind = Organisation.Kind.NHSE_REGION
