@@ -47,6 +47,9 @@ def table_fields(serializer: drf.Serializer, prefix: str = "") -> list[dict]:
         described = {"name": column}
         if isinstance(field, serializers.PoundsField):
             described |= {"type": "number", "description": MONEY % column}
+        elif isinstance(field, drf.ListSerializer) and isinstance(field.child, drf.Serializer):
+            names = ", ".join(field.child.fields)
+            described |= {"type": "string", "description": f"a JSON array of objects ({names})"}
         elif isinstance(field, drf.ListSerializer | drf.ListField):
             described |= {"type": "string", "description": "several values joined by ';'"}
         elif isinstance(field, drf.PrimaryKeyRelatedField):

@@ -186,7 +186,10 @@ def funding_scatter(rows: Sequence[dict], *, y: str, x: str, one_fund: bool) -> 
     }[y]
     x_key, x_title = {
         "total": ("received", "Funding received (£)"),
-        "per_1000": ("received_per_1000_attendances", "Funding per 1,000 attendances (£)"),
+        "per_1000": (
+            "received_per_1000_attendances",
+            "Funding per 1,000 attendances in the after window (£)",
+        ),
     }[x]
     figure = go.Figure()
     for funded, colour in ((True, NHS_RED), (False, NHS_BLUE)):

@@ -4,6 +4,7 @@ response or a file can stream it."""
 import csv
 import io
 import itertools
+import json
 from collections.abc import Iterable, Iterator
 
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -11,9 +12,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value) -> str:
+    """A value as a CSV cell: several plain values joined by ";", several records (a report's
+    spending lines) as a JSON array, which a reader can take apart again."""
     if value is None:
         return ""
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) and any(isinstance(part, dict) for part in value):
+        value = json.dumps(value, default=str, ensure_ascii=False)
+    elif isinstance(value, list | tuple):
         value = ";".join(str(part) for part in value)
     text = str(value)
     if text.startswith(FORMULA_STARTS) and not _is_number(text):

@@ -117,3 +117,32 @@ def test_the_analysis_csvs_are_gzipped_for_clients_that_accept_it(client, path):
     # Served again, from the cache: each client as it asks.
     assert gzip.decompress(client.get(url, HTTP_ACCEPT_ENCODING="gzip").content) == plain
     assert client.get(url).content == plain
+
+
+def test_a_spending_reports_lines_are_a_json_array_in_their_cell(client):
+    """They were Python dict text joined by ";", which a category or a note may hold too: no
+    CSV reader could get the amounts by category back."""
+    import json
+
+    from funding.models import SpendingLine, SpendingReport
+
+    report = SpendingReport.objects.create(
+        fund=factories.fund("spent-csv"),
+        recipient=factories.trust("ZC3"),
+        period="2013-14",
+        allocation_pence=100_00,
+        source="t",
+    )
+    SpendingLine.objects.create(report=report, category="Beds; staff", amount_pence=50_00)
+    SpendingLine.objects.create(report=report, category="Staff", amount_pence=30_00, note="x")
+
+    [row] = csv.DictReader(io.StringIO(body(client.get("/api/v1/spending/csv/")).decode()))
+    package = client.get("/api/v1/datapackage.json").json()
+    spending = next(r for r in package["resources"] if r["name"] == "spending")
+    lines_field = next(f for f in spending["schema"]["fields"] if f["name"] == "lines")
+
+    assert [(line["category"], line["amount"]) for line in json.loads(row["lines"])] == [
+        ("Beds; staff", "50.00"),
+        ("Staff", "30.00"),
+    ]
+    assert "JSON" in lines_field["description"]

@@ -147,3 +147,10 @@ def test_a_fund_that_paid_no_trust_shown_says_so(client):
 
     note = page[page.index('id="no-trust-paid"') :][:400]
     assert "No trust shown received money from" in note
+
+
+def test_money_per_1000_attendances_says_which_attendances(client, merged):
+    page = client.get(f"/performance/?fund=merged-money&region=ZMR&{WINDOWS}").content.decode()
+
+    assert "<th>Per 1,000 attendances after</th>" in page
+    assert "attendances of the department types chosen in the after window" in page
