@@ -16,6 +16,7 @@ from lib.csv_output import csv_lines
 from trusts.models import DepartmentType, Organisation
 from trusts.selectors import (
     WEEK_RULE,
+    months_covered,
     months_in_part,
     months_without_figures,
     not_ranked,
@@ -258,6 +259,7 @@ def performance(request):
                 for name in ("before", "after")
                 for month in months_in_part(data[name], data["type"])
             ],
+            "months_covered": None if rows else months_covered(data["type"]),
             "window_warnings": (
                 impact_selectors.window_warnings(data["fund"], data["before"], data["after"])
                 if data["fund"]

@@ -226,6 +226,18 @@ def months_without_figures(window: Window, types: Sequence[str]) -> list[str]:
     return months_missing(window, {f"{month:%Y-%m}" for month in held})
 
 
+def months_covered(types: Sequence[str]) -> tuple[dt.date, dt.date] | None:
+    """The first and last months with England figures of these department types, as a
+    window reads them (weekly figures for a type 1 question only), or None if none."""
+    grains = [Grain.MONTH, Grain.WEEK] if weeks_answer(types) else [Grain.MONTH]
+    span = AEEnglandPeriod.objects.filter(
+        grain__in=grains, department_type__in=types, figures__gt=0
+    ).aggregate(first=Min("period_end"), last=Max("period_end"))
+    if span["first"] is None:
+        return None
+    return span["first"].replace(day=1), span["last"].replace(day=1)
+
+
 def months_in_part(window: Window, types: Sequence[str]) -> list[str]:
     """The window's months that England's weekly figures cover in part, each with the weeks
     it has of the weeks ending in it ("2015-03 (2 of 5 weeks)"): the weekly series ends on 8

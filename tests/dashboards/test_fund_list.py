@@ -68,3 +68,19 @@ def test_the_overview_lists_the_first_page_of_funds_and_links_to_them_all(client
 def test_a_single_fund_is_counted_in_the_singular(client):
     factories.fund(name="The only fund", announced_on=dt.date(2031, 1, 10))
     assert "<p>1 fund.</p>" in client.get("/funds/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("certainty", "shown"),
+    [("confirmed", "10 Jan 2031"), ("not_confirmed", "10 Jan 2031 (date not confirmed)")],
+)
+def test_a_date_the_sources_do_not_confirm_says_so_in_the_list(client, certainty, shown):
+    """Approximate dates (1 Jul 2011, 20 Nov 2013) read as exact days everywhere but the
+    fund's own page."""
+    factories.fund(
+        name="A dated fund", announced_on=dt.date(2031, 1, 10), announced_on_certainty=certainty
+    )
+
+    [row] = _rows(client.get("/funds/").content.decode())
+
+    assert row[1] == f"{shown}Department of Health"

@@ -3,6 +3,7 @@ hospitals moved between the windows is one footprint in both, with the money of 
 it, and a window with months no figures cover says which."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -85,6 +86,20 @@ def test_windows_without_figures_say_so_and_draw_no_empty_chart(client):
 
     assert 'id="chart-scatter"' not in page
     assert "No trust has A&amp;E figures in the after window (1 Jan 2041 to 31 Mar 2041)" in page
+
+
+def test_windows_without_figures_say_where_figures_of_those_types_are(client):
+    """It said "November 2010 onwards" whatever the types: type 2 and other departments'
+    figures start later. Here figures of type 2 in 2031 alone, unless the national data set
+    is in the test database too."""
+    factories.ae_month(factories.trust("ZM0"), dt.date(2031, 6, 1), 500, 5, department_type="2")
+    page = client.get(
+        "/performance/?fund=&type=2&before_from=2040-01-01&before_to=2040-03-31"
+        "&after_from=2041-01-01&after_to=2041-03-31"
+    ).content.decode()
+
+    assert re.search(r"Figures of these department types run from \w+ \d{4} to June 2031", page)
+    assert "November 2010 onwards" not in page
 
 
 def test_the_change_is_worked_from_the_counts_not_from_two_rounded_percentages(client):
