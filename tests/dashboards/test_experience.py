@@ -179,8 +179,9 @@ def test_funds_sort_by_the_day_they_were_announced_not_by_its_words(site, browse
     try:
         page.goto(site + "/funds/")
         page.get_by_role("button", name="Announced", exact=True).click()
+        # "1 Jul 2011 (date not confirmed)": the day, and how sure the sources are of it.
         announced = [
-            dt.datetime.strptime(text.split("\n")[0].strip(), "%d %b %Y").date()
+            dt.datetime.strptime(text.split(" (date ")[0].strip(), "%d %b %Y").date()
             for text in page.locator("main table").first.evaluate(
                 "t => Array.from(t.tBodies[0].rows, r => r.cells[1].innerText.split('\\n')"
                 ".filter(line => line.trim() && line.trim() !== 'Announced')[0])"
