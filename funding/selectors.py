@@ -461,7 +461,7 @@ def recipients_formed_later(fund: Fund) -> list[FormedLater]:
     """Current recipients that took over organisations of their own kind after the start of the
     fund's first year: the rule's figures (a population count of 2015, say) know only them. A
     rule that reads A&E figures alone reads each trust's own, the ones it took over apart."""
-    rule = AllocationRule.objects.filter(fund=fund).first()
+    rule = getattr(fund, "rule", None)
     read = rules.KINDS[rule.kind].inputs(rule.parameters) if rule else frozenset()
     if not fund.financial_years or (
         rules.AE_FIGURES in read and not read & {rules.POPULATIONS, rules.BUDGETS}

@@ -259,7 +259,7 @@ def months_in_part(window: Window, types: Sequence[str]) -> list[str]:
     found = []
     for month, weeks in sorted(held.items()):
         first, last = max(month, window.start), min(_month_end(month), window.end)
-        sundays = len(range(first.toordinal() + (6 - first.weekday()) % 7, last.toordinal() + 1, 7))
+        sundays = _sundays_between(first, last)
         if weeks < sundays:
             found.append(f"{month:%Y-%m} ({weeks} of {sundays} weeks)")
     return found
@@ -964,9 +964,13 @@ class MonthPoint:
 
 
 def _sundays_in(month: dt.date) -> int:
-    first_sunday = month + dt.timedelta(days=(6 - month.weekday()) % 7)
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return len(range(first_sunday.toordinal(), following.toordinal(), 7))
+    return _sundays_between(month, _month_end(month))
+
+
+def _sundays_between(first: dt.date, last: dt.date) -> int:
+    """The Sundays from `first` to `last`, both counted: the weeks ending then."""
+    first_sunday = first + dt.timedelta(days=(6 - first.weekday()) % 7)
+    return len(range(first_sunday.toordinal(), last.toordinal() + 1, 7))
 
 
 def _monthly_counts(rows: QuerySet, types: Sequence[str], counted: Q) -> dict[dt.date, list]:
