@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tests.dashboards.conftest import browser  # noqa: F401 (a fixture)
+from tests.dashboards.conftest import browser, browser_context, page  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -18,18 +18,13 @@ def site(demo_site):
 
 
 @pytest.fixture
-def docs(browser, site):  # noqa: F811
-    """The docs page, with every console error and refused script collected in `problems`."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
+def docs(page, site):  # noqa: F811
+    """The docs page, with every console error, refused script and request to another host
+    collected in `problems`."""
     response = page.goto(site + "/api/v1/docs/")
     assert response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    yield page
-    context.close()
+    return page
 
 
 def schema_operations(site) -> set[tuple[str, str]]:

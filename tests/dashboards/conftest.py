@@ -69,23 +69,55 @@ def browser():
         yield browser
 
 
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser_context(browser):
+    """One browser context, and one tab in it, for a module's tests (see `tab`)."""
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    yield context
+    context.close()
+
+
+def tab(context):
+    """The context's first tab, kept from test to test: a new tab starts a renderer process
+    and compiles plotly.js again, about 1.6 s of chromium's CPU against 0.2 to 0.6 s for going
+    to another page in the same tab (chromium 156 on this two-core machine), and a tab for each
+    test was most of the 200 s of CPU chromium took in a run of the whole suite."""
+    return context.pages[0] if context.pages else context.new_page()
+
+
 @pytest.fixture
-def page(site, browser):
-    """A page that records console errors, page errors and requests to other hosts."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
+def page(site, browser_context):
+    """The module's tab, recording console errors, page errors and requests to other hosts,
+    and left as a new tab would be: no cookies, permissions, session storage, listeners or
+    other tabs of an earlier test, at the desktop size."""
+    page = tab(browser_context)
     page.problems = []
-    page.on(
-        "console",
-        lambda message: message.type == "error" and page.problems.append(message.text),
-    )
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
     own_host = urlsplit(site).netloc
 
-    def check_host(request):
+    def console(message):
+        if message.type == "error":
+            page.problems.append(message.text)
+
+    def page_error(error):
+        page.problems.append(str(error))
+
+    def request(request):
         if urlsplit(request.url).netloc not in (own_host, ""):
             page.problems.append(f"request to another host: {request.url}")
 
-    page.on("request", check_host)
+    listeners = {"console": console, "pageerror": page_error, "request": request}
+    for event, listener in listeners.items():
+        page.on(event, listener)
     yield page
-    context.close()
+    for event, listener in listeners.items():
+        page.remove_listener(event, listener)
+    for other in browser_context.pages[1:]:
+        other.close()
+    if page.url.startswith(site):
+        page.evaluate("sessionStorage.clear()")
+    browser_context.clear_cookies()
+    browser_context.clear_permissions()
+    page.set_viewport_size(DESKTOP)

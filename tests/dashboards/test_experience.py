@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import service_missing
-from tests.dashboards.conftest import PAGES, screenshot
+from tests.dashboards.conftest import PAGES, screenshot, tab
 from tests.workers import BASE_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -33,8 +33,8 @@ def axe_source():
 
 @pytest.fixture(scope="module")
 def contexts(browser):
-    """A browser context for each viewport, kept across pages as a reader's tab would be: a new
-    context for each page loaded and compiled plotly.js again each time."""
+    """A browser context for each viewport, its one tab kept across pages as a reader's would
+    be: a new tab for each page started a renderer and compiled plotly.js again each time."""
     opened = {
         name: browser.new_context(viewport={"width": width, "height": height})
         for name, (width, height) in VIEWPORTS.items()
@@ -45,7 +45,7 @@ def contexts(browser):
 
 
 def _open(context, site, path, charts):
-    page = context.new_page()
+    page = tab(context)
     page.goto(site + path)
     for chart in charts:
         page.wait_for_selector(f"#{chart}[data-drawn]", state="attached", timeout=15_000)
@@ -82,15 +82,12 @@ def test_axe_finds_no_violation_and_no_page_scrolls_sideways_on_a_phone(
     the width alone cost a second and a half a page."""
     path, charts = ACCESSIBILITY_PAGES[name]
     page = _open(contexts[viewport], site, path, charts)
-    try:
-        widths = page.evaluate(
-            "({page: document.documentElement.scrollWidth, viewport: window.innerWidth})"
-        )
-        cramped = page.evaluate(CRAMPED_CHARTS)
-        violations = _violations(page, axe_source)
-        screenshot(page, f"a11y-{name}-{viewport}")
-    finally:
-        page.close()
+    widths = page.evaluate(
+        "({page: document.documentElement.scrollWidth, viewport: window.innerWidth})"
+    )
+    cramped = page.evaluate(CRAMPED_CHARTS)
+    violations = _violations(page, axe_source)
+    screenshot(page, f"a11y-{name}-{viewport}")
     assert violations == []
     assert widths["page"] <= widths["viewport"], widths
     assert cramped == [], cramped

@@ -7,7 +7,12 @@ import time
 
 import pytest
 
-from tests.dashboards.conftest import browser, page, site  # noqa: F401 (fixtures)
+from tests.dashboards.conftest import (  # noqa: F401 (fixtures)
+    browser,
+    browser_context,
+    page,
+    site,
+)
 from tests.workers import live_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]

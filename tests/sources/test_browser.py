@@ -10,6 +10,7 @@ from sources import selectors, spc
 from sources.models import Fetch, Revision, SpcSignal
 from tests.dashboards.conftest import (  # noqa: F401 - fixtures
     browser,
+    browser_context,
     page,
     screenshot,
     site,
