@@ -289,6 +289,10 @@ def funding_against_performance(
     regions = [region] if region else None
     kinds = [Organisation.Kind.TRUST]
     unit_of, notes = _footprints(Window(before.start, after.end))
+    joined_into: dict[str, list[str]] = {}
+    for code, unit in unit_of.items():
+        if code != unit:
+            joined_into.setdefault(unit, []).append(code)
     after_by_unit: dict[str, list] = {}
     for r in performance_by_organisation(after, types=types, kinds=kinds, regions=regions):
         after_by_unit.setdefault(unit_of.get(r.ods_code, r.ods_code), []).append(r)
@@ -314,9 +318,7 @@ def funding_against_performance(
     for unit in sorted(after_by_unit):
         members = after_by_unit[unit]
         own = next((r for r in members if r.ods_code == unit), members[0])
-        merged_with = sorted(
-            code for code, into in unit_of.items() if into == unit and code != unit
-        )
+        merged_with = sorted(joined_into.get(unit, ()))
         # A footprint is a foundation trust only if each of its trusts open when the money
         # came was one.
         open_then = {own.ods_code, *merged_with} - closed_by_then
