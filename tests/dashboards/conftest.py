@@ -117,6 +117,9 @@ def page(site, browser_context):
     for other in browser_context.pages[1:]:
         other.close()
     if page.url.startswith(site):
+        # A test may end on a click that is still loading its page: clearing the storage of a
+        # document being replaced fails.
+        page.wait_for_load_state()
         page.evaluate("sessionStorage.clear()")
     browser_context.clear_cookies()
     browser_context.clear_permissions()
