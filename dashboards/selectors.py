@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -11,7 +12,7 @@ from funding import rules
 from funding import selectors as funding_selectors
 from funding import services as funding_services
 from funding.models import Fund, SpendingReport
-from funding.money import format_pounds_whole, pence_to_pounds
+from funding.money import format_pounds_whole, pence_to_pounds, round_half_up
 from impact import design
 from impact import selectors as impact_selectors
 from trusts.models import (
@@ -341,9 +342,7 @@ def funding_against_performance(
                 "merged_with": ", ".join(merged_with),
                 "received": pence_to_pounds(money["pence"]),
                 "received_pence": money["pence"],
-                "received_per_1000_attendances": (
-                    (pence_to_pounds(money["pence"]) * 1000 / attendances).quantize(Decimal("0.01"))
-                ),
+                "received_per_1000_attendances": _per_1000(money["pence"], attendances),
                 "funds": list(money["funds"].values()),
                 "attendances_after": attendances,
                 "over_4h_after": over_4h,
@@ -360,6 +359,12 @@ def funding_against_performance(
         )
     shown = {row["ods_code"] for row in rows}
     return rows, [note for note in notes if note.unit in shown]
+
+
+def _per_1000(pence: int, attendances: int) -> Decimal:
+    """Pounds per 1,000 attendances, to the penny, half a penny up as every amount here is
+    rounded (Decimal's own quantize rounded £617,283.945 down, to the even penny)."""
+    return pence_to_pounds(round_half_up(Fraction(pence * 1000, attendances)))
 
 
 def performance_total(rows: Sequence[dict], label: str) -> dict:
@@ -382,9 +387,7 @@ def performance_total(rows: Sequence[dict], label: str) -> dict:
         "trusts": len(rows),
         "received_pence": received_pence,
         "received_per_1000_attendances": (
-            (pence_to_pounds(received_pence) * 1000 / attendances).quantize(Decimal("0.01"))
-            if attendances
-            else None
+            _per_1000(received_pence, attendances) if attendances else None
         ),
         "percent_before": percent_within_4h(*counts_before),
         "percent_after": percent_within_4h(attendances, sum(r["over_4h_after"] for r in rows)),

@@ -169,3 +169,28 @@ def test_money_per_1000_attendances_says_which_attendances(client, merged):
 
     assert "<th>Per 1,000 attendances after</th>" in page
     assert "attendances of the department types chosen in the after window" in page
+
+
+def test_the_data_table_escapes_what_it_shows_and_keeps_the_fund_chosen(client):
+    """The data table's rows and the fund select are written outside Django's templates' own
+    escaping (dashboards/templatetags/tables.py, LongSelect): a name holding markup must still
+    read as text, and the fund chosen must still be the one selected."""
+    trust = factories.trust("ZM7", name="Smith & <b>Jones</b>", region="ZMR")
+    factories.ae_months(
+        {(trust, dt.date(2013, m, 1)): (1_000, 100) for m in (1, 2, 3)}
+        | {(trust, dt.date(2014, 1, 1)): (2_000, 100)}
+    )
+    fund = factories.fixed_fund({trust: 1_234_567_89}, slug="markup-fund", name="Fund <i>&</i>")
+    factories.run(fund)
+
+    page = client.get(f"/performance/?fund=markup-fund&region=ZMR&{WINDOWS}").content.decode()
+
+    row = page[page.index('<tr><td><a href="/trusts/ZM7/">') :]
+    assert row[: row.index("</tr>") + 5] == (
+        '<tr><td><a href="/trusts/ZM7/">ZM7</a></td><td>Smith &amp; &lt;b&gt;Jones&lt;/b&gt;</td>'
+        "<td>ZMR</td><td>no</td><td>—</td><td>£1,234,567.89</td><td>£617,283.95</td>"
+        "<td>90.00</td><td>95.00</td><td>5.00</td>"
+        '<td><a href="/funds/markup-fund/">Fund &lt;i&gt;&amp;&lt;/i&gt;</a></td></tr>'
+    )
+    assert '<option value="markup-fund" selected>Fund &lt;i&gt;&amp;&lt;/i&gt;</option>' in page
+    assert "<b>Jones" not in page and "<i>&" not in page
