@@ -60,9 +60,6 @@ COLD_WINDOWS = (
     "from=2010-10-01&to=2011-09-30",  # twelve months across two years
     "from=2012-01-15&to=2012-05-14",  # days, not whole months
 )
-# The synthetic figures are weekly, and weekly figures answer type 1 alone (trusts.selectors.
-# weeks_answer): "all" and "1,2" were answered with nothing (the league) or refused (the funnel).
-COLD_TYPES = ("1",)
 COLD_VARIANTS = 8
 # Each combination's cold time is the median of this many cold requests (each after a data
 # change of its own): the slowest of eight single requests was often one scheduler or
@@ -72,11 +69,13 @@ GOAL_COLD_RATIO = 2
 
 
 def cold_variants(url: str) -> list[str]:
-    """Up to COLD_VARIANTS distinct URLs of the same page or list: other windows and types,
+    """Up to COLD_VARIANTS distinct URLs of the same page or list: other windows (of type 1),
     other funds and trusts; a URL with nothing to vary is asked once per data change."""
     if WINDOW in url:
-        combos = [(w, t) for t in COLD_TYPES for w in COLD_WINDOWS]
-        urls = [url.replace(WINDOW, w).replace("type=1", f"type={t}") for w, t in combos]
+        # Other windows, of type 1 alone: the synthetic figures are weekly, and weekly figures
+        # answer type 1 alone (trusts.selectors.weeks_answer); "all" and "1,2" were answered
+        # with nothing (the league) or refused (the funnel).
+        urls = [url.replace(WINDOW, window) for window in COLD_WINDOWS]
     elif "synthetic-fund-0" in url:
         urls = [url.replace("synthetic-fund-0", f"synthetic-fund-{i}") for i in range(8)]
     elif "ST00000" in url:

@@ -30,16 +30,16 @@ def performance_rows(rows: Sequence[dict], fund) -> str:
     trust_url = reverse("dashboards:trust", args=["CODE"])
     fund_links: dict[str, str] = {}
 
-    def fund_link(fund) -> str:
-        if fund.slug not in fund_links:
-            url = reverse("dashboards:fund", args=[fund.slug])
-            fund_links[fund.slug] = f'<a href="{escape(url)}">{escape(fund.name)}</a>'
-        return fund_links[fund.slug]
+    def fund_link(paid_by) -> str:
+        if paid_by.slug not in fund_links:
+            url = reverse("dashboards:fund", args=[paid_by.slug])
+            fund_links[paid_by.slug] = f'<a href="{escape(url)}">{escape(paid_by.name)}</a>'
+        return fund_links[paid_by.slug]
 
     received_none = "— (none from this fund)" if fund else "— (no fund)"
     html = []
     for row in rows:
-        code = escape(row["ods_code"])
+        code = row["ods_code"]
         received = row["received_pence"]
         texts = (
             row["name"],
@@ -53,9 +53,9 @@ def performance_rows(rows: Sequence[dict], fund) -> str:
             _or(row["change_points"], "—"),
         )
         html.append(
-            f'<tr><td><a href="{escape(trust_url.replace("CODE", code))}">{code}</a></td>'
+            f'<tr><td><a href="{escape(trust_url.replace("CODE", code))}">{escape(code)}</a></td>'
             + "".join(f"<td>{escape(str(text))}</td>" for text in texts)
-            + f"<td>{'; '.join(fund_link(fund) for fund in row['funds'])}</td></tr>"
+            + f"<td>{'; '.join(fund_link(paid_by) for paid_by in row['funds'])}</td></tr>"
         )
     return mark_safe("".join(html))  # every value is escaped above
 
