@@ -181,6 +181,34 @@ def real_data(test_database, django_db_blocker):
         shipped_data_load(say=lambda line: None)
 
 
+@pytest.fixture(scope="module")
+def module_transaction(test_database, django_db_blocker):
+    """A transaction around a module's tests, rolled back when the module ends: Django's
+    setUpTestData for pytest. What a module-scoped fixture writes in it (seed_funds) each test
+    sees; each test's own transaction is nested in it, so a test undoes only its own writes.
+    No other process sees what it holds, and a module that uses it must not flush the
+    database (transactional tests)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def seed_funds(real_data, module_transaction, django_db_blocker) -> None:
+    """The seed funds on the national data, written once for a module's tests (a third of a
+    second each time, and some 200 tests need them)."""
+    from funding.seed import demo_funds_seed
+
+    with django_db_blocker.unblock():
+        demo_funds_seed()
+
+
 @pytest.fixture(scope="session")
 def static_collected(tmp_path_factory, worker_id) -> str:
     """The static files collected once for every server a test run starts, however many
@@ -209,9 +237,16 @@ def demo_data(real_data, django_db_blocker):
     """The seed funds and their current allocations, committed, for a module whose tests read
     them across requests or from another process; removed afterwards, so that every other
     test starts from the shipped data alone."""
+    from django.db import connection
+
     from funding.demo import demo_data_load
     from funding.models import Fund
 
+    if connection.in_atomic_block:
+        raise pytest.UsageError(
+            "demo_data commits what it loads for other processes to read: it cannot share a "
+            "module with module_transaction (seed_funds, computed), which would hold it uncommitted"
+        )
     with django_db_blocker.unblock():
         demo_data_load(say=lambda line: None)
     yield

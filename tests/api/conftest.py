@@ -4,7 +4,6 @@ import pytest
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
-from funding.seed import demo_funds_seed
 from tests.live import SERVERS, served
 from trusts.models import Organisation
 
@@ -64,16 +63,16 @@ def small_fund() -> Fund:
     return published_fund("live-fund", {"ZW1": 400_00})
 
 
-@pytest.fixture
-def computed(real_data):
-    """The seed funds on the national data, with the current runs of three of them: for the
-    tests about the real numbers."""
-    demo_funds_seed()
-    for slug in (
-        "ae-winter-2013-14",
-        "ae-winter-second-wave-2013-14",
-        "emerging-ccgs-winter-2011-12",
-    ):
-        services.allocation_run_start(
-            run=AllocationRun.objects.create(fund=Fund.objects.get(slug=slug), triggered_by="test")
-        )
+@pytest.fixture(scope="module")
+def computed(seed_funds, django_db_blocker):
+    """The seed funds on the national data, with the current runs of three of them, once for a
+    module's tests (see module_transaction): for the tests about the real numbers."""
+    with django_db_blocker.unblock():
+        for slug in (
+            "ae-winter-2013-14",
+            "ae-winter-second-wave-2013-14",
+            "emerging-ccgs-winter-2011-12",
+        ):
+            fund = Fund.objects.get(slug=slug)
+            run = AllocationRun.objects.create(fund=fund, triggered_by="test")
+            services.allocation_run_start(run=run)

@@ -4,12 +4,10 @@ import pytest
 
 from funding import services
 from funding.models import Fund
-from funding.seed import demo_funds_seed
 
 
 @pytest.fixture
-def winter(fund_admin):
-    demo_funds_seed()
+def winter(fund_admin, seed_funds):
     return Fund.objects.get(slug="ae-winter-2013-14")
 
 

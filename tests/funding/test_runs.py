@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
 
 
 @pytest.fixture
-def funds():
-    return {fund.slug: fund for fund in demo_funds_seed()}
+def funds(seed_funds):
+    return {fund.slug: fund for fund in Fund.objects.all()}
 
 
 def run_now(fund: Fund, **kwargs) -> AllocationRun:

@@ -154,8 +154,7 @@ def database_checksum() -> str:
 
 
 @pytest.fixture
-def winter():
-    demo_funds_seed()
+def winter(seed_funds):
     return Fund.objects.get(slug="ae-winter-2013-14")
 
 

@@ -17,7 +17,6 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from funding import services
 from funding.models import AllocationRun, Fund, PublishedAllocation
-from funding.seed import demo_funds_seed
 from trusts.importers.ae import NhseMonthly
 from trusts.models import Organisation
 
@@ -53,8 +52,7 @@ def test_an_id_that_is_not_a_whole_number_a_row_can_have_is_refused(client, para
 
 
 @pytest.fixture
-def winter(fund_admin, real_data):
-    demo_funds_seed()
+def winter(fund_admin, seed_funds):
     fund = Fund.objects.get(slug="ae-winter-2013-14")
     fund.published_allocations.all().delete()  # each test lists its own recipients
     return fund

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 
 from funding.models import Allocation, AllocationRun, Fund
-from funding.seed import demo_funds_seed
 from trusts.models import Organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_data")]
@@ -20,8 +19,7 @@ MAY_LOG_IN_TO_THE_ADMIN = {"staff"} | MAY_CHANGE_FUNDS
 
 
 @pytest.fixture
-def winter():
-    demo_funds_seed()
+def winter(seed_funds):
     return Fund.objects.get(slug="ae-winter-2013-14")
 
 
