@@ -554,6 +554,13 @@ class AllocationRuleInline(admin.StackedInline):
     def get_fieldsets(self, request, obj=None):
         return rule_fieldsets(getattr(obj, "rule", None) if obj else None)
 
+    def has_add_permission(self, request, obj=None):
+        """A fund with its one rule has none to add: nor is the page sent a blank one, every
+        kind's parameters again, for an "add another" that the limit of one hides."""
+        if obj is not None and AllocationRule.objects.filter(fund=obj).exists():
+            return False
+        return super().has_add_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.user = request.user

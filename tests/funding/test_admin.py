@@ -422,6 +422,21 @@ def test_every_seed_fund_can_be_opened_and_saved_unchanged(client, fund_admin, w
         assert stored_fund(fund) == before, fund.slug
 
 
+def test_a_fund_with_a_rule_is_not_sent_a_blank_rule_to_add_and_one_without_is(
+    client, fund_admin, winter
+):
+    """A fund has one rule. The admin sent a blank one as well, every kind's parameters again
+    (103 of the winter fund's 402 fields), for an "add another" its one-rule limit hides."""
+    client.force_login(fund_admin)
+    with_rule = client.get(reverse("admin:funding_fund_change", args=[winter.pk])).content
+    assert b'name="rule-0-kind"' in with_rule
+    assert b'name="rule-__prefix__-kind"' not in with_rule
+    ruleless = Fund.objects.filter(rule__isnull=True).first()
+    without = client.get(reverse("admin:funding_fund_change", args=[ruleless.pk])).content
+    assert b'name="rule-__prefix__-kind"' in without
+    assert b'name="rule-0-kind"' not in without
+
+
 def stored_fund(fund):
     fund.refresh_from_db()
     rule = getattr(fund, "rule", None)
