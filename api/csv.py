@@ -87,11 +87,10 @@ class CsvStreamingMixin:
         elif self.csv_columns is not None:
             lines = _values_csv(queryset, self.csv_columns)
         else:
-            serializer_class = self.get_serializer_class()
-            context = self.get_serializer_context()
+            # One serializer for every row: a serializer per row built its fields per row.
+            serializer = self.get_serializer_class()(context=self.get_serializer_context())
             lines = csv_lines(
-                serializer_class(item, context=context).data
-                for item in queryset.iterator(chunk_size=2_000)
+                serializer.to_representation(item) for item in queryset.iterator(chunk_size=2_000)
             )
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
