@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
 from funding.rules import financial_year_checked
-from funding.selectors import fund_and_waves
+from funding.selectors import fund_and_wave_ids
 from trusts.models import Organisation
 from trusts.selectors import named
 
@@ -76,7 +76,7 @@ class FundSlugFilter(django_filters.ModelChoiceFilter):
 
     def filter(self, qs, value):
         if value and self.waves:
-            return qs.filter(fund__in=fund_and_waves(value.pk))
+            return qs.filter(fund__in=fund_and_wave_ids(value.pk))
         return super().filter(qs, value)
 
 

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from funding.models import Allocation, Fund, Scenario
 from funding.money import pence_to_pounds
-from funding.selectors import as_received, current_allocations, fund_and_waves
+from funding.selectors import as_received, current_allocations, fund_and_wave_ids
 
 from .caching import cached_read
 
@@ -127,7 +127,7 @@ class Giving360View(APIView):
             .order_by("fund_id", "id")
         )
         if query.validated_data.get("fund"):
-            rows = rows.filter(fund__in=fund_and_waves(query.validated_data["fund"].pk))
+            rows = rows.filter(fund__in=fund_and_wave_ids(query.validated_data["fund"].pk))
         if query.validated_data["basis"] == "published":
             rows = rows.filter(basis=Allocation.Basis.PUBLISHED)
         scenarios = dict(Scenario.objects.filter(is_current=True).values_list("fund_id", "name"))

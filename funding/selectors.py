@@ -345,7 +345,7 @@ def current_allocations(*, fund: Fund | None = None, waves: bool = False) -> Que
     """The current runs' allocations; with `waves`, a parent fund's include its waves'."""
     rows = Allocation.objects.filter(run__is_current=True)
     if fund is not None:
-        rows = rows.filter(fund__in=fund_and_waves(fund.pk)) if waves else rows.filter(fund=fund)
+        rows = rows.filter(fund__in=fund_and_wave_ids(fund.pk)) if waves else rows.filter(fund=fund)
     return rows.select_related("recipient", "intermediary", "tranche", "fund")
 
 
@@ -372,6 +372,13 @@ def fund_and_waves(fund_id) -> QuerySet[Fund]:
     allocation to its fund (36 s to list 500 funds' totals at 200,000 allocations, 0.8 s this
     way; 0.1 s a query for one fund's at that scale)."""
     return Fund.objects.filter(Q(pk=fund_id) | Q(parent=fund_id)).values("pk")
+
+
+def fund_and_wave_ids(fund_id: int) -> list[int]:
+    """The ids of a fund and of its waves, read first: filtered by these values, a list of
+    their allocations is planned without the funds table (planning that subquery's join took
+    8 of a one-fund list's 10 ms on PostgreSQL)."""
+    return list(fund_and_waves(fund_id).values_list("pk", flat=True))
 
 
 def _fund_and_waves_current_allocations() -> QuerySet[Allocation]:
