@@ -684,9 +684,10 @@ def datasette_compare(env: dict, *, repeat: int = 15) -> dict:
                 f"{ours}/api/v1/allocations/csv/?fund={fund.slug}",
                 f"{table}/funding_allocation.csv?fund_id={fund.pk}&_size=max",
             ),
+            # Type 1: the synthetic figures are weekly, and weekly figures answer type 1 alone.
             "one trust's weekly A&E": (
                 f"{ours}/api/v1/performance/?from=2012-04-01&to=2013-03-31&by=week"
-                f"&code={trust.ods_code}&type=all",
+                f"&code={trust.ods_code}&type=1",
                 f"{table}/trusts_aeactivity.json?organisation_id={trust.pk}"
                 "&period_end__gte=2012-04-01&period_end__lte=2013-03-31&_size=1000&_shape=objects",
             ),
