@@ -201,8 +201,9 @@ def module_transaction(test_database, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def seed_funds(real_data, module_transaction, django_db_blocker) -> None:
-    """The seed funds on the national data, written once for a module's tests (a third of a
-    second each time, and some 200 tests need them)."""
+    """The seed funds on the national data, written once for a module's tests (a quarter of a
+    second each time, and some 200 tests need them). From the first test that asks for them to
+    the module's end, every test of the module sees them, whether it asks or not."""
     from funding.seed import demo_funds_seed
 
     with django_db_blocker.unblock():
