@@ -210,6 +210,25 @@ def seed_funds(real_data, module_transaction, django_db_blocker) -> None:
         demo_funds_seed()
 
 
+@pytest.fixture(scope="module")
+def computed(seed_funds, django_db_blocker) -> None:
+    """The seed funds with the current runs of the winter fund, its second wave and the
+    emerging CCGs' fund, once for a module's tests: for the tests about the real numbers."""
+    from funding import services
+    from funding.models import AllocationRun, Fund
+
+    with django_db_blocker.unblock():
+        for slug in (
+            "ae-winter-2013-14",
+            "ae-winter-second-wave-2013-14",
+            "emerging-ccgs-winter-2011-12",
+        ):
+            fund = Fund.objects.get(slug=slug)
+            services.allocation_run_start(
+                run=AllocationRun.objects.create(fund=fund, triggered_by="test")
+            )
+
+
 @pytest.fixture(scope="session")
 def static_collected(tmp_path_factory, worker_id) -> str:
     """The static files collected once for every server a test run starts, however many

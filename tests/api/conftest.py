@@ -61,18 +61,3 @@ def computed_fund(slug: str, pence_by_trust: dict[str, int]) -> Fund:
 def small_fund() -> Fund:
     """One fund with one published allocation: enough for a recompute to queue a run."""
     return published_fund("live-fund", {"ZW1": 400_00})
-
-
-@pytest.fixture(scope="module")
-def computed(seed_funds, django_db_blocker):
-    """The seed funds on the national data, with the current runs of three of them, once for a
-    module's tests (see module_transaction): for the tests about the real numbers."""
-    with django_db_blocker.unblock():
-        for slug in (
-            "ae-winter-2013-14",
-            "ae-winter-second-wave-2013-14",
-            "emerging-ccgs-winter-2011-12",
-        ):
-            fund = Fund.objects.get(slug=slug)
-            run = AllocationRun.objects.create(fund=fund, triggered_by="test")
-            services.allocation_run_start(run=run)

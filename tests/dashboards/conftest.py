@@ -6,8 +6,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from funding import services
-from funding.models import AllocationRun, Fund
 from tests.live import chromium, served
 from tests.workers import BASE_DIR
 
@@ -51,17 +49,6 @@ def site(demo_data, django_db_blocker, static_collected):
         served("gunicorn", static_root=static_collected) as base,
     ):
         yield base
-
-
-@pytest.fixture(scope="module")
-def computed(seed_funds, django_db_blocker):
-    """The demo funds with the winter fund's two waves allocated by their rules, once for a
-    module's tests (see module_transaction)."""
-    with django_db_blocker.unblock():
-        for slug in ("ae-winter-2013-14", "ae-winter-second-wave-2013-14"):
-            fund = Fund.objects.get(slug=slug)
-            run = AllocationRun.objects.create(fund=fund, triggered_by="t")
-            services.allocation_run_start(run=run)
 
 
 @pytest.fixture(scope="module")
