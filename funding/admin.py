@@ -557,7 +557,7 @@ class AllocationRuleInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None):
         """A fund with its one rule has none to add: nor is the page sent a blank one, every
         kind's parameters again, for an "add another" that the limit of one hides."""
-        if obj is not None and AllocationRule.objects.filter(fund=obj).exists():
+        if getattr(obj, "rule", None) is not None:
             return False
         return super().has_add_permission(request, obj)
 
