@@ -166,5 +166,7 @@ def test_a_csv_written_by_its_serializer_builds_the_serializers_fields_once(clie
         csv.DictReader(io.StringIO(body(client.get("/api/v1/organisations/csv/")).decode()))
     )
 
-    assert [row["ods_code"] for row in rows] == [f"ZS{number}" for number in range(5)]
+    # Other organisations too, where a test before this one imported the national data.
+    ours = [row["ods_code"] for row in rows if row["ods_code"].startswith("ZS")]
+    assert ours == [f"ZS{number}" for number in range(5)]
     assert len(built) == 1
