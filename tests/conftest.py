@@ -210,6 +210,14 @@ def seed_funds(real_data, module_transaction, django_db_blocker) -> None:
         demo_funds_seed()
 
 
+@pytest.fixture
+def winter(seed_funds):
+    """The seed's winter fund, A&E winter pressures 2013-14."""
+    from funding.models import Fund
+
+    return Fund.objects.get(slug="ae-winter-2013-14")
+
+
 @pytest.fixture(scope="module")
 def computed(seed_funds, django_db_blocker) -> None:
     """The seed funds with the current runs of the winter fund, its second wave and the

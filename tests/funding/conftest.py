@@ -1,14 +1,8 @@
-"""Funds as an admin finds them: the seed funds, with a fund admin allowed to edit them."""
+"""The seed's winter fund allocated by its rule (the seed funds and `winter`: tests/conftest.py)."""
 
 import pytest
 
 from funding import services
-from funding.models import Fund
-
-
-@pytest.fixture
-def winter(fund_admin, seed_funds):
-    return Fund.objects.get(slug="ae-winter-2013-14")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.db import connection, transaction
 from django.utils.html import escape
 
 from funding import services
-from funding.models import Fund
 from funding.seed import SeedError, demo_funds_seed
 from lib import tabular
 from tests.admin_forms import admin_page_post
@@ -151,11 +150,6 @@ def database_checksum() -> str:
             for row in cursor.fetchall():
                 digest.update(repr(row).encode())
     return digest.hexdigest()
-
-
-@pytest.fixture
-def winter(seed_funds):
-    return Fund.objects.get(slug="ae-winter-2013-14")
 
 
 def test_the_checksum_sees_one_changed_value():

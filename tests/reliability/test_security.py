@@ -19,11 +19,6 @@ MAY_LOG_IN_TO_THE_ADMIN = {"staff"} | MAY_CHANGE_FUNDS
 
 
 @pytest.fixture
-def winter(seed_funds):
-    return Fund.objects.get(slug="ae-winter-2013-14")
-
-
-@pytest.fixture
 def as_persona(request, client):
     def login(persona: str) -> Client:
         if persona != "anonymous":
