@@ -192,85 +192,107 @@ def _worker(env: dict) -> subprocess.Popen:
                 raise
 
 
-def recompute(env: dict, *, sizes: tuple[int, ...]) -> list[dict]:
-    """A fund of n published recipients recomputed end to end through a Celery worker,
-    against COPY of the same allocation rows."""
+# Recomputes of each size, the median reported: one run of a small fund is a few tens of
+# milliseconds, where one scheduler pause on a shared 2-core machine is as long.
+RECOMPUTE_REPEATS = {200: 5, 2_000: 3}
+# How often the benchmark asks whether a run has finished: a 20 ms poll, as before, added
+# up to 20 ms to a run of about 20; polling every millisecond took CPU the worker needed.
+RECOMPUTE_POLL_SECONDS = 0.005
+# Of a 20,000-recipient fund the goal is within 2x of COPY; of smaller funds, within 3x.
+RECOMPUTE_GOALS = {20_000: 2}
+RECOMPUTE_GOAL = 3
+
+
+def _recompute_fund(n: int, tag: str) -> tuple[float, float, str]:
+    """A new fund of n published recipients recomputed through the worker: the seconds from
+    sending the task to seeing the run finished, the seconds to COPY the same allocation
+    rows and commit (the floor), and the run's status."""
     from config.celery import app
     from funding.models import AllocationRule, AllocationRun, Fund
 
+    prefix = f"SR{tag}"
+    copy_rows(
+        "trusts_organisation",
+        ("ods_code", "name", "kind", "region", "source", "updated_at"),
+        (
+            (f"{prefix}{i:05d}", f"Synthetic recipient {i}", "other_provider", "", SOURCE, "now")
+            for i in range(n)
+        ),
+    )
+    fund = Fund.objects.create(
+        slug=f"synthetic-recompute-{tag.lower()}",
+        name=f"Synthetic fund of {n} recipients ({tag})",
+        announced_by="dh",
+        announced_on=dt.date(2013, 9, 10),
+        total_pence=n * 1_000_00,
+        purpose="Synthetic benchmark fund: not a real announcement.",
+        money_kind="new",
+        route="direct_to_trusts",
+    )
+    AllocationRule.objects.create(fund=fund, kind="fixed", parameters={})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM trusts_organisation WHERE ods_code LIKE %s ORDER BY id",
+            [f"{prefix}%"],
+        )
+        recipients = [row[0] for row in cursor.fetchall()]
+    copy_rows(
+        "funding_publishedallocation",
+        ("fund_id", "recipient_id", "amount_pence", "source"),
+        ((fund.pk, r, 1_000_00, SOURCE) for r in recipients),
+    )
+    run = AllocationRun.objects.create(fund=fund, triggered_by="benchmark")
+    started = time.perf_counter()
+    app.send_task("funding.tasks.recompute_fund", args=[run.pk])
+    while AllocationRun.objects.get(pk=run.pk).status in ("pending", "running"):
+        time.sleep(RECOMPUTE_POLL_SECONDS)
+    elapsed = time.perf_counter() - started
+    run.refresh_from_db()
+    # The same rows under a run of their own, so they sit beside the run's rows.
+    floor_run = AllocationRun.objects.create(
+        fund=fund, triggered_by="benchmark floor", status="skipped"
+    )
+    columns = ("run_id", "fund_id", "recipient_id", "basis", "amount_pence", "rationale")
+    floor = _floor_copy(
+        "funding_allocation",
+        (*columns, "details"),
+        [
+            (floor_run.pk, fund.pk, r, "published", 1_000_00, "As published: x", "{}")
+            for r in recipients
+        ],
+        marker=f"run_id = {floor_run.pk}",
+    )
+    floor_run.delete()
+    return elapsed, floor, run.status
+
+
+def recompute(env: dict, *, sizes: tuple[int, ...]) -> list[dict]:
+    """Funds of n published recipients recomputed end to end through a Celery worker, each
+    new fund against COPY of the same allocation rows; the medians of RECOMPUTE_REPEATS."""
     results = []
     worker = _worker(env)
     try:
+        # A worker's first task imports the run's code and opens its connection, once in a
+        # worker's life: not what a run costs.
+        _recompute_fund(20, "W")
         for n in sizes:
-            copy_rows(
-                "trusts_organisation",
-                ("ods_code", "name", "kind", "region", "source", "updated_at"),
-                (
-                    (
-                        f"SR{len(str(n))}{i:05d}",
-                        f"Synthetic recipient {i}",
-                        "other_provider",
-                        "",
-                        SOURCE,
-                        "now",
-                    )
-                    for i in range(n)
-                ),
-            )
-            fund = Fund.objects.create(
-                slug=f"synthetic-recompute-{n}",
-                name=f"Synthetic fund of {n} recipients",
-                announced_by="dh",
-                announced_on=dt.date(2013, 9, 10),
-                total_pence=n * 1_000_00,
-                purpose="Synthetic benchmark fund: not a real announcement.",
-                money_kind="new",
-                route="direct_to_trusts",
-            )
-            AllocationRule.objects.create(fund=fund, kind="fixed", parameters={})
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT id FROM trusts_organisation WHERE ods_code LIKE %s ORDER BY id",
-                    [f"SR{len(str(n))}%"],
-                )
-                recipients = [row[0] for row in cursor.fetchall()]
-            copy_rows(
-                "funding_publishedallocation",
-                ("fund_id", "recipient_id", "amount_pence", "source"),
-                ((fund.pk, r, 1_000_00, SOURCE) for r in recipients),
-            )
-            run = AllocationRun.objects.create(fund=fund, triggered_by="benchmark")
-            started = time.perf_counter()
-            app.send_task("funding.tasks.recompute_fund", args=[run.pk])
-            while AllocationRun.objects.get(pk=run.pk).status in ("pending", "running"):
-                time.sleep(0.02)
-            elapsed = time.perf_counter() - started
-            run.refresh_from_db()
-            # The same rows under a run of their own, so they sit beside the run's rows.
-            floor_run = AllocationRun.objects.create(
-                fund=fund, triggered_by="benchmark floor", status="skipped"
-            )
-            columns = ("run_id", "fund_id", "recipient_id", "basis", "amount_pence", "rationale")
-            floor = _floor_copy(
-                "funding_allocation",
-                (*columns, "details"),
-                [
-                    (floor_run.pk, fund.pk, r, "published", 1_000_00, "As published: x", "{}")
-                    for r in recipients
-                ],
-                marker=f"run_id = {floor_run.pk}",
-            )
-            floor_run.delete()
+            tries = [
+                _recompute_fund(n, f"{len(str(n))}{i}") for i in range(RECOMPUTE_REPEATS.get(n, 1))
+            ]
+            elapsed = statistics.median(t[0] for t in tries)
+            floor = statistics.median(t[1] for t in tries)
             results.append(
                 {
                     "recipients": n,
-                    "status": run.status,
+                    "status": sorted({t[2] for t in tries}),
+                    "tries": len(tries),
                     "seconds": round(elapsed, 3),
                     "copy_seconds": round(floor, 3),
                     "ratio": round(elapsed / floor, 2),
+                    "goal": RECOMPUTE_GOALS.get(n, RECOMPUTE_GOAL),
                 }
             )
-            print(f"  recompute {n:>6}: {elapsed:.2f}s vs COPY {floor:.2f}s")
+            print(f"  recompute {n:>6}: {elapsed:.3f}s vs COPY {floor:.3f}s ({len(tries)} tries)")
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -554,10 +576,11 @@ def report(results: dict) -> str:
                 label = (
                     f"{name} {entry.get('recipients', entry.get('rows', entry.get('csv_rows')))}"
                 )
-                verdict = "met" if entry["ratio"] <= goal else "MISSED"
+                entry_goal = entry.get("goal", goal)
+                verdict = "met" if entry["ratio"] <= entry_goal else "MISSED"
                 lines.append(
                     f"{label:<30} {entry['seconds']:>8}s vs COPY {entry['copy_seconds']:>7}s "
-                    f"= {entry['ratio']:>6}x (goal {goal}x) {verdict}"
+                    f"= {entry['ratio']:>6}x (goal {entry_goal}x) {verdict}"
                 )
         for entry in part.get("datasette", {}).get("lists", []):
             verdict = "met" if entry["ratio"] <= 1 else "MISSED"

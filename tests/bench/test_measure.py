@@ -1,7 +1,7 @@
 import os
 import resource
 
-from bench.measure import python_peak_mb
+from bench.measure import RECOMPUTE_GOAL, RECOMPUTE_GOALS, python_peak_mb, report
 
 
 def test_a_child_process_reports_its_own_peak_not_its_parents():
@@ -12,3 +12,22 @@ def test_a_child_process_reports_its_own_peak_not_its_parents():
     del held
 
     assert python_peak_mb("pass", env=dict(os.environ)) < 64
+
+
+def test_the_report_judges_a_20000_recipient_recompute_against_2x_and_a_small_one_against_3x():
+    def entry(n, ratio):
+        return {
+            "recipients": n,
+            "seconds": ratio,
+            "copy_seconds": 1.0,
+            "ratio": ratio,
+            "goal": RECOMPUTE_GOALS.get(n, RECOMPUTE_GOAL),
+        }
+
+    lines = report(
+        {"scales": {"10": {"recompute": [entry(200, 2.5), entry(20_000, 2.5)]}}}
+    ).splitlines()
+    assert [line.split("=")[1].strip() for line in lines if line.startswith("recompute")] == [
+        "2.5x (goal 3x) met",
+        "2.5x (goal 2x) MISSED",
+    ]
