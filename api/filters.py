@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from funding.models import Allocation, AllocationRemoval, AllocationRun, Fund, SpendingReport
 from funding.rules import financial_year_checked
-from funding.selectors import fund_and_wave_ids
+from funding.selectors import fund_ids
 from trusts.models import Organisation
 from trusts.selectors import named
 
@@ -53,31 +53,39 @@ class TrueOrFalseFilter(django_filters.BooleanFilter):
     field_class = TrueOrFalseField
 
 
-class FundSlugFilter(django_filters.ModelChoiceFilter):
+class FundSlugField(forms.CharField):
+    """A fund's slug, cleaned to the fund's id, and with `waves` its waves' ids too, read in one
+    query: a whole fund read for its id, then its waves', were two of a one-fund list's five."""
+
+    def __init__(self, *, waves: bool = False, **kwargs):
+        self.waves = waves
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        slug = (super().clean(value) or "").strip()
+        if not slug:
+            return None
+        ids = fund_ids(slug, waves=self.waves)
+        if not ids:
+            raise forms.ValidationError(f"no fund has the slug {slug!r}")
+        return ids
+
+
+class FundSlugFilter(django_filters.CharFilter):
     """A fund by its slug: a slug no fund has is refused, naming it (an empty list would read
     as "this fund has none"). With `waves`, a fund announced in waves gives its waves' rows
     too, as its totals count them."""
 
+    field_class = FundSlugField
+
     def __init__(self, *, waves: bool = False, **kwargs):
-        self.waves = waves
         kwargs.setdefault(
             "help_text",
             "a fund's slug; a fund announced in waves gives its waves' rows too"
             if waves
             else "a fund's slug",
         )
-        super().__init__(
-            field_name="fund",
-            queryset=Fund.objects.all(),
-            to_field_name="slug",
-            error_messages={"invalid_choice": "no fund has the slug %(value)r"},
-            **kwargs,
-        )
-
-    def filter(self, qs, value):
-        if value and self.waves:
-            return qs.filter(fund__in=fund_and_wave_ids(value.pk))
-        return super().filter(qs, value)
+        super().__init__(field_name="fund_id", lookup_expr="in", waves=waves, **kwargs)
 
 
 class FinancialYearField(forms.CharField):

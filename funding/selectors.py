@@ -381,6 +381,15 @@ def fund_and_wave_ids(fund_id: int) -> list[int]:
     return list(fund_and_waves(fund_id).values_list("pk", flat=True))
 
 
+def fund_ids(slug: str, *, waves: bool = False) -> list[int]:
+    """The id of the fund with this slug (none if no fund has it), with `waves` its waves' ids
+    too, in one query."""
+    funds = Fund.objects.filter(slug=slug)
+    if waves:
+        funds = Fund.objects.filter(Q(slug=slug) | Q(parent__slug=slug))
+    return list(funds.values_list("pk", flat=True))
+
+
 def _fund_and_waves_current_allocations() -> QuerySet[Allocation]:
     """The current allocations of the outer fund and of its waves, as one group."""
     return (

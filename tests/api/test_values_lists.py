@@ -143,10 +143,10 @@ def test_one_funds_list_reads_the_version_and_one_page(client, fund, django_asse
     client.get("/api/v1/allocations/")  # the data version exists
     data_changed()
 
-    # The data version (the cache's key), the fund (a slug no fund has is refused), the ids of
-    # the fund and its waves (given as values, the page's query is planned without the funds
+    # The data version (the cache's key), the ids of the fund and its waves by the slug (none:
+    # no fund has it, refused; given as values, the page's query is planned without the funds
     # table: 8 ms of planning less on PostgreSQL), then the page's rows with its count.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get("/api/v1/allocations/?fund=values-fund&page_size=1000")
     assert len(response.json()["results"]) == 3
 
@@ -155,9 +155,9 @@ def test_one_funds_csv_reads_the_version_once(client, fund, django_assert_max_nu
     client.get("/api/v1/allocations/")
     data_changed()
 
-    # The data version (the ETag's), the fund, the ids of the fund and its waves, and the rows
+    # The data version (the ETag's), the ids of the fund and its waves, and the rows
     # (PostgreSQL's COPY is not counted): a stream is never looked up in the cache.
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get("/api/v1/allocations/csv/?fund=values-fund")
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 1 + 3
