@@ -73,8 +73,11 @@ def _three_figures(value: Decimal) -> str:
 
 
 def round_half_up(value: Fraction) -> int:
-    floor = value.numerator // value.denominator
-    return floor + (1 if value - floor >= Fraction(1, 2) else 0)
+    # In whole numbers: what is left over the floor is remainder / denominator, and that is a
+    # half or more when twice the remainder is the denominator or more. Subtracting and
+    # comparing Fractions cost 3 microseconds a value, 5 ms of /performance/ at 10x England.
+    floor, remainder = divmod(value.numerator, value.denominator)
+    return floor + (2 * remainder >= value.denominator)
 
 
 def largest_remainder(

@@ -106,10 +106,15 @@ def test_the_split_does_not_depend_on_the_order_of_the_inputs(total, weights):
         (Fraction(7, 3), 2),
         (Fraction(8, 3), 3),
         (Fraction(4), 4),
+        (Fraction(-1, 2), 0),
+        (Fraction(-3, 2), -1),
+        (Fraction(-7, 3), -2),
+        (Fraction(-8, 3), -3),
     ],
 )
 def test_half_a_penny_rounds_up(value, pence):
     assert round_half_up(value) == pence
+    assert type(round_half_up(value)) is int
 
 
 def test_round_to_total_rounds_each_exact_amount_without_rescaling():
