@@ -28,7 +28,9 @@ def warm_enqueue() -> None:
     if not warming.shared():
         return
     try:
-        tasks.landing_pages_warm_task.apply_async(retry=False)
+        # A second more than the quiet it waits for: the data version may move just after the
+        # send (an import's commit bumps it then), and clocks differ a little.
+        tasks.landing_pages_warm_task.apply_async(countdown=warming.QUIET_SECONDS + 1, retry=False)
     except Exception:
         # The import or run stands; each landing page is computed by its first visitor.
         logger.warning("Broker unreachable; the landing pages are not warmed", exc_info=True)

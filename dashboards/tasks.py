@@ -7,4 +7,4 @@ from . import warming
 
 @shared_task(ignore_result=True)
 def landing_pages_warm_task() -> list[str]:
-    return warming.landing_pages_warm()
+    return warming.landing_pages_warm(unless_changed_within=warming.QUIET_SECONDS)

@@ -1,10 +1,14 @@
 """The pages visitors land on are computed into the shared data cache after a change, so that
 the first visitor after an import or a run is served at once."""
 
+import datetime as dt
+
 import pytest
 from django.core.cache import caches
+from django.utils import timezone
 
 from dashboards.warming import LANDING_PAGES, landing_pages_warm
+from datacache.models import DataVersion
 from tests.conftest import cache_clear
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +58,17 @@ def test_a_cache_of_one_process_is_not_warmed(seed_funds, settings):
     # The quick start's: pages computed in the worker would be no use to the web process.
     assert settings.CACHES["data"]["BACKEND"].endswith("LocMemCache")
     assert landing_pages_warm() == []
+
+
+def test_data_changed_moments_ago_are_left_for_the_change_that_follows(
+    seed_funds, shared_data_cache
+):
+    # A run of many funds changes the data every second or so: each change's warming waits
+    # for the data to be still, so that only the last warms.
+    DataVersion.objects.update_or_create(
+        pk=1, defaults={"token": "just-changed", "changed_at": timezone.now()}
+    )
+    assert landing_pages_warm(unless_changed_within=60) == []
+
+    DataVersion.objects.filter(pk=1).update(changed_at=timezone.now() - dt.timedelta(minutes=2))
+    assert landing_pages_warm(unless_changed_within=60) == list(LANDING_PAGES)
