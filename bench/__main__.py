@@ -61,7 +61,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma list of: endpoints,datasette,recompute,import,export,memory,load",
+        help="comma list of: endpoints,datasette,recompute,import,warming,export,memory,load",
     )
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
@@ -110,6 +110,8 @@ def main() -> int:
                 part["recompute"] = measure.recompute(env, sizes=(200, 2_000, 20_000))
             if wanted("import"):
                 part["import"] = measure.monthly_import(rows=100_000)
+            if wanted("warming"):
+                part["warming"] = measure.landing_pages_after_import(env)
             if wanted("export"):
                 part["export"] = measure.csv_export()
             if wanted("memory"):

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.db import connection, transaction
 from django.test import Client
@@ -299,6 +300,50 @@ def recompute(env: dict, *, sizes: tuple[int, ...]) -> list[dict]:
     return results
 
 
+def landing_pages_after_import(env: dict, *, rows: int = 2_000) -> dict:
+    """The first request of each landing page after a monthly import: with no worker running,
+    computed by that request; with one, computed by the worker into the shared data cache
+    (dashboards.warming), and the seconds from the import's end until it had done so."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    import config.wsgi  # noqa: F401  # requests are served as in a web worker (its collector)
+    from dashboards.warming import LANDING_PAGES, WARMED_KEY
+    from datacache.versions import code_version, data_version
+
+    # As a visitor to SITE_URL asks, for whom the worker computes them.
+    client = Client(HTTP_HOST=urlsplit(settings.SITE_URL).netloc)
+    for path in LANDING_PAGES:
+        client.get(path)  # imports, templates and connections are warm; the data is not
+
+    def first_requests() -> dict[str, float]:
+        return {path: round(_timed_get(client, path)[0], 1) for path in LANDING_PAGES}
+
+    _csv_import(_monthly_csv(rows, type1=3003)[0])
+    cold = first_requests()
+    worker = _worker(env)
+    try:
+        _csv_import(_monthly_csv(rows, type1=3004)[0])
+        imported = time.perf_counter()
+        warmed_version = f"{code_version()}-{data_version()}"
+        while caches[settings.DATA_CACHE_ALIAS].get(WARMED_KEY) != warmed_version:
+            if time.perf_counter() - imported > 120:
+                raise SystemExit("the worker did not warm the landing pages in 2 minutes")
+            time.sleep(0.05)
+        warm_seconds = time.perf_counter() - imported
+        warmed = first_requests()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    for path in LANDING_PAGES:
+        print(
+            f"  first request after an import: {path:<14} {cold[path]:7.1f} ms, "
+            f"warmed {warmed[path]:6.1f} ms"
+        )
+    print(f"  the worker warmed them {warm_seconds:.2f}s after the import")
+    return {"cold_ms": cold, "warmed_ms": warmed, "warmed_after_seconds": round(warm_seconds, 2)}
+
+
 # What the importer writes for each CSV row above: department type, attendances, over 4h.
 FLOOR_SPLIT = (("1", 3000, 300), ("2", 100, 5), ("other", 1500, 60))
 
@@ -582,6 +627,16 @@ def report(results: dict) -> str:
                     f"{label:<30} {entry['seconds']:>8}s vs COPY {entry['copy_seconds']:>7}s "
                     f"= {entry['ratio']:>6}x (goal {entry_goal}x) {verdict}"
                 )
+        if part.get("warming"):
+            warming = part["warming"]
+            pages = ", ".join(
+                f"{path} {warming['cold_ms'][path]} -> {warming['warmed_ms'][path]} ms"
+                for path in warming["cold_ms"]
+            )
+            lines.append(
+                f"first request after an import, computed -> warmed by the worker "
+                f"({warming['warmed_after_seconds']}s after it): {pages}"
+            )
         for entry in part.get("datasette", {}).get("lists", []):
             verdict = "met" if entry["ratio"] <= 1 else "MISSED"
             lines.append(
