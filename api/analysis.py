@@ -22,11 +22,10 @@ from trusts.selectors import (
     league_page,
     league_table,
     monthly_series,
-    months_in_part,
-    months_without_figures,
     not_ranked,
     percent_within_4h,
     period_label,
+    window_gaps,
 )
 from trusts.windows import Window
 
@@ -145,8 +144,9 @@ class PerformanceView(CachedReadsMixin, CsvStreamingMixin, generics.ListAPIView)
     def get_queryset(self):
         self.performance = self._performance()
         window, types = self.performance.window, self.performance.types
-        self.paginator.months_without_figures = months_without_figures(window, types)
-        self.paginator.months_in_part = months_in_part(window, types)
+        gaps = window_gaps(window, types)
+        self.paginator.months_without_figures = gaps.without_figures
+        self.paginator.months_in_part = gaps.in_part
         return self.performance.table()
 
     def paginate_queryset(self, queryset):
@@ -231,6 +231,7 @@ class LeagueView(GzippedCsvMixin, APIView):
         rows = pages.paginate_queryset(
             RankedLeague(q["window"], q["type"], q.get("limit"), chosen), request, view=self
         )
+        gaps = window_gaps(q["window"], q["type"])
         return Response(
             {
                 "from": q["start"],
@@ -238,8 +239,8 @@ class LeagueView(GzippedCsvMixin, APIView):
                 "types": q["type"],
                 "standard_percentage": f"{STANDARD_PERCENT:.2f}",
                 "week_rule": WEEK_RULE,
-                "months_without_figures": months_without_figures(q["window"], q["type"]),
-                "months_in_part": months_in_part(q["window"], q["type"]),
+                "months_without_figures": gaps.without_figures,
+                "months_in_part": gaps.in_part,
                 "not_ranked": _not_ranked(q["window"], q["type"], chosen),
                 **pages.get_paginated_response(self._rows(rows)).data,
             }

@@ -16,16 +16,20 @@ from trusts.models import DepartmentType, Organisation
 from trusts.selectors import (
     WEEK_RULE,
     months_covered,
-    months_in_part,
-    months_without_figures,
     not_ranked,
     weeks_answer,
+    window_gaps,
 )
 from trusts.selectors import regions as region_names
 from trusts.summaries import ENGLAND_CODE
 from trusts.windows import Window
 
 from . import figures, forms, selectors
+
+
+def _gaps(window, types) -> dict:
+    gaps = window_gaps(window, types)
+    return {"months_without_figures": gaps.without_figures, "months_in_part": gaps.in_part}
 
 
 def _chart(figure) -> str:
@@ -106,8 +110,7 @@ def league(request):
             "funnel_rows": funnel_rows,
             "funnel_method": funnel_limits.get("method", ""),
             "week_rule": WEEK_RULE,
-            "months_without_figures": months_without_figures(window, types),
-            "months_in_part": months_in_part(window, types),
+            **_gaps(window, types),
             "not_ranked": not_ranked(window, types=types, regions=regions),
             "funnel_figure": (
                 _chart(figures.funnel(funnel_limits, funnel_rows)) if funnel_rows else None
@@ -238,6 +241,7 @@ def performance(request):
         )
         rows = [r for r in england if r["region"] == region] if region else england
         shown = {r["ods_code"] for r in rows}
+        gaps = {name: window_gaps(data[name], data["type"]) for name in ("before", "after")}
         if request.GET.get("format") == "csv":
             return _csv(rows, "funding-against-performance")
         totals = [selectors.performance_total(england, "England")]
@@ -251,15 +255,9 @@ def performance(request):
             "after": data["after"],
             "footprints": [note for note in footprints if note.unit in shown],
             "months_without_figures": [
-                f"{run} ({name})"
-                for name in ("before", "after")
-                for run in months_without_figures(data[name], data["type"])
+                f"{run} ({name})" for name in gaps for run in gaps[name].without_figures
             ],
-            "months_in_part": [
-                f"{month}, {name}"
-                for name in ("before", "after")
-                for month in months_in_part(data[name], data["type"])
-            ],
+            "months_in_part": [f"{month}, {name}" for name in gaps for month in gaps[name].in_part],
             "months_covered": None if rows else months_covered(data["type"]),
             "window_warnings": (
                 impact_selectors.window_warnings(data["fund"], data["before"], data["after"])

@@ -210,21 +210,39 @@ def months_missing(window: Window, labels: Iterable[str]) -> list[str]:
     return [first if first == last else f"{first} to {last}" for first, last in runs]
 
 
-def months_without_figures(window: Window, types: Sequence[str]) -> list[str]:
-    """The window's months in which no organisation has figures of these types, as a window
-    reads them (WEEK_RULE), as runs: a window's performance is over its other months."""
-    held = (
+@dataclass(frozen=True)
+class WindowGaps:
+    """What a window's figures of some department types lack, from one read of England's
+    periods: its months in which no organisation has figures (months_without_figures) and
+    its months that the weekly figures cover in part (months_in_part)."""
+
+    without_figures: list[str]
+    in_part: list[str]
+
+
+def window_gaps(window: Window, types: Sequence[str]) -> WindowGaps:
+    """Both notes a window's figures carry, in two queries (which grain England's months are
+    in, then its periods with figures), where asking for each on its own made four."""
+    periods = set(
         AEEnglandPeriod.objects.filter(
             _own_grain(window, types),
             period_end__range=(window.start, window.end),
             department_type__in=types,
             figures__gt=0,
-        )
-        .annotate(month=Cast(TruncMonth("period_end"), DateField()))
-        .values_list("month", flat=True)
-        .distinct()
+        ).values_list("period_end", "grain")
     )
-    return months_missing(window, {f"{month:%Y-%m}" for month in held})
+    held = {f"{end:%Y-%m}" for end, _ in periods}
+    week_ends = {end for end, grain in periods if grain == Grain.WEEK}
+    return WindowGaps(
+        without_figures=months_missing(window, held),
+        in_part=_weeks_in_part(window, week_ends) if weeks_answer(types) else [],
+    )
+
+
+def months_without_figures(window: Window, types: Sequence[str]) -> list[str]:
+    """The window's months in which no organisation has figures of these types, as a window
+    reads them (WEEK_RULE), as runs: a window's performance is over its other months."""
+    return window_gaps(window, types).without_figures
 
 
 def months_covered(types: Sequence[str]) -> tuple[dt.date, dt.date] | None:
@@ -243,17 +261,10 @@ def months_in_part(window: Window, types: Sequence[str]) -> list[str]:
     """The window's months that England's weekly figures cover in part, each with the weeks
     it has of the weeks ending in it ("2015-03 (2 of 5 weeks)"): the weekly series ends on 8
     March 2015, and a month's or a quarter's counts there are of fewer weeks than its length."""
-    if not weeks_answer(types):
-        return []
-    week_ends = set(
-        AEEnglandPeriod.objects.filter(
-            _own_grain(window, types),
-            grain=Grain.WEEK,
-            period_end__range=(window.start, window.end),
-            department_type__in=types,
-            figures__gt=0,
-        ).values_list("period_end", flat=True)
-    )
+    return window_gaps(window, types).in_part
+
+
+def _weeks_in_part(window: Window, week_ends: set[dt.date]) -> list[str]:
     held: dict[dt.date, int] = {}
     for end in week_ends:
         held[end.replace(day=1)] = held.get(end.replace(day=1), 0) + 1

@@ -166,3 +166,17 @@ def test_a_month_the_weekly_figures_cover_in_part_is_named_with_its_weeks(client
         ("2031-03", 2),
     ]
     assert "2031-03 (2 of 5 weeks)" in page[page.index('id="months-in-part"') :][:400]
+
+
+@pytest.mark.parametrize(("types", "by"), [("1", "week"), ("all", "month")])
+def test_a_windows_notes_read_englands_periods_once_each(client, figures, types, by):
+    """Which grain each month is read in (type 1 only: weeks answer it alone), then the
+    periods with figures: the months without figures and the months the weeks cover in part
+    both come from these, where each read them again for itself."""
+    url = f"/api/v1/performance/?from=2012-04-01&to=2013-03-31&by={by}&code=ZP2&type={types}"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    england = [q["sql"] for q in queries.captured_queries if "aeenglandperiod" in q["sql"]]
+    assert len(england) == (2 if types == "1" else 1)
