@@ -43,7 +43,12 @@ def landing_pages_warm(*, unless_changed_within: float = 0) -> list[str]:
         return []
     cache = caches[settings.DATA_CACHE_ALIAS]
     version = f"{code_version()}-{data_version()}"
-    if cache.get(WARMED_KEY) == version:
+    try:
+        if cache.get(WARMED_KEY) == version:
+            return []
+    except Exception:
+        # As for the pages themselves: a cache that is down costs speed, never an error.
+        logger.warning("the data cache could not be read: nothing warmed", exc_info=True)
         return []
     site = urlsplit(settings.SITE_URL)
     handler = WSGIHandler()
@@ -56,7 +61,10 @@ def landing_pages_warm(*, unless_changed_within: float = 0) -> list[str]:
             warmed.append(path)
         else:
             logger.warning("%s answered %s: not warmed", path, response.status_code)
-    cache.set(WARMED_KEY, version, settings.DATA_CACHE_SECONDS)
+    try:
+        cache.set(WARMED_KEY, version, settings.DATA_CACHE_SECONDS)
+    except Exception:
+        logger.warning("the data cache could not be written", exc_info=True)
     return warmed
 
 

@@ -72,3 +72,29 @@ def test_data_changed_moments_ago_are_left_for_the_change_that_follows(
 
     DataVersion.objects.filter(pk=1).update(changed_at=timezone.now() - dt.timedelta(minutes=2))
     assert landing_pages_warm(unless_changed_within=60) == list(LANDING_PAGES)
+
+
+def test_a_data_cache_that_is_down_warms_nothing_and_says_so(
+    shared_data_cache, monkeypatch, caplog
+):
+    # As for the pages themselves: a cache that is down costs speed, never an error.
+    def refused(*args, **kwargs):
+        raise ConnectionError("the data cache is restarting")
+
+    monkeypatch.setattr(shared_data_cache, "get", refused)
+    monkeypatch.setattr(shared_data_cache, "set", refused)
+
+    assert landing_pages_warm() == []
+    assert "the data cache could not be read" in caplog.text
+
+
+def test_a_data_cache_lost_while_warming_is_logged_not_raised(
+    shared_data_cache, monkeypatch, caplog
+):
+    def refused(*args, **kwargs):
+        raise ConnectionError("the data cache is restarting")
+
+    monkeypatch.setattr(shared_data_cache, "set", refused)
+
+    landing_pages_warm()
+    assert "the data cache could not be written" in caplog.text
