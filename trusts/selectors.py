@@ -935,7 +935,7 @@ def monthly_deciles(
         months = (
             _organisations_chosen(summary, codes=None, kinds=kinds, regions=None)
             .values("organisation", period=F("month"))
-            .annotate(attendances=Sum("attendances"), over_4h=Sum("over_4h"))
+            .annotate(attendances=_counts_sum("attendances"), over_4h=_counts_sum("over_4h"))
         )
     sql, params = months.order_by().query.sql_with_params()
     quote = connection.ops.quote_name
