@@ -62,7 +62,7 @@ class FundSlugField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        slug = (super().clean(value) or "").strip()
+        slug = super().clean(value)  # stripped, as a CharField is
         if not slug:
             return None
         ids = fund_ids(slug, waves=self.waves)

@@ -241,9 +241,9 @@ def performance(request):
         )
         rows = [r for r in england if r["region"] == region] if region else england
         shown = {r["ods_code"] for r in rows}
-        gaps = {name: window_gaps(data[name], data["type"]) for name in ("before", "after")}
         if request.GET.get("format") == "csv":
             return _csv(rows, "funding-against-performance")
+        gaps = {name: window_gaps(data[name], data["type"]) for name in ("before", "after")}
         totals = [selectors.performance_total(england, "England")]
         if region:
             totals.insert(0, selectors.performance_total(rows, region))

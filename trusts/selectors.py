@@ -214,7 +214,7 @@ def months_missing(window: Window, labels: Iterable[str]) -> list[str]:
 class WindowGaps:
     """What a window's figures of some department types lack, from one read of England's
     periods: its months in which no organisation has figures (months_without_figures) and
-    its months that the weekly figures cover in part (months_in_part)."""
+    its months that the weekly figures cover in part (_weeks_in_part)."""
 
     without_figures: list[str]
     in_part: list[str]
@@ -257,14 +257,10 @@ def months_covered(types: Sequence[str]) -> tuple[dt.date, dt.date] | None:
     return span["first"].replace(day=1), span["last"].replace(day=1)
 
 
-def months_in_part(window: Window, types: Sequence[str]) -> list[str]:
+def _weeks_in_part(window: Window, week_ends: set[dt.date]) -> list[str]:
     """The window's months that England's weekly figures cover in part, each with the weeks
     it has of the weeks ending in it ("2015-03 (2 of 5 weeks)"): the weekly series ends on 8
     March 2015, and a month's or a quarter's counts there are of fewer weeks than its length."""
-    return window_gaps(window, types).in_part
-
-
-def _weeks_in_part(window: Window, week_ends: set[dt.date]) -> list[str]:
     held: dict[dt.date, int] = {}
     for end in week_ends:
         held[end.replace(day=1)] = held.get(end.replace(day=1), 0) + 1
