@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from datacache.versions import data_changed
@@ -291,12 +291,14 @@ def funds_reading_recompute(*, categories: set[str], triggered_by: str) -> list[
     ]
 
 
-def _claim(run: AllocationRun, task_id: str) -> bool:
+def _claim(run: AllocationRun, fund: Fund, task_id: str) -> bool:
     """Marks the run as running, unless another run of the fund already is.
 
     The database allows one running run per fund (a partial unique index), which makes
     this a lock that holds across worker processes and machines. A message redelivered
-    after its worker died carries the same task id, so it may take its own run back.
+    after its worker died carries the same task id, so it may take its own run back. A
+    fund found held by a run whose worker went silent is freed by failing that run (looked
+    for only then: most runs find their fund free).
     """
     claimable = AllocationRun.objects.filter(pk=run.pk, status=AllocationRun.Status.PENDING)
     if task_id:
@@ -304,19 +306,34 @@ def _claim(run: AllocationRun, task_id: str) -> bool:
             status__in=[AllocationRun.Status.PENDING, AllocationRun.Status.RUNNING],
             task_id__in=["", task_id],
         )
+    now = timezone.now()
+    running = {"status": AllocationRun.Status.RUNNING, "started_at": now, "heartbeat_at": now}
+    running |= {"progress": 5, **({"task_id": task_id} if task_id else {})}
+    try:
+        claimed = _claim_write(claimable, running, fund)
+    except FundBusy:
+        if not stale_runs_fail(fund=fund):
+            raise
+        claimed = _claim_write(claimable, running, fund)
+    if claimed:
+        _fields_set(run, running)
+    return bool(claimed)
+
+
+def _claim_write(claimable: QuerySet[AllocationRun], running: dict, fund: Fund) -> int:
     try:
         with transaction.atomic():
-            claimed = claimable.update(
-                status=AllocationRun.Status.RUNNING,
-                started_at=timezone.now(),
-                heartbeat_at=timezone.now(),
-                task_id=task_id or run.task_id,
-                progress=5,
-            )
+            claimed = claimable.update(**running)
             data_changed()
     except IntegrityError:
-        raise FundBusy(f"{run.fund.slug} is already being recomputed") from None
-    return bool(claimed)
+        raise FundBusy(f"{fund.slug} is already being recomputed") from None
+    return claimed
+
+
+def _fields_set(run: AllocationRun, fields: dict) -> None:
+    """Gives the instance the values just written to its row, rather than reading them back."""
+    for name, value in fields.items():
+        setattr(run, name, value)
 
 
 def stale_runs_fail(*, fund: Fund | None = None, retry: bool = False) -> int:
@@ -386,11 +403,10 @@ def _progress(run: AllocationRun, percent: int, *, since: float) -> None:
 
 
 def _finish(run: AllocationRun, status: str, **fields) -> AllocationRun:
-    AllocationRun.objects.filter(pk=run.pk).update(
-        status=status, finished_at=timezone.now(), progress=100, **fields
-    )
+    finished = {"status": status, "finished_at": timezone.now(), "progress": 100, **fields}
+    AllocationRun.objects.filter(pk=run.pk).update(**finished)
     data_changed()
-    run.refresh_from_db()
+    _fields_set(run, finished)
     return run
 
 
@@ -400,12 +416,9 @@ def allocation_run_start(*, run: AllocationRun, task_id: str = "") -> Allocation
     A run whose inputs match the current run's is skipped; a failed run leaves the
     previous allocations current. Raises FundBusy if another run of the fund is going.
     """
-    run.refresh_from_db()
-    if run.status not in (AllocationRun.Status.PENDING, AllocationRun.Status.RUNNING):
-        return run  # finished already: a redelivered message has nothing to do
     fund = Fund.objects.select_related("rule").get(pk=run.fund_id)
-    stale_runs_fail(fund=fund)
-    if not _claim(run, task_id):
+    if not _claim(run, fund, task_id):
+        # Finished already (a redelivered message has nothing to do), or another task's.
         run.refresh_from_db()
         return run
     with run_heartbeat(run):
@@ -464,27 +477,30 @@ def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
         AllocationRun.objects.filter(fund=fund, is_current=True).update(
             is_current=False, superseded_at=now
         )
-        AllocationRun.objects.filter(pk=run.pk).update(
-            status=AllocationRun.Status.SUCCEEDED,
-            is_current=True,
-            finished_at=now,
-            progress=100,
-            inputs_fingerprint=fingerprint,
-            rule_kind=rule.kind if rule else "",
-            rule_version=rule.version if rule else None,
-            total_pence=sum(r.amount_pence for r in rows if r.basis == Allocation.Basis.MODELLED),
-            published_pence=sum(
+        succeeded = {
+            "status": AllocationRun.Status.SUCCEEDED,
+            "is_current": True,
+            "finished_at": now,
+            "progress": 100,
+            "inputs_fingerprint": fingerprint,
+            "rule_kind": rule.kind if rule else "",
+            "rule_version": rule.version if rule else None,
+            "total_pence": sum(
+                r.amount_pence for r in rows if r.basis == Allocation.Basis.MODELLED
+            ),
+            "published_pence": sum(
                 r.amount_pence for r in rows if r.basis == Allocation.Basis.PUBLISHED
             ),
-            recipient_count=len({r.recipient_id for r in rows}),
-        )
+            "recipient_count": len({r.recipient_id for r in rows}),
+        }
+        AllocationRun.objects.filter(pk=run.pk).update(**succeeded)
         # The fund's totals come from its current run, so a client that syncs funds by
         # updated_since must see the fund again.
         Fund.objects.filter(pk=fund.pk).update(updated_at=timezone.now())
         data_changed()
         for dependant in selectors.funds_depending_on(fund):
             fund_recompute_request(fund=dependant, triggered_by=f"run {run.pk} of {fund.slug}")
-    run.refresh_from_db()
+    _fields_set(run, succeeded)
     return run
 
 
