@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.cache import caches
 from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
@@ -294,3 +295,23 @@ def test_a_list_with_an_annotated_column_is_written_in_python():
         service_missing("the list's JSON is written by the database on PostgreSQL only")
     assert json_in_sql(Fund, {"slug": "slug"})
     assert not json_in_sql(Fund, {"slug": "slug", "modelled": "modelled_pence"})
+
+
+def list_statement(queries) -> str:
+    (statement,) = [q["sql"] for q in queries if '"funding_allocation"."rationale"' in q["sql"]]
+    return statement
+
+
+def test_a_rows_tranche_and_intermediary_are_read_without_outer_joins(client, awkward_fund):
+    """Outer joins are planned in every order they might take: two of them were 1.6 of the
+    2.1 ms PostgreSQL spent planning a 1,000-row page; a subquery a column is planned once."""
+    with CaptureQueriesContext(connection) as queries:
+        listed = client.get("/api/v1/allocations/?fund=awkward-fund&page_size=1000").json()
+    statement = list_statement(queries)
+    assert "LEFT OUTER JOIN" not in statement
+    # Nor ordered by their models' default order, which joined each tranche to its fund.
+    assert statement.count("ORDER BY") == 1
+    tranches = {row["tranche"] for row in listed["results"]}
+    intermediaries = {row["intermediary"] for row in listed["results"]}
+    assert tranches == {'Tranche "A" \\ 1', None}
+    assert len(intermediaries) == 2 and None in intermediaries
