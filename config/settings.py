@@ -180,6 +180,8 @@ CACHES = {
     ),
 }
 CACHES["data"]["KEY_PREFIX"] = "data"
+if CACHES["data"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["data"]["BACKEND"] = "datacache.redis.RedisCache"  # one client, not one a call
 if CACHES["data"]["BACKEND"].endswith("LocMemCache"):
     # A cached page can be a megabyte at national scale: bound what each process keeps.
     CACHES["data"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 100

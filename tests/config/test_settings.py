@@ -51,3 +51,16 @@ def test_postgresql_connections_do_not_jit_compile_and_price_random_reads_as_on_
         assert cursor.fetchone() == ("off",)
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone() == ("1.1",)
+
+
+def test_a_data_cache_in_redis_keeps_one_client_for_its_calls():
+    shown = "from django.conf import settings; print(settings.CACHES['data']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {shown}"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+        | {"DATA_CACHE_URL": "redis://127.0.0.1:6379/9"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "datacache.redis.RedisCache", result.stderr

@@ -150,13 +150,26 @@ def redis_data_cache(settings):
         settings.CACHES = {
             **settings.CACHES,
             "redis": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "datacache.redis.RedisCache",
                 "LOCATION": server.url,
                 "KEY_PREFIX": "test-data",
             },
         }
         settings.DATA_CACHE_ALIAS = "redis"
         yield caches["redis"]
+
+
+@pytest.mark.services  # a Redis server of its own
+def test_a_data_cache_in_redis_makes_one_client_for_all_its_calls(redis_data_cache, monkeypatch):
+    made = []
+    client_class = redis_data_cache._cache._client
+    monkeypatch.setattr(
+        redis_data_cache._cache, "_client", lambda **kw: made.append(kw) or client_class(**kw)
+    )
+    for n in range(5):
+        redis_data_cache.set(f"call-{n}", n)
+        assert redis_data_cache.get(f"call-{n}") == n
+    assert len(made) == 1
 
 
 @pytest.mark.services  # a Redis server of its own
