@@ -927,12 +927,15 @@ def monthly_deciles(
     if summary is None:  # a window that starts or ends inside a month
         months = PerformanceTable(window, types=types, by="month", kinds=kinds).table()
     else:
-        # Grouped by ids, not by the codes and names a table shows.
-        months = (
-            _organisations_chosen(summary, codes=None, kinds=kinds, regions=None)
-            .values("organisation", period=F("month"))
-            .annotate(attendances=_counts_sum("attendances"), over_4h=_counts_sum("over_4h"))
-        )
+        summarised = _organisations_chosen(summary, codes=None, kinds=kinds, regions=None)
+        if len(types) == 1:
+            # summary_in reads one grain of each organisation's month: one row each.
+            months = summarised.values("organisation", "attendances", "over_4h", period=F("month"))
+        else:
+            # Grouped by ids, not by the codes and names a table shows.
+            months = summarised.values("organisation", period=F("month")).annotate(
+                attendances=_counts_sum("attendances"), over_4h=_counts_sum("over_4h")
+            )
     sql, params = months.order_by().query.sql_with_params()
     quote = connection.ops.quote_name
     period, attendances, over_4h = map(quote, ("period", "attendances", "over_4h"))

@@ -10,11 +10,18 @@ from decimal import Decimal
 
 import numpy
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dashboards.selectors import trust_against_deciles
 from tests import factories
 from trusts.models import Organisation
-from trusts.selectors import PerformanceTable, monthly_series, percent_within_4h
+from trusts.selectors import (
+    PerformanceTable,
+    monthly_deciles,
+    monthly_series,
+    percent_within_4h,
+)
 from trusts.windows import Window
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +127,27 @@ def test_the_deciles_cut_each_months_trusts_and_leave_out_thin_months(first_day)
             cut.quantize(Decimal("0.01")) for cut in cuts
         ]
         assert row["percent"] == shares[trusts[0], month]
+
+
+def test_the_deciles_of_one_type_read_each_trusts_month_as_it_is_summarised():
+    """One department type has one summary row an organisation and month: summing them again
+    grouped 36,000 rows for nothing at 10x England (15 of a trust page's 70 ms query)."""
+    trusts = [factories.trust() for _ in range(10)]
+    factories.ae_months(
+        {(trust, dt.date(2031, 1, 1)): (1_000, 10 * n) for n, trust in enumerate(trusts)}
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        (january,) = monthly_deciles(
+            Window(dt.date(2031, 1, 1), dt.date(2031, 1, 31)), types=["1"], kinds=["trust"]
+        )
+
+    (ranked,) = [q["sql"] for q in queries if "ROW_NUMBER" in q["sql"]]
+    assert "GROUP BY" not in ranked
+    assert january.organisations == 10
+    assert (
+        january.cuts[4]
+        == statistics.quantiles(
+            [percent_within_4h(1_000, 10 * n) for n in range(10)], n=10, method="inclusive"
+        )[4]
+    )
