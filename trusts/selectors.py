@@ -937,21 +937,8 @@ def monthly_deciles(
                 attendances=_counts_sum("attendances"), over_4h=_counts_sum("over_4h")
             )
     sql, params = months.order_by().query.sql_with_params()
-    quote = connection.ops.quote_name
-    period, attendances, over_4h = map(quote, ("period", "attendances", "over_4h"))
-    # Cut i lies between the j-th and (j+1)-th smallest of n, j = i * (n - 1) // 10.
-    positions = ", ".join(f"{i} * (n - 1) / 10 + {k}" for i in range(1, 10) for k in (0, 1))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {period}, n, position, {attendances}, {over_4h} FROM ("
-            f"SELECT {period}, {attendances}, {over_4h}, "
-            f"ROW_NUMBER() OVER (PARTITION BY {period} ORDER BY CAST({over_4h} AS DOUBLE "
-            f"PRECISION) / {attendances} DESC) - 1 AS position, "
-            f"COUNT(*) OVER (PARTITION BY {period}) AS n "
-            f"FROM ({sql}) figures WHERE {attendances} > 0) ranked "
-            f"WHERE n >= %s AND position IN ({positions})",
-            [*params, least],
-        )
+        cursor.execute(_cut_neighbours_sql(sql), [*params, least])
         read = cursor.fetchall()
     by_month: dict[str, tuple[int, dict[int, Decimal]]] = {}
     for month, count, position, month_attendances, month_over_4h in read:
@@ -962,6 +949,38 @@ def monthly_deciles(
         MonthDeciles(month, count, _inclusive_cuts(count, value_at))
         for month, (count, value_at) in sorted(by_month.items())
     ]
+
+
+def _cut_neighbours_sql(months_sql: str) -> str:
+    """SQL of each month's count n and, at each position (0 is the worst) that a cut lies
+    next to, that organisation's counts, from `months_sql` (period, attendances, over_4h; its
+    parameters, then the least n). Cut i lies between the j-th and (j+1)-th of n, j = i * (n
+    - 1) // 10. PostgreSQL sorts each month's organisations into an array and reads the
+    positions from it (at 10x England, 28 ms where ranking every row took 46); SQLite,
+    without arrays, numbers the rows."""
+    quote = connection.ops.quote_name
+    period, attendances, over_4h = map(quote, ("period", "attendances", "over_4h"))
+    worst_first = f"CAST({over_4h} AS DOUBLE PRECISION) / {attendances} DESC"
+    positions = ", ".join(f"{i} * (n - 1) / 10 + {k}" for i in range(1, 10) for k in (0, 1))
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT {period}, n, position, attendances_ranked[position + 1], "
+            f"over_4h_ranked[position + 1] FROM ("
+            f"SELECT {period}, COUNT(*) AS n, "
+            f"array_agg({attendances} ORDER BY {worst_first}) AS attendances_ranked, "
+            f"array_agg({over_4h} ORDER BY {worst_first}) AS over_4h_ranked "
+            f"FROM ({months_sql}) figures WHERE {attendances} > 0 GROUP BY {period} "
+            "HAVING COUNT(*) >= %s) months, "
+            f"LATERAL (SELECT DISTINCT unnest(ARRAY[{positions}]) AS position) cuts"
+        )
+    return (
+        f"SELECT {period}, n, position, {attendances}, {over_4h} FROM ("
+        f"SELECT {period}, {attendances}, {over_4h}, "
+        f"ROW_NUMBER() OVER (PARTITION BY {period} ORDER BY {worst_first}) - 1 AS position, "
+        f"COUNT(*) OVER (PARTITION BY {period}) AS n "
+        f"FROM ({months_sql}) figures WHERE {attendances} > 0) ranked "
+        f"WHERE n >= %s AND position IN ({positions})"
+    )
 
 
 def _inclusive_cuts(count: int, value_at: dict[int, Decimal]) -> list[Decimal]:
