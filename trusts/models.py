@@ -361,9 +361,12 @@ class AEActivity(models.Model):
             ),
         ]
         indexes = [
-            # Four-hour performance and league tables over a window of period ends.
+            # The days of a window around its whole months (the summaries hold those) over a
+            # window of period ends, carrying what they sum: read from the index alone on
+            # PostgreSQL, not a table page a figure.
             models.Index(
                 fields=["grain", "period_end", "department_type", "organisation"],
+                include=["attendances", "over_4h", "basis"],
                 name="ae_window",
             ),
             # One organisation's series (its page, its SPC chart) without scanning everyone's.
