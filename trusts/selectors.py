@@ -524,10 +524,13 @@ def _counts_sum(field: str) -> Sum:
     return Sum(Cast(field, IntegerField()))
 
 
-def _summary_blocks(rows: QuerySet) -> QuerySet:
+def _summary_blocks(rows: QuerySet, *, types: Sequence[str]) -> QuerySet:
     """Summary rows summed per organisation, grain and block. An organisation's types report
     the same periods (weekly figures are type 1 only; every type's month ends on its last
-    day), so the periods a block holds are those of its type with the most."""
+    day), so the periods a block holds are those of its type with the most. Of one type
+    each is one row already (summary_in reads one grain of each organisation's block)."""
+    if len(types) == 1:
+        return rows.values("organisation", "grain", rows.model.block_field, *SUMS).order_by()
     return (
         rows.values("organisation", "grain", rows.model.block_field)
         .annotate(
@@ -572,7 +575,7 @@ def _totals_sql(
     ]
     if months is not None:
         summary = summary_in(months, types=types, grain=grain)
-        blocks.insert(0, _summary_blocks(_organisations_chosen(summary, **chosen)))
+        blocks.insert(0, _summary_blocks(_organisations_chosen(summary, **chosen), types=types))
     quote = connection.ops.quote_name
     organisation = quote("organisation")
     sums = ", ".join(map(quote, SUMS))
