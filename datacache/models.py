@@ -2,7 +2,7 @@ from django.db import models
 
 
 class DataVersion(models.Model):
-    """A single row whose token changes, in the writer's transaction, whenever stored
+    """A single row whose token changes once the writer's transaction commits, whenever stored
     organisations, A&E figures, funds or allocations change. Anything computed from them is
     cached under the token, so it is never served once the data behind it has changed."""
 
