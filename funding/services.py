@@ -307,8 +307,14 @@ def _claim(run: AllocationRun, fund: Fund, task_id: str) -> bool:
             task_id__in=["", task_id],
         )
     now = timezone.now()
-    running = {"status": AllocationRun.Status.RUNNING, "started_at": now, "heartbeat_at": now}
-    running |= {"progress": 5, **({"task_id": task_id} if task_id else {})}
+    running = {
+        "status": AllocationRun.Status.RUNNING,
+        "started_at": now,
+        "heartbeat_at": now,
+        "progress": 5,
+    }
+    if task_id:
+        running["task_id"] = task_id
     try:
         claimed = _claim_write(claimable, running, fund)
     except FundBusy:

@@ -524,12 +524,18 @@ def _counts_sum(field: str) -> Sum:
     return Sum(Cast(field, IntegerField()))
 
 
+def _one_row_a_block(types: Sequence[str]) -> bool:
+    """Whether summary rows of these types are one an organisation and block already: of one
+    type they are (summary_in reads one grain of each organisation's block), and need no
+    summing again."""
+    return len(types) == 1
+
+
 def _summary_blocks(rows: QuerySet, *, types: Sequence[str]) -> QuerySet:
     """Summary rows summed per organisation, grain and block. An organisation's types report
     the same periods (weekly figures are type 1 only; every type's month ends on its last
-    day), so the periods a block holds are those of its type with the most. Of one type
-    each is one row already (summary_in reads one grain of each organisation's block)."""
-    if len(types) == 1:
+    day), so the periods a block holds are those of its type with the most."""
+    if _one_row_a_block(types):
         return rows.values("organisation", "grain", rows.model.block_field, *SUMS).order_by()
     return (
         rows.values("organisation", "grain", rows.model.block_field)
@@ -931,8 +937,7 @@ def monthly_deciles(
         months = PerformanceTable(window, types=types, by="month", kinds=kinds).table()
     else:
         summarised = _organisations_chosen(summary, codes=None, kinds=kinds, regions=None)
-        if len(types) == 1:
-            # summary_in reads one grain of each organisation's month: one row each.
+        if _one_row_a_block(types):
             months = summarised.values("organisation", "attendances", "over_4h", period=F("month"))
         else:
             # Grouped by ids, not by the codes and names a table shows.

@@ -53,7 +53,7 @@ def test_postgresql_connections_do_not_jit_compile_and_price_random_reads_as_on_
         assert cursor.fetchone() == ("1.1",)
 
 
-def test_a_data_cache_in_redis_keeps_one_client_for_its_calls():
+def test_a_data_cache_in_redis_uses_the_backend_that_keeps_one_client():
     shown = "from django.conf import settings; print(settings.CACHES['data']['BACKEND'])"
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {shown}"],
