@@ -34,6 +34,24 @@ def data_changed() -> None:
     transaction.on_commit(PendingBump(shared))
 
 
+def data_changed_before_commit() -> None:
+    """For a short transaction about to commit (a run's claim, a run's outcome): gives the
+    data its new version now, as the transaction's last write, so that its commit carries
+    it: one commit where data_changed makes two, a third of a small run's round trips. The
+    bumps its earlier writes asked for are this one. The version's row stays locked until
+    the commit, so the call comes last; inside an enclosing transaction, which could go on
+    for long, it is data_changed."""
+    connection = transaction.get_connection()
+    outermost = connection.in_atomic_block and connection.commit_on_exit
+    if not outermost or connection.savepoint_ids:
+        data_changed()
+        return
+    last = _last_pending(connection)
+    if last:
+        last.commit.bumped = True
+    _bump()
+
+
 class _Commit:
     bumped = False
 

@@ -16,7 +16,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from datacache.versions import data_changed
+from datacache.versions import data_changed, data_changed_before_commit
 from lib.bulk import values_insert
 from lib.tabular import Columns, ImportFailed, Problems, table_parse
 
@@ -330,7 +330,7 @@ def _claim_write(claimable: QuerySet[AllocationRun], running: dict, fund: Fund) 
     try:
         with transaction.atomic():
             claimed = claimable.update(**running)
-            data_changed()
+            data_changed_before_commit()
     except IntegrityError:
         raise FundBusy(f"{fund.slug} is already being recomputed") from None
     return claimed
@@ -410,8 +410,9 @@ def _progress(run: AllocationRun, percent: int, *, since: float) -> None:
 
 def _finish(run: AllocationRun, status: str, **fields) -> AllocationRun:
     finished = {"status": status, "finished_at": timezone.now(), "progress": 100, **fields}
-    AllocationRun.objects.filter(pk=run.pk).update(**finished)
-    data_changed()
+    with transaction.atomic():
+        AllocationRun.objects.filter(pk=run.pk).update(**finished)
+        data_changed_before_commit()
     _fields_set(run, finished)
     return run
 
@@ -503,9 +504,9 @@ def _run_compute(run: AllocationRun, fund: Fund) -> AllocationRun:
         # The fund's totals come from its current run, so a client that syncs funds by
         # updated_since must see the fund again.
         Fund.objects.filter(pk=fund.pk).update(updated_at=timezone.now())
-        data_changed()
         for dependant in selectors.funds_depending_on(fund):
             fund_recompute_request(fund=dependant, triggered_by=f"run {run.pk} of {fund.slug}")
+        data_changed_before_commit()
     _fields_set(run, succeeded)
     return run
 

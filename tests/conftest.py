@@ -304,3 +304,24 @@ def cache_clear(cache) -> None:
     client = cache._cache.get_client(write=True)
     for key in client.scan_iter(match=f"{cache.key_prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def version_writes(db):
+    """For each write of the data version's row from here on, whether a transaction was open
+    around it: a write inside one is carried by its commit, one outside is a commit of its own."""
+    from django.db import connection
+
+    from datacache import versions
+    from datacache.models import DataVersion
+
+    writes: list[bool] = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith(f'UPDATE "{DataVersion._meta.db_table}"'):
+            writes.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    versions.data_version()  # the row, on a flushed database
+    with connection.execute_wrapper(record):
+        yield writes

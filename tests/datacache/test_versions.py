@@ -1,5 +1,6 @@
-"""The data version changes after the write commits, never inside it, and not at all for a
-write rolled back; the code version is the release, with a digest of the files only when no
+"""The data version changes after a write commits, never inside its transaction (a run's
+short transactions instead commit theirs with them: test_version_commits.py), and not at all
+for a write rolled back; the code version is the release, with a digest of the files only when no
 release is known."""
 
 import subprocess

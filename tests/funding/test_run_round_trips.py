@@ -44,8 +44,9 @@ def test_a_run_reads_and_writes_each_thing_once(fund, django_assert_num_queries)
     factories.run(fund)
     run = pending(fund)
     fund.published_allocations.update(amount_pence=250_00)
-    # 11 statements and the two transactions' (in a test, savepoints); the data version's
-    # writes wait for the commits. PostgreSQL's COPY of the rows is not in Django's log.
+    # 11 statements and the two transactions' (in a test, savepoints); inside a test's
+    # transaction the data version's writes wait for its commit (test_run_commits.py has each
+    # of a worker's commits carry its own). PostgreSQL's COPY of the rows is not in Django's log.
     with django_assert_num_queries(14 if connection.vendor == "postgresql" else 15):
         services.allocation_run_start(run=run, task_id="task")
 
