@@ -56,17 +56,24 @@
 (function () {
   var tables = Array.prototype.slice.call(document.querySelectorAll("main table"));
 
-  function cellValue(row, column) {
-    var cell = row.cells[column];
-    // A cell whose words do not sort (a date written "1 Oct 2013") gives its order instead.
-    if (cell && cell.dataset.sortValue !== undefined) return { text: cell.dataset.sortValue };
-    var text = cell ? cell.textContent : "";
-    // A responsive table names each value on a phone; the name is not part of the value.
-    var heading = cell && cell.querySelector(".nhsuk-table-responsive__heading");
-    text = text.slice(heading ? heading.textContent.length : 0).trim();
+  function keyOf(text) {
     var number = text.replace(/[£,%\s]/g, "").replace(/^−/, "-");
     if (number !== "" && !isNaN(number)) return { number: parseFloat(number) };
     return { text: text.toLowerCase() };
+  }
+
+  function cellValue(row, column) {
+    var cell = row.cells[column];
+    // A cell whose words do not sort gives its order instead: a date written "1 Oct 2013", an
+    // amount with a note ("£100,000,000 (up to)", "— (nothing allocated)" for 0), or nothing
+    // for a missing value, which goes last whichever way the column is sorted.
+    if (cell && cell.dataset.sortValue !== undefined) {
+      return cell.dataset.sortValue === "" ? { missing: true } : keyOf(cell.dataset.sortValue);
+    }
+    var text = cell ? cell.textContent : "";
+    // A responsive table names each value on a phone; the name is not part of the value.
+    var heading = cell && cell.querySelector(".nhsuk-table-responsive__heading");
+    return keyOf(text.slice(heading ? heading.textContent.length : 0).trim());
   }
 
   function compare(a, b) {
@@ -83,7 +90,11 @@
     var sign = direction === "descending" ? -1 : 1;
     rows
       .map(function (row, index) { return { row: row, index: index, key: cellValue(row, column) }; })
-      .sort(function (a, b) { return sign * compare(a.key, b.key) || a.index - b.index; })
+      .sort(function (a, b) {
+        var missing = (a.key.missing ? 1 : 0) - (b.key.missing ? 1 : 0);
+        if (missing || a.key.missing) return missing || a.index - b.index;
+        return sign * compare(a.key, b.key) || a.index - b.index;
+      })
       .forEach(function (item) { body.appendChild(item.row); });
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
       var arrow = th.querySelector(".app-sort-arrow");

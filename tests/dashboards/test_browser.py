@@ -5,6 +5,7 @@ Each page must draw every chart with data, log no console error and ask no other
 anything. With SCREENSHOTS=1, screenshots land in tests/screenshots/ for review.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,20 @@ def test_sorting_a_responsive_table_reads_the_values_not_the_headings_beside_the
     amount.click()  # descending: the largest tranche first
     first = table.locator("tbody tr").first.locator("td").first
     assert "Other pooled funding" in first.inner_text()
+    assert page.problems == []
+
+
+def test_sorting_by_amount_reads_an_amount_with_a_note_as_its_number(page, site):
+    """A capped fund's total reads "£100,000,000 (up to)": sorted as words, it went after every
+    number, the £100m fund below the £3.8bn one."""
+    page.goto(site + "/funds/")
+    table = page.locator("main table").first
+    column = table.locator("thead th").all_inner_texts().index("Announced total")
+    table.get_by_role("button", name="Announced total").click()
+    shown = table.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
+    assert any("(up to)" in text for text in shown)
+    totals = [int(re.search(r"£([\d,]+)", text)[1].replace(",", "")) for text in shown]
+    assert totals == sorted(totals)
     assert page.problems == []
 
 
