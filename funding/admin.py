@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.forms.models import InlineForeignKeyField
 from django.shortcuts import get_object_or_404, redirect
@@ -152,7 +152,45 @@ def constraint_message(model, name: str) -> str:
     return constraint.get_violation_error_message()
 
 
-class FundForm(forms.ModelForm):
+class StaleEditRefusedForm(forms.ModelForm):
+    """Refuses a save over a change made since the page was opened. The page carries the id of
+    the record's latest history entry; a save that finds a newer one is stopped, naming who
+    made it and when, where it would have silently undone it. Writes that are no edit (a run
+    stamping the fund for clients that sync) make no history entry, so they stop nobody."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A posted form carries the version its page was opened at.
+        if self.instance.pk and not self.is_bound and (latest := self._latest_change()):
+            self.fields["seen_version"].initial = latest.history_id
+
+    def _latest_change(self):
+        return self.instance.history.select_related("history_user").order_by("-history_id").first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        model = type(self.instance)
+        if transaction.get_connection().in_atomic_block:
+            # Two saves at once: the second waits for the first to commit, then sees it.
+            model.objects.select_for_update().filter(pk=self.instance.pk).exists()
+        latest = self._latest_change()
+        if latest and latest.history_id != cleaned.get("seen_version"):
+            who = latest.history_user or "Someone outside the admin (a command or an import)"
+            when = timezone.localtime(latest.history_date)
+            self.add_error(
+                None,
+                f"{who} changed this {model._meta.verbose_name} at {when:%H:%M on %-d %b %Y}, "
+                "after you opened this page. Nothing of yours was saved: it would have undone "
+                "their change. Open the page again to see it, then make your change.",
+            )
+        return cleaned
+
+
+class FundForm(StaleEditRefusedForm):
     financial_years = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
