@@ -174,6 +174,14 @@ def _floor_copy(table: str, columns: tuple[str, ...], rows: list[tuple], *, mark
 def _worker(env: dict) -> subprocess.Popen:
     from config.celery import app
 
+    # Any worker on the broker answers the ping below and takes the benchmark's tasks: one left
+    # running by another run (on another database) timed the runs and never warmed the pages.
+    if others := app.control.ping(timeout=1.0):
+        names = ", ".join(name for reply in others for name in reply)
+        raise SystemExit(
+            f"Another Celery worker is on the benchmark's broker ({names}): stop it, or set "
+            "BENCH_BROKER_URL to a Redis database of the benchmark's own."
+        )
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1"),

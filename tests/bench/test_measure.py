@@ -1,7 +1,10 @@
 import os
 import resource
 
-from bench.measure import RECOMPUTE_GOAL, RECOMPUTE_GOALS, python_peak_mb, report
+import pytest
+
+from bench.measure import RECOMPUTE_GOAL, RECOMPUTE_GOALS, _worker, python_peak_mb, report
+from tests.workers import live_worker
 
 
 def test_a_child_process_reports_its_own_peak_not_its_parents():
@@ -31,3 +34,14 @@ def test_the_report_judges_a_20000_recipient_recompute_against_2x_and_a_small_on
         "2.5x (goal 3x) met",
         "2.5x (goal 2x) MISSED",
     ]
+
+
+@pytest.mark.services
+def test_the_benchmark_will_not_start_its_worker_beside_another_on_its_broker():
+    """A worker left running on the benchmark's broker (another run's, on another database)
+    answered the benchmark's ping and took its tasks: its runs were timed on that worker and
+    the landing pages were never warmed."""
+    with live_worker(hostname="left-running"), pytest.raises(SystemExit, match="left-running"):
+        started = _worker(dict(os.environ))
+        started.terminate()  # reached only without the check
+        started.wait(timeout=30)
