@@ -37,7 +37,7 @@ def data_changed() -> None:
 def data_changed_before_commit() -> None:
     """For a short transaction about to commit (a run's claim, a run's outcome): gives the
     data its new version now, as the transaction's last write, so that its commit carries
-    it: one commit where data_changed makes two, a third of a small run's round trips. The
+    it: one commit where data_changed makes two (a statement and a commit of its own). The
     bumps its earlier writes asked for are this one. The version's row stays locked until
     the commit, so the call comes last; inside an enclosing transaction, which could go on
     for long, it is data_changed."""
