@@ -14,7 +14,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from tests.conftest import service_missing
@@ -116,6 +117,22 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def beside_the_browser(work: Callable):
+    """Runs `work` (reads and writes of the database) in a thread of its own and returns what
+    it returns: playwright's sync API keeps an event loop running in the test's thread, where
+    Django refuses the ORM."""
+    from django.db import connections
+
+    def run():
+        try:
+            return work()
+        finally:
+            connections.close_all()  # this thread's
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 def http(method: str, url: str, *, headers: dict | None = None, data: bytes | None = None):

@@ -8,11 +8,14 @@ import time
 import pytest
 
 from tests.dashboards.conftest import (  # noqa: F401 (fixtures)
+    DESKTOP,
     browser,
     browser_context,
     page,
+    screenshot,
     site,
 )
+from tests.live import beside_the_browser
 from tests.workers import live_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -134,3 +137,56 @@ def test_every_funds_change_page_fits_a_laptop_screen(page, site, officer):  # n
             "document.documentElement.scrollWidth"
         )
     assert all(width <= 1366 for width in widths.values()), widths
+
+
+def test_of_two_officers_on_one_fund_the_second_to_save_is_told_who_changed_it(
+    page,  # noqa: F811
+    site,  # noqa: F811
+    officer,
+    browser,  # noqa: F811
+    django_db_blocker,
+):
+    """Both open the same fund; one renames it and saves; the other, saving a note from the page
+    opened before, is told who changed the fund and when, and the rename stands."""
+    from django.contrib.auth import get_user_model
+
+    from tests import factories
+
+    def made():
+        colleague = get_user_model().objects.create_superuser("colleague", password="c-pass-1")
+        # A fund of the test's own: no rule, so its saves queue no run beside the demo's.
+        return colleague, factories.fund("two-officers-fund", notes="As announced.")
+
+    with django_db_blocker.unblock():
+        colleague, fund = beside_the_browser(made)
+    change = f"{site}/admin/funding/fund/{fund.pk}/change/"
+    other_context = browser.new_context(viewport=DESKTOP)
+    try:
+        other = other_context.new_page()
+        for tab, name, password in (
+            (page, "officer", "officer-pass"),
+            (other, "colleague", "c-pass-1"),
+        ):
+            tab.goto(site + "/admin/login/")
+            tab.fill("#id_username", name)
+            tab.fill("#id_password", password)
+            tab.click("input[type=submit]")
+            tab.goto(change)
+        other.fill("#id_name", "Renamed by a colleague")
+        other.click("input[name=_continue]")
+        other.wait_for_selector(".messagelist .success", state="attached")
+
+        page.fill("#id_notes", "A note from the page opened before the rename.")
+        page.click("input[name=_continue]")
+        page.wait_for_selector(".errornote", state="attached")
+        refusal = page.locator(".errorlist.nonfield").inner_text()
+        assert refusal.startswith("colleague changed this fund at ")
+        assert "Nothing of yours was saved" in refusal
+        screenshot(page, "admin-stale-save-refused")
+        with django_db_blocker.unblock():
+            beside_the_browser(fund.refresh_from_db)
+        assert (fund.name, fund.notes) == ("Renamed by a colleague", "As announced.")
+    finally:
+        other_context.close()
+        with django_db_blocker.unblock():
+            beside_the_browser(lambda: (fund.delete(), colleague.delete()))
