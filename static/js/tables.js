@@ -91,9 +91,10 @@
     rows
       .map(function (row, index) { return { row: row, index: index, key: cellValue(row, column) }; })
       .sort(function (a, b) {
-        var missing = (a.key.missing ? 1 : 0) - (b.key.missing ? 1 : 0);
-        if (missing || a.key.missing) return missing || a.index - b.index;
-        return sign * compare(a.key, b.key) || a.index - b.index;
+        var order = a.key.missing || b.key.missing
+          ? Boolean(a.key.missing) - Boolean(b.key.missing)
+          : sign * compare(a.key, b.key);
+        return order || a.index - b.index;
       })
       .forEach(function (item) { body.appendChild(item.row); });
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
